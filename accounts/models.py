@@ -1,0 +1,68 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. The role says which side of the service they are on.
+
+    Cinema staff belong to no institution; institution staff and patrons belong to exactly
+    one (a database constraint holds it). Patrons are pseudonymous: no name or e-mail is
+    needed, their username is an opaque identifier.
+    """
+
+    class Role(models.TextChoices):
+        CATALOGUE_EDITOR = "catalogue_editor", _("Catalogue editor (cinema service)")
+        RIGHTS_NEGOTIATOR = "rights_negotiator", _("Rights negotiator (cinema service)")
+        INSTITUTION_ADMIN = "institution_admin", _("Institution administrator")
+        INSTITUTION_MEMBER = "institution_member", _("Institution staff member")
+        PATRON = "patron", _("Patron")
+
+    CINEMA_ROLES = frozenset({Role.CATALOGUE_EDITOR, Role.RIGHTS_NEGOTIATOR})
+    INSTITUTION_STAFF_ROLES = frozenset({Role.INSTITUTION_ADMIN, Role.INSTITUTION_MEMBER})
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_institution_matches_role",
+                condition=(
+                    Q(role__in=["catalogue_editor", "rights_negotiator"], institution__isnull=True)
+                    | Q(
+                        role__in=["institution_admin", "institution_member", "patron"],
+                        institution__isnull=False,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    @property
+    def is_cinema_staff(self) -> bool:
+        return self.role in self.CINEMA_ROLES
+
+    @property
+    def is_institution_staff(self) -> bool:
+        return self.role in self.INSTITUTION_STAFF_ROLES
+
+    @property
+    def is_institution_admin(self) -> bool:
+        return self.role == self.Role.INSTITUTION_ADMIN
+
+    @property
+    def is_patron(self) -> bool:
+        return self.role == self.Role.PATRON

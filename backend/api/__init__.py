@@ -1,0 +1,1 @@
+"""Cross-cutting API conventions: the error contract, pagination, permissions, client address."""

@@ -1,0 +1,6 @@
+"""The embedded default of `make run`: SQLite file, local file storage, tasks in-process."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.apis import MeApi, TokenApi
+from backend.api.views import PingApi, healthz
+from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
+from institutions.apis import InstitutionViewSet
+from rights.apis import RightsHolderViewSet
+
+router = DefaultRouter()
+router.register("films", FilmViewSet, basename="film")
+router.register("people", PersonViewSet, basename="person")
+router.register("themes", ThemeViewSet, basename="theme")
+router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("rights-holders", RightsHolderViewSet, basename="rights-holder")
+
+api_v1 = [
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("ping/", PingApi.as_view(), name="ping"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api-auth/", include("rest_framework.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
+]

@@ -1,0 +1,250 @@
+"""Catalogue API: `/api/v1/films/`, `/api/v1/people/`, `/api/v1/themes/`.
+
+Readable without logging in, like a public catalogue search site; the cinema staff edit.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.api.permissions import IsCinemaStaff, IsCinemaStaffOrReadOnly
+from catalogue import selectors, services
+from catalogue.filters import FilmFilter, PersonFilter
+from catalogue.models import Country, FestivalSelection, Film, Language, Person, Theme
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name"]
+
+
+class ThemeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["id", "name", "slug"]
+
+
+class FestivalSelectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FestivalSelection
+        fields = ["festival", "year", "award"]
+
+
+class FilmListSerializer(serializers.ModelSerializer):
+    directors = PersonRefSerializer(many=True, read_only=True)
+    themes = ThemeRefSerializer(many=True, read_only=True)
+    countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    original_languages = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
+
+    class Meta:
+        model = Film
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "original_title",
+            "directors",
+            "year",
+            "runtime_minutes",
+            "countries",
+            "original_languages",
+            "has_french_subtitles",
+            "themes",
+            "is_animated",
+            "status",
+            "added_on",
+            "withdrawn_on",
+        ]
+
+
+class FilmDetailSerializer(FilmListSerializer):
+    festival_selections = FestivalSelectionSerializer(many=True, read_only=True)
+
+    class Meta(FilmListSerializer.Meta):
+        fields = [
+            *FilmListSerializer.Meta.fields,
+            "synopsis",
+            "withdrawal_reason",
+            "festival_selections",
+        ]
+
+
+class FilmInputSerializer(serializers.ModelSerializer):
+    """What the cinema staff send to create or edit a film."""
+
+    reference = serializers.CharField(max_length=20, required=False)
+    directors = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Person.objects.all(), required=False
+    )
+    themes = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Theme.objects.all(), required=False
+    )
+    countries = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=Country.objects.all(), required=False
+    )
+    original_languages = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=Language.objects.all(), required=False
+    )
+    festival_selections = FestivalSelectionSerializer(many=True, required=False)
+    status = serializers.ChoiceField(
+        choices=[
+            Film.Status.PROPOSED,
+            Film.Status.IN_ACQUISITION,
+            Film.Status.IN_CATALOGUE,
+        ],
+        required=False,
+    )
+
+    class Meta:
+        model = Film
+        fields = [
+            "reference",
+            "title",
+            "original_title",
+            "directors",
+            "year",
+            "runtime_minutes",
+            "countries",
+            "original_languages",
+            "has_french_subtitles",
+            "synopsis",
+            "themes",
+            "is_animated",
+            "status",
+            "added_on",
+        ]
+        extra_kwargs = {"reference": {"validators": []}}
+
+    def validate_reference(self, value):
+        qs = Film.objects.filter(reference=value)
+        if self.instance is not None:
+            qs = qs.exclude(pk=self.instance.pk)
+        if qs.exists():
+            raise serializers.ValidationError(
+                _("Another film has this reference."), code="unique"
+            )
+        return value
+
+
+class FilmStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Film.Status.choices)
+    on = serializers.DateField(required=False)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class FilmViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Films of the catalogue. Search with `q` (accent- and case-insensitive, French full
+    text on PostgreSQL); without an explicit `ordering`, search results come best first."""
+
+    permission_classes = [IsCinemaStaffOrReadOnly]
+    filterset_class = FilmFilter
+    ordering_fields = ["title", "year", "added_on", "runtime_minutes", "withdrawn_on"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.film_list_queryset(self.request.user)
+        return selectors.film_detail_queryset(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in {"create", "update", "partial_update"}:
+            return FilmInputSerializer
+        if self.action == "list":
+            return FilmListSerializer
+        return FilmDetailSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = FilmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        film = services.film_create(**data.validated_data)
+        film = selectors.film_detail_queryset(request.user).get(pk=film.pk)
+        return Response(FilmDetailSerializer(film).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        film = self.get_object()
+        data = FilmInputSerializer(
+            film, data=request.data, partial=kwargs.get("partial", False)
+        )
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("status", None)
+        fields.pop("added_on", None)
+        services.film_update(film=film, **fields)
+        film = selectors.film_detail_queryset(request.user).get(pk=film.pk)
+        return Response(FilmDetailSerializer(film).data)
+
+    @extend_schema(request=FilmStatusSerializer, responses=FilmDetailSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsCinemaStaff])
+    def status(self, request, pk=None):
+        """Move the film to another catalogue status (withdrawal keeps date and reason)."""
+        film = self.get_object()
+        data = FilmStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.film_status_change(film=film, **data.validated_data)
+        film = selectors.film_detail_queryset(request.user).get(pk=film.pk)
+        return Response(FilmDetailSerializer(film).data)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    film_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "sort_name", "birth_year", "nationality", "portrait", "film_count"]
+        extra_kwargs = {"sort_name": {"required": False}}
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Directors and other authors, with the portrait used by director portraits."""
+
+    permission_classes = [IsCinemaStaffOrReadOnly]
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    ordering_fields = ["sort_name", "birth_year", "film_count"]
+
+    def get_queryset(self):
+        return selectors.people_queryset()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.person_create(**serializer.validated_data)
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    film_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = ["id", "name", "slug", "description", "film_count"]
+
+
+class ThemeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsCinemaStaffOrReadOnly]
+    serializer_class = ThemeSerializer
+    ordering_fields = ["name", "film_count"]
+
+    def get_queryset(self):
+        return selectors.themes_queryset()
+
+

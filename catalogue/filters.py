@@ -1,0 +1,46 @@
+"""Catalogue filters: theme, director, year range, animated, status, country, language, and
+the full-text `q`."""
+
+from django_filters import rest_framework as filters
+
+from catalogue.models import Film, Person
+from catalogue.search import films_matching
+
+
+class FilmFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=200, label="Full-text search")
+    theme = filters.CharFilter(method="filter_theme", label="Theme id or slug")
+    director = filters.NumberFilter(field_name="directors", distinct=False)
+    year_min = filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte")
+    animated = filters.BooleanFilter(field_name="is_animated")
+    french_subtitles = filters.BooleanFilter(field_name="has_french_subtitles")
+    status = filters.MultipleChoiceFilter(choices=Film.Status.choices)
+    country = filters.CharFilter(field_name="countries__code", lookup_expr="iexact")
+    language = filters.CharFilter(field_name="original_languages__code", lookup_expr="iexact")
+    added_after = filters.DateFilter(field_name="added_on", lookup_expr="gte")
+    added_before = filters.DateFilter(field_name="added_on", lookup_expr="lte")
+
+    class Meta:
+        model = Film
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return films_matching(queryset, value)
+
+    def filter_theme(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(themes__pk=int(value))
+        return queryset.filter(themes__slug=value)
+
+
+class PersonFilter(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
+    has_portrait = filters.BooleanFilter(method="filter_has_portrait")
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def filter_has_portrait(self, queryset, name, value):
+        return queryset.exclude(portrait="") if value else queryset.filter(portrait="")
