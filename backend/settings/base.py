@@ -38,9 +38,10 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "storages",
 ]
+# Order matters to `seed_demo`: each app's demo data may use the previous apps' data.
 LOCAL_APPS = [
-    "accounts",
     "institutions",
+    "accounts",
     "catalogue",
     "rights",
     "subscriptions",

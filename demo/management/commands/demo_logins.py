@@ -1,0 +1,27 @@
+"""Print the URL of the API and a demo login for each role (used by `make run`)."""
+
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Print the API URL and the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, port, **options):
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write("")
+        self.stdout.write(f"API:          {base}/api/v1/")
+        self.stdout.write(f"API docs:     {base}/api/docs/")
+        self.stdout.write(f"Admin:        {base}/admin/")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, (role, _code, label) in DEMO_ACCOUNTS.items():
+            self.stdout.write(f"  {username:<15} {role:<20} {label}")
+        self.stdout.write(
+            f'Token: curl -X POST {base}/api/v1/auth/token/ -H "Content-Type: application/json" '
+            f'-d \'{{"username": "library-admin", "password": "{DEMO_PASSWORD}"}}\''
+        )
+        self.stdout.write("")
