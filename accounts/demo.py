@@ -8,7 +8,7 @@ from demo import plan
 from institutions.demo import DEMO_LIBRARY_CODE, DEMO_NETWORK_CODE
 from institutions.models import Institution
 
-DEMO_PASSWORD = "demo-catalogue-2017"
+DEMO_PASSWORD = "demo-catalogue-2017"  # noqa: S105 (public demo data only)
 
 #: username -> (role, institution code or None, what the account shows)
 DEMO_ACCOUNTS = {

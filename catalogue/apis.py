@@ -37,9 +37,7 @@ class FilmListSerializer(serializers.ModelSerializer):
     directors = PersonRefSerializer(many=True, read_only=True)
     themes = ThemeRefSerializer(many=True, read_only=True)
     countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
-    original_languages = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="code"
-    )
+    original_languages = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
 
     class Meta:
         model = Film
@@ -117,6 +115,7 @@ class FilmInputSerializer(serializers.ModelSerializer):
             "is_animated",
             "status",
             "added_on",
+            "festival_selections",
         ]
         extra_kwargs = {"reference": {"validators": []}}
 
@@ -125,9 +124,7 @@ class FilmInputSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             qs = qs.exclude(pk=self.instance.pk)
         if qs.exists():
-            raise serializers.ValidationError(
-                _("Another film has this reference."), code="unique"
-            )
+            raise serializers.ValidationError(_("Another film has this reference."), code="unique")
         return value
 
 
@@ -172,9 +169,7 @@ class FilmViewSet(
 
     def update(self, request, *args, **kwargs):
         film = self.get_object()
-        data = FilmInputSerializer(
-            film, data=request.data, partial=kwargs.get("partial", False)
-        )
+        data = FilmInputSerializer(film, data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields.pop("status", None)
@@ -246,5 +241,3 @@ class ThemeViewSet(
 
     def get_queryset(self):
         return selectors.themes_queryset()
-
-

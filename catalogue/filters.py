@@ -3,6 +3,7 @@ the full-text `q`."""
 
 from django_filters import rest_framework as filters
 
+from backend.api.filters import StrictBooleanFilter
 from catalogue.models import Film, Person
 from catalogue.search import films_matching
 
@@ -13,8 +14,8 @@ class FilmFilter(filters.FilterSet):
     director = filters.NumberFilter(field_name="directors", distinct=False)
     year_min = filters.NumberFilter(field_name="year", lookup_expr="gte")
     year_max = filters.NumberFilter(field_name="year", lookup_expr="lte")
-    animated = filters.BooleanFilter(field_name="is_animated")
-    french_subtitles = filters.BooleanFilter(field_name="has_french_subtitles")
+    animated = StrictBooleanFilter(field_name="is_animated")
+    french_subtitles = StrictBooleanFilter(field_name="has_french_subtitles")
     status = filters.MultipleChoiceFilter(choices=Film.Status.choices)
     country = filters.CharFilter(field_name="countries__code", lookup_expr="iexact")
     language = filters.CharFilter(field_name="original_languages__code", lookup_expr="iexact")
@@ -36,7 +37,7 @@ class FilmFilter(filters.FilterSet):
 
 class PersonFilter(filters.FilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
-    has_portrait = filters.BooleanFilter(method="filter_has_portrait")
+    has_portrait = StrictBooleanFilter(method="filter_has_portrait")
 
     class Meta:
         model = Person

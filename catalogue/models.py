@@ -1,4 +1,5 @@
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -85,8 +86,12 @@ class Film(models.Model):
     directors = models.ManyToManyField(
         Person, related_name="films_directed", verbose_name=_("directors"), blank=True
     )
-    year = models.PositiveSmallIntegerField(_("year"))
-    runtime_minutes = models.PositiveSmallIntegerField(_("runtime (minutes)"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1890), MaxValueValidator(2100)]
+    )
+    runtime_minutes = models.PositiveSmallIntegerField(
+        _("runtime (minutes)"), validators=[MinValueValidator(1)]
+    )
     countries = models.ManyToManyField(
         Country, related_name="films", verbose_name=_("countries"), blank=True
     )
@@ -95,7 +100,9 @@ class Film(models.Model):
     )
     has_french_subtitles = models.BooleanField(_("French subtitles available"), default=False)
     synopsis = models.TextField(_("synopsis"), blank=True)
-    themes = models.ManyToManyField(Theme, related_name="films", verbose_name=_("themes"), blank=True)
+    themes = models.ManyToManyField(
+        Theme, related_name="films", verbose_name=_("themes"), blank=True
+    )
     is_animated = models.BooleanField(_("animated documentary"), default=False)
     status = models.CharField(
         _("catalogue status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
@@ -131,7 +138,9 @@ class Film(models.Model):
             models.CheckConstraint(
                 name="film_year_plausible", condition=Q(year__gte=1890) & Q(year__lte=2100)
             ),
-            models.CheckConstraint(name="film_runtime_positive", condition=Q(runtime_minutes__gt=0)),
+            models.CheckConstraint(
+                name="film_runtime_positive", condition=Q(runtime_minutes__gt=0)
+            ),
             models.CheckConstraint(
                 name="film_withdrawn_has_date",
                 condition=~Q(status="withdrawn") | Q(withdrawn_on__isnull=False),

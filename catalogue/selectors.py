@@ -20,18 +20,26 @@ def films_visible_to(user) -> QuerySet[Film]:
 
 
 def film_list_queryset(user) -> QuerySet[Film]:
-    return films_visible_to(user).prefetch_related(
-        Prefetch("directors", queryset=Person.objects.only("pk", "name", "sort_name")),
-        Prefetch("themes", queryset=Theme.objects.only("pk", "name", "slug")),
-        "countries",
-        "original_languages",
-    ).defer("search_document", "search_extra", "search_vector", "synopsis")
+    return (
+        films_visible_to(user)
+        .prefetch_related(
+            Prefetch("directors", queryset=Person.objects.only("pk", "name", "sort_name")),
+            Prefetch("themes", queryset=Theme.objects.only("pk", "name", "slug")),
+            "countries",
+            "original_languages",
+        )
+        .defer("search_document", "search_extra", "search_vector", "synopsis")
+    )
 
 
 def film_detail_queryset(user) -> QuerySet[Film]:
-    return films_visible_to(user).prefetch_related(
-        "directors", "themes", "countries", "original_languages", "festival_selections"
-    ).defer("search_document", "search_extra", "search_vector")
+    return (
+        films_visible_to(user)
+        .prefetch_related(
+            "directors", "themes", "countries", "original_languages", "festival_selections"
+        )
+        .defer("search_document", "search_extra", "search_vector")
+    )
 
 
 def people_queryset() -> QuerySet[Person]:

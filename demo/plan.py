@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 YEAR = 2017
 YEAR_END = datetime.date(YEAR, 12, 31)
@@ -70,8 +70,12 @@ class FilmPlan:
 @dataclass
 class DemoContext:
     scale: int = 1
-    rng: random.Random = field(default_factory=lambda: random.Random(YEAR))
     stdout: object = None
+
+    def random(self, name: str) -> random.Random:
+        """A generator of its own for each app, so that an app's demo data is the same
+        whether or not the apps before it had already been seeded."""
+        return random.Random(f"{YEAR}-{name}-{self.scale}")
 
     def say(self, message: str) -> None:
         if self.stdout is not None:
@@ -107,11 +111,15 @@ def film_plan(scale: int) -> list[FilmPlan]:
         FILMS_PLATFORM_ONLY - NEW_ON_PLATFORM_IN_YEAR,
         lambda: _date_in(rng, YEAR - 1, 9, 12),
     )
-    add(Category.ALL_MEDIA, NEW_ON_PLATFORM_YEAR_BEFORE - (FILMS_PLATFORM_ONLY - NEW_ON_PLATFORM_IN_YEAR),
-        lambda: _date_in(rng, YEAR - 1, 9, 12))
     add(
         Category.ALL_MEDIA,
-        FILMS_ALL_MEDIA - (NEW_ON_PLATFORM_YEAR_BEFORE - (FILMS_PLATFORM_ONLY - NEW_ON_PLATFORM_IN_YEAR)),
+        NEW_ON_PLATFORM_YEAR_BEFORE - (FILMS_PLATFORM_ONLY - NEW_ON_PLATFORM_IN_YEAR),
+        lambda: _date_in(rng, YEAR - 1, 9, 12),
+    )
+    add(
+        Category.ALL_MEDIA,
+        FILMS_ALL_MEDIA
+        - (NEW_ON_PLATFORM_YEAR_BEFORE - (FILMS_PLATFORM_ONLY - NEW_ON_PLATFORM_IN_YEAR)),
         old,
     )
     add(Category.DVD_ONLY, FILMS_DVD_ONLY, old, renegotiation=RENEGOTIATION_TITLES)

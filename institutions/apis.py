@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import User
+from backend.api.filters import StrictBooleanFilter
 from backend.api.pagination import PageNumberPagination
 from backend.api.permissions import IsCinemaStaff
 from institutions import selectors, services
@@ -72,8 +73,8 @@ class InstitutionFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Institution.Kind.choices)
     department = filters.CharFilter(field_name="department_code")
     region = filters.CharFilter(field_name="region_code")
-    is_network = filters.BooleanFilter()
-    dvd_authorised = filters.BooleanFilter(method="filter_dvd_authorised")
+    is_network = StrictBooleanFilter()
+    dvd_authorised = StrictBooleanFilter(method="filter_dvd_authorised")
     q = filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:

@@ -10,40 +10,142 @@ from institutions.geography import DEPARTMENT_REGION
 from institutions.models import Institution, NetworkMembership, OnSiteIPRange
 
 COMMUNES = [
-    ("Lyon", "69"), ("Villeurbanne", "69"), ("Grenoble", "38"), ("Saint-Étienne", "42"),
-    ("Clermont-Ferrand", "63"), ("Annecy", "74"), ("Chambéry", "73"), ("Valence", "26"),
-    ("Dijon", "21"), ("Besançon", "25"), ("Auxerre", "89"), ("Rennes", "35"),
-    ("Brest", "29"), ("Quimper", "29"), ("Lorient", "56"), ("Saint-Brieuc", "22"),
-    ("Tours", "37"), ("Orléans", "45"), ("Bourges", "18"), ("Blois", "41"), ("Ajaccio", "2A"),
-    ("Bastia", "2B"), ("Strasbourg", "67"), ("Metz", "57"), ("Nancy", "54"), ("Reims", "51"),
-    ("Mulhouse", "68"), ("Épinal", "88"), ("Lille", "59"), ("Roubaix", "59"), ("Amiens", "80"),
-    ("Arras", "62"), ("Beauvais", "60"), ("Laon", "02"), ("Paris", "75"), ("Montreuil", "93"),
-    ("Saint-Denis", "93"), ("Créteil", "94"), ("Nanterre", "92"), ("Évry", "91"),
-    ("Melun", "77"), ("Versailles", "78"), ("Cergy", "95"), ("Caen", "14"), ("Rouen", "76"),
-    ("Le Havre", "76"), ("Cherbourg", "50"), ("Alençon", "61"), ("Évreux", "27"),
-    ("Bordeaux", "33"), ("Limoges", "87"), ("Poitiers", "86"), ("La Rochelle", "17"),
-    ("Pau", "64"), ("Bayonne", "64"), ("Angoulême", "16"), ("Périgueux", "24"),
-    ("Mont-de-Marsan", "40"), ("Agen", "47"), ("Niort", "79"), ("Guéret", "23"), ("Tulle", "19"),
-    ("Toulouse", "31"), ("Montpellier", "34"), ("Nîmes", "30"), ("Perpignan", "66"),
-    ("Albi", "81"), ("Rodez", "12"), ("Cahors", "46"), ("Tarbes", "65"), ("Foix", "09"),
-    ("Carcassonne", "11"), ("Mende", "48"), ("Auch", "32"), ("Montauban", "82"),
-    ("Nantes", "44"), ("Angers", "49"), ("Le Mans", "72"), ("Laval", "53"),
-    ("La Roche-sur-Yon", "85"), ("Marseille", "13"), ("Nice", "06"), ("Toulon", "83"),
-    ("Avignon", "84"), ("Gap", "05"), ("Digne-les-Bains", "04"), ("Arles", "13"),
-    ("Pointe-à-Pitre", "971"), ("Fort-de-France", "972"), ("Cayenne", "973"),
-    ("Saint-Denis (La Réunion)", "974"), ("Mamoudzou", "976"), ("Bourg-en-Bresse", "01"),
-    ("Moulins", "03"), ("Privas", "07"), ("Aurillac", "15"), ("Le Puy-en-Velay", "43"),
-    ("Nevers", "58"), ("Vesoul", "70"), ("Mâcon", "71"), ("Belfort", "90"), ("Lons-le-Saunier", "39"),
-    ("Vannes", "56"), ("Châteauroux", "36"), ("Chartres", "28"), ("Charleville-Mézières", "08"),
-    ("Troyes", "10"), ("Chaumont", "52"), ("Bar-le-Duc", "55"), ("Saint-Lô", "50"),
+    ("Lyon", "69"),
+    ("Villeurbanne", "69"),
+    ("Grenoble", "38"),
+    ("Saint-Étienne", "42"),
+    ("Clermont-Ferrand", "63"),
+    ("Annecy", "74"),
+    ("Chambéry", "73"),
+    ("Valence", "26"),
+    ("Dijon", "21"),
+    ("Besançon", "25"),
+    ("Auxerre", "89"),
+    ("Rennes", "35"),
+    ("Brest", "29"),
+    ("Quimper", "29"),
+    ("Lorient", "56"),
+    ("Saint-Brieuc", "22"),
+    ("Tours", "37"),
+    ("Orléans", "45"),
+    ("Bourges", "18"),
+    ("Blois", "41"),
+    ("Ajaccio", "2A"),
+    ("Bastia", "2B"),
+    ("Strasbourg", "67"),
+    ("Metz", "57"),
+    ("Nancy", "54"),
+    ("Reims", "51"),
+    ("Mulhouse", "68"),
+    ("Épinal", "88"),
+    ("Lille", "59"),
+    ("Roubaix", "59"),
+    ("Amiens", "80"),
+    ("Arras", "62"),
+    ("Beauvais", "60"),
+    ("Laon", "02"),
+    ("Paris", "75"),
+    ("Montreuil", "93"),
+    ("Saint-Denis", "93"),
+    ("Créteil", "94"),
+    ("Nanterre", "92"),
+    ("Évry", "91"),
+    ("Melun", "77"),
+    ("Versailles", "78"),
+    ("Cergy", "95"),
+    ("Caen", "14"),
+    ("Rouen", "76"),
+    ("Le Havre", "76"),
+    ("Cherbourg", "50"),
+    ("Alençon", "61"),
+    ("Évreux", "27"),
+    ("Bordeaux", "33"),
+    ("Limoges", "87"),
+    ("Poitiers", "86"),
+    ("La Rochelle", "17"),
+    ("Pau", "64"),
+    ("Bayonne", "64"),
+    ("Angoulême", "16"),
+    ("Périgueux", "24"),
+    ("Mont-de-Marsan", "40"),
+    ("Agen", "47"),
+    ("Niort", "79"),
+    ("Guéret", "23"),
+    ("Tulle", "19"),
+    ("Toulouse", "31"),
+    ("Montpellier", "34"),
+    ("Nîmes", "30"),
+    ("Perpignan", "66"),
+    ("Albi", "81"),
+    ("Rodez", "12"),
+    ("Cahors", "46"),
+    ("Tarbes", "65"),
+    ("Foix", "09"),
+    ("Carcassonne", "11"),
+    ("Mende", "48"),
+    ("Auch", "32"),
+    ("Montauban", "82"),
+    ("Nantes", "44"),
+    ("Angers", "49"),
+    ("Le Mans", "72"),
+    ("Laval", "53"),
+    ("La Roche-sur-Yon", "85"),
+    ("Marseille", "13"),
+    ("Nice", "06"),
+    ("Toulon", "83"),
+    ("Avignon", "84"),
+    ("Gap", "05"),
+    ("Digne-les-Bains", "04"),
+    ("Arles", "13"),
+    ("Pointe-à-Pitre", "971"),
+    ("Fort-de-France", "972"),
+    ("Cayenne", "973"),
+    ("Saint-Denis (La Réunion)", "974"),
+    ("Mamoudzou", "976"),
+    ("Bourg-en-Bresse", "01"),
+    ("Moulins", "03"),
+    ("Privas", "07"),
+    ("Aurillac", "15"),
+    ("Le Puy-en-Velay", "43"),
+    ("Nevers", "58"),
+    ("Vesoul", "70"),
+    ("Mâcon", "71"),
+    ("Belfort", "90"),
+    ("Lons-le-Saunier", "39"),
+    ("Vannes", "56"),
+    ("Châteauroux", "36"),
+    ("Chartres", "28"),
+    ("Charleville-Mézières", "08"),
+    ("Troyes", "10"),
+    ("Chaumont", "52"),
+    ("Bar-le-Duc", "55"),
+    ("Saint-Lô", "50"),
 ]
-LIBRARY_WORDS = ["Médiathèque", "Bibliothèque municipale", "Médiathèque intercommunale",
-                 "Bibliothèque de quartier", "Médiathèque associative"]
-DEPARTMENT_NAMES = {"69": "Rhône", "38": "Isère", "35": "Ille-et-Vilaine", "59": "Nord",
-                    "33": "Gironde", "31": "Haute-Garonne", "44": "Loire-Atlantique",
-                    "13": "Bouches-du-Rhône", "67": "Bas-Rhin", "29": "Finistère",
-                    "34": "Hérault", "76": "Seine-Maritime", "37": "Indre-et-Loire",
-                    "63": "Puy-de-Dôme", "21": "Côte-d'Or", "974": "La Réunion"}
+LIBRARY_WORDS = [
+    "Médiathèque",
+    "Bibliothèque municipale",
+    "Médiathèque intercommunale",
+    "Bibliothèque de quartier",
+    "Médiathèque associative",
+]
+DEPARTMENT_NAMES = {
+    "69": "Rhône",
+    "38": "Isère",
+    "35": "Ille-et-Vilaine",
+    "59": "Nord",
+    "33": "Gironde",
+    "31": "Haute-Garonne",
+    "44": "Loire-Atlantique",
+    "13": "Bouches-du-Rhône",
+    "67": "Bas-Rhin",
+    "29": "Finistère",
+    "34": "Hérault",
+    "76": "Seine-Maritime",
+    "37": "Indre-et-Loire",
+    "63": "Puy-de-Dôme",
+    "21": "Côte-d'Or",
+    "974": "La Réunion",
+}
 
 #: Stable codes of the institutions the demo accounts belong to.
 DEMO_NETWORK_CODE = "RES-0001"
@@ -54,7 +156,7 @@ def seed(ctx: plan.DemoContext) -> None:
     if Institution.objects.exists():
         ctx.say("institutions: already present, skipped")
         return
-    rng = ctx.rng
+    rng = ctx.random("institutions")
     scale = ctx.scale
     networks: list[Institution] = []
     libraries: list[Institution] = []
@@ -93,8 +195,10 @@ def seed(ctx: plan.DemoContext) -> None:
             ],
             weights=[70, 15, 10, 5],
         )[0]
-        word = "Médiathèque associative" if kind == Institution.Kind.ASSOCIATION else rng.choice(
-            LIBRARY_WORDS[:4]
+        word = (
+            "Médiathèque associative"
+            if kind == Institution.Kind.ASSOCIATION
+            else rng.choice(LIBRARY_WORDS[:4])
         )
         library = Institution(
             name=f"{word} de {commune}" + (f" ({number})" if number > len(COMMUNES) else ""),
@@ -143,11 +247,15 @@ def seed(ctx: plan.DemoContext) -> None:
             joined = datetime.date(2014, 1, 1)
             if i == len(network_members) - 1:
                 joined = datetime.date(plan.YEAR, 6, 1)  # joined mid-year
-            memberships.append(NetworkMembership(network=network, library=library, joined_on=joined))
+            memberships.append(
+                NetworkMembership(network=network, library=library, joined_on=joined)
+            )
     NetworkMembership.objects.bulk_create(memberships, batch_size=2000)
 
     ranges = [
-        OnSiteIPRange(institution=library, cidr=f"10.{(i // 256) % 256}.{i % 256}.0/24", label="Wi-Fi")
+        OnSiteIPRange(
+            institution=library, cidr=f"10.{(i // 256) % 256}.{i % 256}.0/24", label="Wi-Fi"
+        )
         for i, library in enumerate(libraries[:2000])
     ]
     OnSiteIPRange.objects.bulk_create(ranges, batch_size=2000)

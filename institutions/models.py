@@ -124,9 +124,7 @@ class NetworkMembership(models.Model):
         verbose_name = _("network membership")
         verbose_name_plural = _("network memberships")
         constraints = [
-            models.CheckConstraint(
-                name="membership_not_self", condition=~Q(network=F("library"))
-            ),
+            models.CheckConstraint(name="membership_not_self", condition=~Q(network=F("library"))),
             models.CheckConstraint(
                 name="membership_left_after_joined",
                 condition=Q(left_on__isnull=True) | Q(left_on__gt=F("joined_on")),
@@ -144,9 +142,7 @@ class OnSiteIPRange(models.Model):
     """A network (CIDR) from which requests count as made inside the library: streaming
     from there uses the on-site right rather than the at-home one."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="ip_ranges"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="ip_ranges")
     cidr = models.CharField(_("network (CIDR)"), max_length=43, validators=[validate_cidr])
     label = models.CharField(_("label"), max_length=100, blank=True)
 

@@ -19,7 +19,17 @@ class RightsHolderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RightsHolder
-        fields = ["id", "name", "kind", "siret", "country", "address", "website", "notes", "contacts"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "siret",
+            "country",
+            "address",
+            "website",
+            "notes",
+            "contacts",
+        ]
 
 
 class RightsHolderFilter(filters.FilterSet):

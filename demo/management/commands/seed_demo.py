@@ -44,5 +44,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 module.seed(ctx)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready (scale {scale}) in {time.monotonic() - started:.1f} s")
+            self.style.SUCCESS(
+                f"Demo data ready (scale {scale}) in {time.monotonic() - started:.1f} s"
+            )
         )

@@ -1,0 +1,77 @@
+"""Token authentication for API clients, session authentication for the browsable API."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_for_valid_credentials(api, library_admin):
+    response = api.post(
+        "/api/v1/auth/token/",
+        {"username": library_admin.username, "password": TEST_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["role"] == "institution_admin"
+    assert Token.objects.get(user=library_admin).key == body["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    me = api.get("/api/v1/me/").json()
+    assert me["institution"] == library_admin.institution_id
+
+
+def test_wrong_password_has_a_reason_code(api, library_admin):
+    response = api.post(
+        "/api/v1/auth/token/",
+        {"username": library_admin.username, "password": "nope"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+    assert not Token.objects.filter(user=library_admin).exists()
+
+
+def test_missing_fields_are_named(api):
+    response = api.post("/api/v1/auth/token/", {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"username", "password"}
+
+
+def test_revoking_the_token_logs_out(library_api, library_admin):
+    assert library_api.get("/api/v1/me/").status_code == 200
+    assert library_api.delete("/api/v1/auth/token/").status_code == 204
+    assert library_api.get("/api/v1/me/").status_code == 401
+    assert not Token.objects.filter(user=library_admin).exists()
+
+
+def test_bad_token_is_401(api):
+    api.credentials(HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
+    response = api.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_session_authentication_for_the_browsable_api(client, library_admin):
+    assert client.login(username=library_admin.username, password=TEST_PASSWORD)
+    response = client.get("/api/v1/me/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert library_admin.username in response.content.decode()
+
+
+def test_cinema_staff_reach_the_admin_and_library_staff_do_not(client, editor, library_admin):
+    client.force_login(editor)
+    assert client.get("/admin/catalogue/film/").status_code == 200
+    client.force_login(library_admin)
+    assert client.get("/admin/catalogue/film/").status_code == 302
+
+
+def test_user_role_and_institution_are_consistent(db):
+    from django.db import IntegrityError, transaction
+
+    from accounts.models import User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="orphan", role=User.Role.PATRON)

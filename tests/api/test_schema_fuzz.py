@@ -1,0 +1,46 @@
+"""schemathesis generates requests from the OpenAPI schema for every operation and checks
+that none gets a server error — anonymous and as cinema staff (who reach the write paths)."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from tests.conftest import client_for
+from tests.factories import CinemaStaffFactory, FilmFactory, InstitutionFactory, PersonFactory
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+FUZZ_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+
+
+@pytest.fixture
+def staff_token(db):
+    FilmFactory()
+    PersonFactory()
+    InstitutionFactory()
+    staff = CinemaStaffFactory(username="fuzzer")
+    client_for(staff)
+    return staff.auth_token.key
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_no_server_error_as_cinema_staff(case, staff_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {staff_token}"}, checks=[not_a_server_error]
+    )
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_no_server_error_anonymous(case):
+    case.call_and_validate(checks=[not_a_server_error])

@@ -1,0 +1,67 @@
+"""The demo data reproduces the 2017 figures, deterministically, and is safe to run twice."""
+
+import datetime
+import time
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from catalogue.models import Film
+from institutions.models import Institution, NetworkMembership
+
+pytestmark = pytest.mark.django_db
+
+YEAR_END = datetime.date(2017, 12, 31)
+
+
+@pytest.fixture
+def seeded():
+    started = time.monotonic()
+    call_command("seed_demo", verbosity=0)
+    return time.monotonic() - started
+
+
+def test_catalogue_figures(seeded):
+    in_catalogue = Film.objects.filter(added_on__lte=YEAR_END).exclude(withdrawn_on__lte=YEAR_END)
+    assert in_catalogue.count() == 881
+    withdrawn_2017 = Film.objects.filter(withdrawn_on__year=2017)
+    assert withdrawn_2017.count() == 170
+    assert Film.objects.filter(status=Film.Status.IN_ACQUISITION).exists()
+    assert Film.objects.filter(status=Film.Status.PROPOSED).exists()
+    assert Film.objects.filter(is_animated=True).exists()
+
+
+def test_institution_figures(seeded):
+    authorised = Institution.objects.filter(dvd_authorised_since__lte=YEAR_END, dvd_suspended=False)
+    assert authorised.count() == 645
+    assert authorised.filter(dvd_authorised_since__year=2017).count() == 5
+    # the first 12 networks subscribe; with 21 single libraries they cover 1,069 libraries
+    subscribing = [f"RES-{n:04d}" for n in range(1, 13)]
+    members = NetworkMembership.objects.filter(network__code__in=subscribing)
+    assert members.values("library").distinct().count() + 21 == 1069
+    assert Institution.objects.filter(is_network=True).count() > 12
+
+
+def test_every_role_has_a_demo_login(seeded):
+    assert set(User.objects.values_list("role", flat=True)) == set(User.Role.values)
+
+
+def test_search_works_on_demo_data(seeded, api):
+    body = api.get("/api/v1/films/", {"q": "realite"}).json()
+    assert body["count"] > 0
+    assert all("alit" in f["title"].lower() or f["original_title"] for f in body["results"])
+
+
+def test_seed_is_safe_to_run_twice_and_deterministic(seeded):
+    first = list(Film.objects.order_by("reference").values_list("reference", "title")[:50])
+    counts = (Film.objects.count(), Institution.objects.count(), User.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (Film.objects.count(), Institution.objects.count(), User.objects.count()) == counts
+    Film.objects.all().delete()
+    call_command("seed_demo", verbosity=0)
+    assert list(Film.objects.order_by("reference").values_list("reference", "title")[:50]) == first
+
+
+def test_seed_is_fast(seeded):
+    assert seeded < 30
