@@ -43,8 +43,8 @@ def film_detail_queryset(user) -> QuerySet[Film]:
 
 
 def people_queryset() -> QuerySet[Person]:
-    return Person.objects.annotate(film_count=Count("films_directed"))
+    return Person.objects.annotate(film_count=Count("films_directed")).order_by("sort_name", "pk")
 
 
 def themes_queryset() -> QuerySet[Theme]:
-    return Theme.objects.annotate(film_count=Count("films"))
+    return Theme.objects.annotate(film_count=Count("films")).order_by("name", "pk")
