@@ -1,13 +1,14 @@
 """Who may call what, by role. Which *objects* a caller may see is decided by each app's
 `*_get_for(user, ...)` selectors, never by these classes alone."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
 class IsCinemaStaff(BasePermission):
     """The cinema service's staff: catalogue editors and rights negotiators."""
 
-    message = "Reserved to the cinema service staff."
+    message = _("Reserved to the cinema service staff.")
 
     def has_permission(self, request, view):
         user = request.user

@@ -163,6 +163,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
+    # Password guessing on the token endpoint is slowed down per client address.
+    "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "National documentary catalogue for libraries API",

@@ -75,3 +75,16 @@ def test_user_role_and_institution_are_consistent(db):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="orphan", role=User.Role.PATRON)
+
+
+def test_password_guessing_is_throttled(api, library_admin):
+    attempts = [
+        api.post(
+            "/api/v1/auth/token/",
+            {"username": library_admin.username, "password": f"guess-{i}"},
+            format="json",
+        ).status_code
+        for i in range(35)
+    ]
+    assert attempts[:30] == [400] * 30
+    assert attempts[30:] == [429] * 5
