@@ -8,6 +8,16 @@ from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
 from rights.apis import RightsHolderViewSet
+from subscriptions.apis import (
+    InvoiceViewSet,
+    PatronLinkLoginApi,
+    PatronLoginApi,
+    PatronViewSet,
+    PlanViewSet,
+    PortalKeyApi,
+    ScreeningBookingViewSet,
+    SubscriptionViewSet,
+)
 
 router = DefaultRouter()
 router.register("films", FilmViewSet, basename="film")
@@ -15,11 +25,21 @@ router.register("people", PersonViewSet, basename="person")
 router.register("themes", ThemeViewSet, basename="theme")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("rights-holders", RightsHolderViewSet, basename="rights-holder")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("screenings", ScreeningBookingViewSet, basename="screening")
+router.register("patrons", PatronViewSet, basename="patron")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("me/", MeApi.as_view(), name="me"),
     path("ping/", PingApi.as_view(), name="ping"),
+    path("patrons/login/", PatronLoginApi.as_view(), name="patron-login"),
+    path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),
+    path(
+        "institutions/<int:pk>/portal-key/", PortalKeyApi.as_view(), name="institution-portal-key"
+    ),
     path("", include(router.urls)),
 ]
 

@@ -202,6 +202,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="catalogue@example.or
 # --- caches -----------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# --- patrons ---------------------------------------------------------------------------
+# Key of the digest that replaces library card numbers (pseudonymisation); keep it stable.
+PATRON_CARD_PEPPER = env.str("PATRON_CARD_PEPPER", default=SECRET_KEY)
+# Longest lifetime of a login link signed by a library's portal, in seconds.
+PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=300)
+
+# --- invoices -------------------------------------------------------------------------
+INVOICE_PAYMENT_DAYS = env.int("INVOICE_PAYMENT_DAYS", default=30)
+INVOICE_ISSUER_NAME = env.str("INVOICE_ISSUER_NAME", default="Catalogue national du film documentaire")
+INVOICE_ISSUER_ADDRESS = env.str("INVOICE_ISSUER_ADDRESS", default="25 rue du Renard\n75004 Paris")
+INVOICE_ISSUER_SIRET = env.str("INVOICE_ISSUER_SIRET", default="000 000 000 00000")
+INVOICE_ISSUER_IBAN = env.str("INVOICE_ISSUER_IBAN", default="FR76 0000 0000 0000 0000 0000 000")
+
 # --- network ----------------------------------------------------------------------------
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted;
 # 0 means the client address is the socket's. On-site streaming depends on it.

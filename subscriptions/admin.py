@@ -1,0 +1,107 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from subscriptions.models import (
+    Invoice,
+    Patron,
+    Plan,
+    PriceTier,
+    ScreeningBooking,
+    ScreeningCreditEntry,
+    Subscription,
+    TariffGrid,
+    WebhookEvent,
+)
+
+
+class PlanInline(admin.TabularInline):
+    model = Plan
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(TariffGrid)
+class TariffGridAdmin(admin.ModelAdmin):
+    list_display = ("year", "vat_rate")
+    inlines = [PlanInline]
+
+
+class PriceTierInline(admin.TabularInline):
+    model = PriceTier
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "grid", "kind", "screenings_per_year", "includes_streaming")
+    list_filter = ("grid", "kind")
+    inlines = [PriceTierInline]
+
+
+class CreditEntryInline(admin.TabularInline):
+    model = ScreeningCreditEntry
+    extra = 0
+    readonly_fields = ("kind", "quantity", "booking", "note", "created_at", "created_by")
+    can_delete = False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "subscriber",
+        "plan",
+        "starts_on",
+        "ends_on",
+        "status",
+        "price_incl_vat",
+        "payment_method",
+    )
+    list_filter = ("status", "plan__kind", "payment_method", "plan__grid")
+    search_fields = ("subscriber__name", "subscriber__code", "purchase_order_reference")
+    autocomplete_fields = ("subscriber",)
+    list_select_related = ("subscriber", "plan")
+    date_hierarchy = "starts_on"
+    readonly_fields = ("status", "activated_at", "cancelled_at", "created_at")
+    inlines = [CreditEntryInline]
+
+
+@admin.register(ScreeningBooking)
+class ScreeningBookingAdmin(SimpleHistoryAdmin):
+    list_display = ("film", "library", "starts_at", "venue", "status", "actual_attendance")
+    list_filter = ("status",)
+    search_fields = ("film__title", "library__name", "venue")
+    list_select_related = ("film", "library")
+    date_hierarchy = "starts_at"
+    raw_id_fields = ("film", "library", "subscription")
+
+
+@admin.register(Patron)
+class PatronAdmin(admin.ModelAdmin):
+    list_display = ("user", "institution", "home_area", "created_at", "erased_at")
+    search_fields = ("user__username", "institution__name")
+    list_select_related = ("user", "institution")
+    readonly_fields = ("card_digest",)
+    raw_id_fields = ("user", "institution")
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ("number", "subscription", "issued_on", "due_on", "amount_incl_vat", "status")
+    list_filter = ("status", "year")
+    search_fields = ("number", "subscription__subscriber__name", "purchase_order_reference")
+    readonly_fields = ("number", "year", "sequence")
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "provider",
+        "event_id",
+        "event_type",
+        "signature_valid",
+        "processed",
+        "received_at",
+    )
+    list_filter = ("provider", "signature_valid", "processed", "event_type")
+    search_fields = ("event_id",)
+    readonly_fields = [f.name for f in WebhookEvent._meta.fields]

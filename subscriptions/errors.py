@@ -1,0 +1,40 @@
+"""Reason codes of the subscriptions app (stable: clients branch on them)."""
+
+from django.db import models
+
+
+class SubscriptionErrorCode(models.TextChoices):
+    NO_TIER = "no_tier"
+    NO_GRID = "no_grid"
+    PLAN_NOT_IN_GRID = "plan_not_in_grid"
+    INVALID_TRANSITION = "invalid_status_transition"
+    ALREADY_RENEWED = "already_renewed"
+    OVERLAPPING_SUBSCRIPTION = "overlapping_subscription"
+    NOT_A_SUBSCRIBER = "not_a_subscriber"
+
+
+class ScreeningErrorCode(models.TextChoices):
+    DATE_IN_PAST = "date_in_past"
+    NO_SUBSCRIPTION = "no_subscription"
+    NO_CREDIT_LEFT = "no_credit_left"
+    NOT_CANCELLABLE = "not_cancellable"
+    NOT_YET_HELD = "not_yet_held"
+    ALREADY_REPORTED = "already_reported"
+
+
+class PatronErrorCode(models.TextChoices):
+    CARD_ALREADY_REGISTERED = "card_already_registered"
+    INVALID_LOGIN = "invalid_patron_login"
+    LINK_EXPIRED = "link_expired"
+    LINK_REPLAYED = "link_replayed"
+    LINK_INVALID = "link_invalid"
+    NO_PORTAL_KEY = "no_portal_key"
+    NOT_A_LIBRARY_STAFF = "not_library_staff"
+    NO_STREAMING_SUBSCRIPTION = "no_streaming_subscription"
+
+
+class BillingErrorCode(models.TextChoices):
+    NOT_AN_INVOICE_SUBSCRIPTION = "not_invoice_payment"
+    INVOICE_NOT_PAYABLE = "invoice_not_payable"
+    WEBHOOK_SIGNATURE = "invalid_signature"
+    PAYMENT_PROVIDER = "payment_provider_error"

@@ -1,0 +1,102 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number given in a year. Taken under a row lock, so numbers are
+    gap-free and never given twice, even with concurrent invoicing."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """An administrative invoice for a public-sector subscriber (purchase order, payment
+    by bank transfer); the cinema staff mark it paid."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="invoices"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=10, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4)
+    vat_amount = models.DecimalField(_("VAT"), max_digits=10, decimal_places=2)
+    amount_incl_vat = models.DecimalField(_("amount incl. VAT"), max_digits=10, decimal_places=2)
+    purchase_order_reference = models.CharField(
+        _("purchase order reference"), max_length=100, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ISSUED
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="invoices/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="invoice_number_gap_free"),
+            models.CheckConstraint(
+                name="invoice_amounts_consistent",
+                condition=Q(amount_incl_vat=F("amount_excl_vat") + F("vat_amount")),
+            ),
+            models.CheckConstraint(
+                name="invoice_due_after_issue", condition=Q(due_on__gte=F("issued_on"))
+            ),
+            models.CheckConstraint(
+                name="invoice_paid_has_date", condition=~Q(status="paid") | Q(paid_on__isnull=False)
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class WebhookEvent(models.Model):
+    """Every delivery from a payment provider, stored raw before anything else: body,
+    headers, remote address, whether its signature was valid, whether it was processed
+    and the error if processing failed — so nothing is lost and failures can be replayed.
+    A valid event is recorded once per provider event id (claimed by the unique
+    constraint): a replay changes nothing."""
+
+    provider = models.CharField(max_length=20, default="stripe")
+    event_id = models.CharField(max_length=255, blank=True)
+    event_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField()
+    headers = models.JSONField(default=dict)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    signature_valid = models.BooleanField(default=False)
+    processed = models.BooleanField(default=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"],
+                condition=Q(signature_valid=True),
+                name="webhook_event_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.event_id or '?'}"

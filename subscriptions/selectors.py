@@ -1,0 +1,189 @@
+"""Reads of the subscriptions app: plans and quotes, who is covered by what, credit
+balances, and the access helpers for subscriptions, bookings and patrons."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError, NotFoundError
+from institutions.models import Institution, NetworkMembership
+from subscriptions.errors import SubscriptionErrorCode
+from subscriptions.models import (
+    Patron,
+    Plan,
+    PriceTier,
+    ScreeningBooking,
+    ScreeningCreditEntry,
+    Subscription,
+    TariffGrid,
+)
+
+CENT = Decimal("0.01")
+
+
+# --- plans and quotes -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quote:
+    plan: Plan
+    tier: PriceTier
+    population_served: int
+    price_excl_vat: Decimal
+    vat_rate: Decimal
+    vat_amount: Decimal
+    price_incl_vat: Decimal
+
+
+def plans_of_year(year: int) -> QuerySet[Plan]:
+    return Plan.objects.filter(grid__year=year).select_related("grid").prefetch_related("tiers")
+
+
+def grid_for(year: int) -> TariffGrid:
+    """The grid of a year, or the latest earlier one when the year's grid is not out yet."""
+    grid = TariffGrid.objects.filter(year__lte=year).order_by("-year").first()
+    if grid is None:
+        raise ApplicationError(SubscriptionErrorCode.NO_GRID, _("No tariff grid for this year."))
+    return grid
+
+
+def plan_quote(*, plan: Plan, population_served: int) -> Quote:
+    """The price of a plan for a subscriber serving this population, before and after VAT,
+    with the tier that applied."""
+    tier = (
+        plan.tiers.filter(population_from__lte=population_served)
+        .filter(Q(population_to__isnull=True) | Q(population_to__gte=population_served))
+        .order_by("-population_from")
+        .first()
+    )
+    if tier is None:
+        raise ApplicationError(
+            SubscriptionErrorCode.NO_TIER,
+            _("No price tier of this plan covers a population of %(population)s.")
+            % {"population": population_served},
+            field="population",
+        )
+    vat_rate = plan.grid.vat_rate
+    vat = (tier.price_excl_vat * vat_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Quote(
+        plan=plan,
+        tier=tier,
+        population_served=population_served,
+        price_excl_vat=tier.price_excl_vat,
+        vat_rate=vat_rate,
+        vat_amount=vat,
+        price_incl_vat=tier.price_excl_vat + vat,
+    )
+
+
+# --- coverage ---------------------------------------------------------------------------
+def _member_on(on: datetime.date) -> Q:
+    return Q(joined_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+
+def subscriber_ids_for(library: Institution, on: datetime.date) -> list[int]:
+    """The institutions whose subscriptions may cover this library on that day: itself and
+    the networks it belongs to that day."""
+    networks = NetworkMembership.objects.filter(_member_on(on), library=library).values_list(
+        "network_id", flat=True
+    )
+    return [library.pk, *networks]
+
+
+def subscriptions_covering(
+    *, library: Institution, on: datetime.date, status: str = Subscription.Status.ACTIVE
+) -> QuerySet[Subscription]:
+    """Subscriptions that cover a library on a day (its own, or its networks')."""
+    return (
+        Subscription.objects.filter(
+            subscriber_id__in=subscriber_ids_for(library, on),
+            status=status,
+            starts_on__lte=on,
+            ends_on__gte=on,
+        )
+        .select_related("plan")
+        .order_by("pk")
+    )
+
+
+def libraries_covered(*, subscription: Subscription, on: datetime.date) -> QuerySet[Institution]:
+    """The libraries a subscription covers on a day: the subscriber itself when it is a
+    library, the network's members that day when it is a network."""
+    if not subscription.subscriber.is_network:
+        return Institution.objects.filter(pk=subscription.subscriber_id)
+    members = NetworkMembership.objects.filter(
+        _member_on(on), network_id=subscription.subscriber_id
+    ).values("library_id")
+    return Institution.objects.filter(pk__in=members)
+
+
+def credit_balance(subscription_id: int) -> int:
+    """Screening credits left: the sum of the ledger (take the subscription's row lock
+    first when the answer decides a write)."""
+    return ScreeningCreditEntry.objects.filter(subscription_id=subscription_id).aggregate(
+        balance=Coalesce(Sum("quantity"), 0)
+    )["balance"]
+
+
+# --- access -----------------------------------------------------------------------------
+def _institution_ids_of(user) -> list[int]:
+    from django.utils import timezone
+
+    if user.institution_id is None:
+        return []
+    today = timezone.localdate()
+    return subscriber_ids_for(user.institution, today)
+
+
+def subscriptions_visible_to(user) -> QuerySet[Subscription]:
+    """Cinema staff see every subscription; institution staff see their institution's and
+    those of the networks that cover it; nobody else sees any."""
+    qs = Subscription.objects.select_related("plan", "plan__grid", "subscriber", "tier")
+    if user.is_cinema_staff:
+        return qs
+    if not user.is_institution_staff:
+        return qs.none()
+    return qs.filter(subscriber_id__in=_institution_ids_of(user))
+
+
+def subscription_get_for(user, subscription_id) -> Subscription:
+    try:
+        return subscriptions_visible_to(user).get(pk=subscription_id)
+    except (Subscription.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("not_found", _("No such subscription.")) from None
+
+
+def bookings_visible_to(user) -> QuerySet[ScreeningBooking]:
+    qs = ScreeningBooking.objects.select_related("film", "library", "subscription")
+    if user.is_cinema_staff:
+        return qs
+    if not user.is_institution_staff:
+        return qs.none()
+    return qs.filter(library_id=user.institution_id)
+
+
+def booking_get_for(user, booking_id) -> ScreeningBooking:
+    try:
+        return bookings_visible_to(user).get(pk=booking_id)
+    except (ScreeningBooking.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("not_found", _("No such screening booking.")) from None
+
+
+def patrons_visible_to(user) -> QuerySet[Patron]:
+    qs = Patron.objects.select_related("user")
+    if user.is_cinema_staff:
+        return qs
+    if not user.is_institution_staff:
+        return qs.none()
+    return qs.filter(institution_id=user.institution_id)
+
+
+def patron_get_for(user, patron_id) -> Patron:
+    try:
+        return patrons_visible_to(user).get(pk=patron_id)
+    except (Patron.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("not_found", _("No such patron.")) from None

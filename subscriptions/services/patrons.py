@@ -1,0 +1,225 @@
+"""Patrons: registration by library staff (card number and PIN, pseudonymous), login with
+card and PIN or through a link signed by the library's own portal, streaming access, and
+the export and erasure of a patron's data on request."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from accounts.services import patron_username, user_create
+from backend.errors import ApplicationError
+from institutions.models import Institution
+from subscriptions.errors import PatronErrorCode
+from subscriptions.models import Patron, PortalKey, PortalNonce, Subscription
+from subscriptions.selectors import subscriptions_covering
+
+PIN_PATTERN = re.compile(r"^\d{4,8}$")
+
+
+def card_digest(*, institution: Institution, card: str) -> str:
+    """A keyed digest of a library card number: the same card always gives the same digest
+    (so the patron can log in again) but the number cannot be read back."""
+    message = f"{institution.pk}:{card.strip().upper()}".encode()
+    return hmac.new(settings.PATRON_CARD_PEPPER.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _unauthorised(code: str, message: str) -> ApplicationError:
+    return ApplicationError(code, message, status=401)
+
+
+@transaction.atomic
+def patron_register(
+    *, institution: Institution, card: str, pin: str, home_area: str = ""
+) -> Patron:
+    """Register a patron at a library: no name, no e-mail; the PIN is kept as a password
+    hash."""
+    if not PIN_PATTERN.match(pin):
+        raise ApplicationError("invalid_pin", _("The PIN must be 4 to 8 digits."), field="pin")
+    digest = card_digest(institution=institution, card=card)
+    if Patron.objects.filter(institution=institution, card_digest=digest).exists():
+        raise ApplicationError(
+            PatronErrorCode.CARD_ALREADY_REGISTERED,
+            _("This card is already registered at this library."),
+            field="card",
+            status=409,
+        )
+    user = user_create(
+        username=patron_username(), role=User.Role.PATRON, password=pin, institution=institution
+    )
+    patron = Patron(user=user, institution=institution, card_digest=digest, home_area=home_area)
+    patron.full_clean()
+    patron.save()
+    return patron
+
+
+def _token_for(user: User) -> str:
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def patron_login(*, institution_code: str, card: str, pin: str) -> tuple[Patron, str]:
+    """Card number and PIN → the patron and an API token."""
+    institution = Institution.objects.filter(code=institution_code).first()
+    patron = None
+    if institution is not None:
+        patron = (
+            Patron.objects.select_related("user")
+            .filter(
+                institution=institution,
+                card_digest=card_digest(institution=institution, card=card),
+                erased_at__isnull=True,
+            )
+            .first()
+        )
+    if patron is None or not patron.user.is_active or not patron.user.check_password(pin):
+        raise _unauthorised(
+            PatronErrorCode.INVALID_LOGIN, _("Unknown card or wrong PIN for this library.")
+        )
+    return patron, _token_for(patron.user)
+
+
+@transaction.atomic
+def portal_key_rotate(*, institution: Institution) -> PortalKey:
+    """A new secret for the library's portal; links signed with the old one stop working."""
+    key, _created = PortalKey.objects.update_or_create(
+        institution=institution, defaults={"secret": secrets.token_hex(32)}
+    )
+    return key
+
+
+def portal_link_signature(
+    *, secret: str, institution_code: str, card: str, expires: int, nonce: str
+) -> str:
+    """What the library's portal computes to sign a login link (documented for portals)."""
+    message = f"{institution_code}\n{card}\n{expires}\n{nonce}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def patron_login_with_link(
+    *,
+    institution_code: str,
+    card: str,
+    expires: int,
+    nonce: str,
+    signature: str,
+    now: datetime.datetime | None = None,
+) -> tuple[Patron, str]:
+    """Log a patron in from a link signed by the library's portal (HMAC-SHA256 with the
+    portal key). The link is short-lived and single-use; a patron the portal vouches for
+    is registered on first use."""
+    now = now or timezone.now()
+    key = (
+        PortalKey.objects.select_related("institution")
+        .filter(institution__code=institution_code)
+        .first()
+    )
+    if key is None:
+        raise _unauthorised(PatronErrorCode.LINK_INVALID, _("This login link is not valid."))
+    expected = portal_link_signature(
+        secret=key.secret,
+        institution_code=institution_code,
+        card=card,
+        expires=expires,
+        nonce=nonce,
+    )
+    if not hmac.compare_digest(expected, signature.lower()):
+        raise _unauthorised(PatronErrorCode.LINK_INVALID, _("This login link is not valid."))
+    now_ts = int(now.timestamp())
+    if expires <= now_ts or expires - now_ts > settings.PORTAL_LINK_MAX_AGE:
+        raise _unauthorised(PatronErrorCode.LINK_EXPIRED, _("This login link has expired."))
+    institution = key.institution
+    try:
+        with transaction.atomic():
+            PortalNonce.objects.create(
+                institution=institution,
+                nonce=nonce,
+                expires_at=datetime.datetime.fromtimestamp(expires, tz=datetime.UTC),
+            )
+    except IntegrityError:
+        raise _unauthorised(
+            PatronErrorCode.LINK_REPLAYED, _("This login link has already been used.")
+        ) from None
+    digest = card_digest(institution=institution, card=card)
+    patron = (
+        Patron.objects.select_related("user")
+        .filter(institution=institution, card_digest=digest, erased_at__isnull=True)
+        .first()
+    )
+    if patron is None:
+        with transaction.atomic():
+            user = user_create(
+                username=patron_username(), role=User.Role.PATRON, institution=institution
+            )
+            patron = Patron.objects.create(user=user, institution=institution, card_digest=digest)
+    if not patron.user.is_active:
+        raise _unauthorised(PatronErrorCode.INVALID_LOGIN, _("This patron account is closed."))
+    return patron, _token_for(patron.user)
+
+
+def patron_streaming_subscription(*, user: User, on: datetime.date | None = None) -> Subscription:
+    """The subscription under which a patron (or their library's staff) may stream today:
+    an active subscription including streaming that covers their library."""
+    on = on or timezone.localdate()
+    if user.institution_id is None:
+        raise ApplicationError(
+            PatronErrorCode.NO_STREAMING_SUBSCRIPTION,
+            _("Streaming is offered to the patrons of subscribing libraries."),
+            status=403,
+        )
+    subscription = next(
+        (
+            s
+            for s in subscriptions_covering(library=user.institution, on=on)
+            if s.plan.includes_streaming
+        ),
+        None,
+    )
+    if subscription is None:
+        raise ApplicationError(
+            PatronErrorCode.NO_STREAMING_SUBSCRIPTION,
+            _("Your library has no active subscription to the streaming platform."),
+            status=403,
+        )
+    return subscription
+
+
+def patron_export(*, patron: Patron) -> dict:
+    """Everything kept about a patron, for a data access request."""
+    return {
+        "pseudonym": patron.user.username,
+        "library": {"id": patron.institution_id, "name": patron.institution.name},
+        "home_area": patron.home_area,
+        "registered_at": patron.created_at.isoformat(),
+        "last_login": patron.user.last_login.isoformat() if patron.user.last_login else None,
+        "card": _("kept only as a keyed digest, which cannot be read back"),
+    }
+
+
+@transaction.atomic
+def patron_erase(*, patron: Patron) -> Patron:
+    """Erase a patron on request: the account is closed and everything that could link it
+    to a person goes; usage statistics stay, attached to an anonymous pseudonym."""
+    patron = Patron.objects.select_for_update().select_related("user").get(pk=patron.pk)
+    user = patron.user
+    Token.objects.filter(user=user).delete()
+    user.username = f"erased-{user.pk}"
+    user.set_unusable_password()
+    user.is_active = False
+    user.last_login = None
+    user.save(update_fields=["username", "password", "is_active", "last_login"])
+    patron.card_digest = f"erased-{patron.pk}"
+    patron.home_area = ""
+    patron.erased_at = timezone.now()
+    patron.save(update_fields=["card_digest", "home_area", "erased_at"])
+    return patron

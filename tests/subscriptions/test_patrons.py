@@ -1,0 +1,179 @@
+"""Patrons: pseudonymous registration, login by card and PIN or by a portal's signed
+link (short-lived, single use), data export and erasure."""
+
+import time
+
+import pytest
+
+from accounts.models import User
+from subscriptions.models import Patron
+from subscriptions.services.patrons import card_digest, portal_link_signature
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def register(client, card="0012345678", pin="4821", **extra):
+    return client.post("/api/v1/patrons/", {"card": card, "pin": pin, **extra}, format="json")
+
+
+def test_register_is_pseudonymous(library_api, library):
+    response = register(library_api, home_area="69")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["pseudonym"].startswith("patron-")
+    patron = Patron.objects.get(pk=body["id"])
+    assert "0012345678" not in patron.card_digest
+    assert patron.card_digest == card_digest(institution=library, card="0012345678")
+    user = patron.user
+    assert (user.first_name, user.last_name, user.email) == ("", "", "")
+    assert user.role == User.Role.PATRON and user.institution == library
+
+
+@pytest.mark.parametrize(("pin", "field"), [("12", "pin"), ("abcd", "pin"), ("123456789", "pin")])
+def test_bad_pin_is_refused(library_api, pin, field):
+    response = register(library_api, pin=pin)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Patron.objects.exists()
+
+
+def test_same_card_twice_is_a_conflict(library_api):
+    register(library_api)
+    response = register(library_api, card=" 0012345678 ")
+    assert response.status_code == 409
+    assert response.json()["code"] == "card_already_registered"
+    assert Patron.objects.count() == 1
+
+
+def test_patrons_cannot_register_patrons(patron_api):
+    assert register(patron_api).status_code == 403
+
+
+def test_login_with_card_and_pin(api, library_api, library):
+    register(library_api)
+    response = api.post(
+        "/api/v1/patrons/login/",
+        {"institution": library.code, "card": "0012345678", "pin": "4821"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert api.get("/api/v1/me/").json()["role"] == "patron"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"card": "0012345678", "pin": "0000"},
+        {"card": "9999999999", "pin": "4821"},
+    ],
+)
+def test_wrong_card_or_pin_is_401(api, library_api, library, payload):
+    register(library_api)
+    response = api.post(
+        "/api/v1/patrons/login/", {"institution": library.code, **payload}, format="json"
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_patron_login"
+
+
+@pytest.fixture
+def portal_secret(library_api, library):
+    response = library_api.post(f"/api/v1/institutions/{library.pk}/portal-key/")
+    assert response.status_code == 201
+    return response.json()["secret"]
+
+
+def signed_link(secret, library, card="CARD-77", expires=None, nonce="nonce-0001"):
+    expires = expires if expires is not None else int(time.time()) + 120
+    return {
+        "institution": library.code,
+        "card": card,
+        "expires": expires,
+        "nonce": nonce,
+        "signature": portal_link_signature(
+            secret=secret, institution_code=library.code, card=card, expires=expires, nonce=nonce
+        ),
+    }
+
+
+def test_signed_link_logs_in_once_and_registers_the_patron(api, library, portal_secret):
+    link = signed_link(portal_secret, library)
+    first = api.post("/api/v1/patrons/link-login/", link, format="json")
+    assert first.status_code == 200, first.content
+    assert Patron.objects.filter(institution=library).count() == 1
+    replay = api.post("/api/v1/patrons/link-login/", link, format="json")
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "link_replayed"
+    second = api.post(
+        "/api/v1/patrons/link-login/",
+        signed_link(portal_secret, library, nonce="nonce-0002"),
+        format="json",
+    )
+    assert second.status_code == 200
+    assert second.json()["patron"] == first.json()["patron"]  # same card, same patron
+
+
+def test_expired_or_too_long_links_are_401(api, library, portal_secret):
+    past = signed_link(portal_secret, library, expires=int(time.time()) - 1)
+    assert (
+        api.post("/api/v1/patrons/link-login/", past, format="json").json()["code"]
+        == "link_expired"
+    )
+    far = signed_link(portal_secret, library, expires=int(time.time()) + 3600, nonce="nonce-far")
+    response = api.post("/api/v1/patrons/link-login/", far, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "link_expired"
+    assert not Patron.objects.exists()
+
+
+def test_tampered_link_is_401(api, library, portal_secret):
+    link = signed_link(portal_secret, library)
+    link["card"] = "SOMEONE-ELSE"
+    response = api.post("/api/v1/patrons/link-login/", link, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "link_invalid"
+    assert not Patron.objects.exists()
+
+
+def test_rotating_the_key_invalidates_old_links(api, library_api, library, portal_secret):
+    link = signed_link(portal_secret, library)
+    library_api.post(f"/api/v1/institutions/{library.pk}/portal-key/")
+    assert api.post("/api/v1/patrons/link-login/", link, format="json").status_code == 401
+
+
+def test_only_the_institution_admin_sets_the_portal_key(library, other_library_api):
+    member = client_for(UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library))
+    assert member.post(f"/api/v1/institutions/{library.pk}/portal-key/").status_code == 403
+    assert (
+        other_library_api.post(f"/api/v1/institutions/{library.pk}/portal-key/").status_code == 404
+    )
+
+
+def test_export_and_erase(api, library_api, library):
+    patron_id = register(library_api, home_area="69").json()["id"]
+    exported = library_api.get(f"/api/v1/patrons/{patron_id}/export/").json()
+    assert exported["home_area"] == "69"
+    assert "0012345678" not in str(exported)
+    erased = library_api.post(f"/api/v1/patrons/{patron_id}/erase/")
+    assert erased.status_code == 200
+    assert erased.json()["pseudonym"] == f"erased-{Patron.objects.get(pk=patron_id).user_id}"
+    login = api.post(
+        "/api/v1/patrons/login/",
+        {"institution": library.code, "card": "0012345678", "pin": "4821"},
+        format="json",
+    )
+    assert login.status_code == 401
+    # the card can be registered again as a new, unrelated patron
+    assert register(library_api).status_code == 201
+
+
+def test_another_library_cannot_see_or_erase_my_patrons(library_api, other_library_api):
+    patron_id = register(library_api).json()["id"]
+    assert other_library_api.get(f"/api/v1/patrons/{patron_id}/").status_code == 404
+    assert other_library_api.get(f"/api/v1/patrons/{patron_id}/export/").status_code == 404
+    assert other_library_api.post(f"/api/v1/patrons/{patron_id}/erase/").status_code == 404
+    assert other_library_api.get("/api/v1/patrons/").json()["count"] == 0
+    assert Patron.objects.get(pk=patron_id).erased_at is None
