@@ -55,12 +55,13 @@ FIGURES: list[Figure] = [
         "languages (anonymous).",
         check=page_of(50),
     ),
-    # An authenticated figure, e.g. once the rights summary exists:
+    # An authenticated figure (demo accounts: accounts/demo.py), e.g. once the catalogue
+    # page carries the rights summary of the caller's library:
     # Figure(
     #     "catalogue_list_50_rights",
-    #     "/api/v1/films/?page_size=50&rights=1",
-    #     "Catalogue page with the rights summary of one library.",
-    #     login=("demo-library-admin", "demo-password"),
+    #     "/api/v1/films/?page_size=50",
+    #     "Catalogue page of 50 films with the rights summary of one library.",
+    #     login=("library-admin", "demo-catalogue-2017"),
     #     check=page_of(50),
     # ),
 ]

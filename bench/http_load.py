@@ -1,9 +1,15 @@
 """A small, bounded HTTP load client (stdlib only) for the benchmark harness.
 
-Threads share nothing but a start time: each keeps one persistent `http.client`
-connection (reopened transparently when the server answers `Connection: close`), sends
-GET requests back to back and counts the 200 responses that complete inside the measured
-window (completion time, so a slow endpoint is not penalised at the window's edges). Anything other than a 200 stops the run and is raised as `LoadError`.
+`run_interleaved` drives several targets (path + headers) with the same threads, in
+alternating time slices: warm-up on each target, then `rounds` x (target 1, target 2, ...).
+Each thread keeps one persistent `http.client` connection (reopened transparently when
+the server answers `Connection: close`, as gunicorn's sync workers do) and sends GET
+requests back to back. A slice starts with a short `settle` period, not counted, during
+which requests of the previous slice finish; then a 200 response counts for the slice's
+target if it completes inside the slice (completion time, so throughput is unbiased as
+long as a request takes less than `settle`). Anything other than a 200 stops the run and
+is raised as `LoadError`. Alternating the baseline and the figure in short slices gives
+both the same share of whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import json
 import statistics
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 LOOPBACK = "127.0.0.1"
@@ -24,25 +30,28 @@ class LoadError(RuntimeError):
     """A request failed or answered something other than 200."""
 
 
+@dataclass(frozen=True)
+class Target:
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class LoadResult:
     path: str
-    seconds: float  # length of the measured window
+    seconds: float  # total length of the counted windows
     concurrency: int
-    ok: int  # 200 responses completed inside the window
+    ok: int = 0  # 200 responses completed inside the counted windows
     latencies: list[float] = field(repr=False, default_factory=list)
     bytes_per_response: int = 0
-    reconnects: int = 0
 
     @property
     def rps(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
 
     def latency_ms(self, quantile: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        if len(self.latencies) == 1:
-            return self.latencies[0] * 1000
+        if len(self.latencies) < 2:
+            return self.latencies[0] * 1000 if self.latencies else float("nan")
         cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
         return cuts[min(98, max(0, round(quantile * 100) - 1))] * 1000
 
@@ -87,46 +96,75 @@ def obtain_token(port: int, username: str, password: str) -> str:
     return json.loads(body)["token"]
 
 
-def run_load(
+@dataclass(frozen=True)
+class _Slice:
+    target: int
+    begin: float  # requests for `target` are sent from here
+    count_from: float  # responses completing from here ...
+    end: float  # ... to here count; no request starts after `end`
+    counted: bool
+
+
+def _schedule(n_targets, *, rounds, seconds, warmup, settle, t0) -> list[_Slice]:
+    slices: list[_Slice] = []
+    t = t0
+    for i in range(n_targets):  # warm-up on each target, not counted
+        slices.append(_Slice(i, t, t, t + warmup, counted=False))
+        t += warmup
+    per_slice = seconds / rounds
+    for _ in range(rounds):
+        for i in range(n_targets):
+            slices.append(_Slice(i, t, t + settle, t + settle + per_slice, counted=True))
+            t += settle + per_slice
+    return slices
+
+
+def run_interleaved(
     port: int,
-    path: str,
+    targets: Sequence[Target],
     *,
-    headers: Mapping[str, str] | None = None,
     seconds: float = 5.0,
+    rounds: int = 5,
     warmup: float = 1.0,
+    settle: float = 0.25,
     concurrency: int = 4,
     timeout: float = 30.0,
-) -> LoadResult:
-    """GET `path` from `concurrency` threads for `warmup + seconds`; count the 200s of the
-    last `seconds`. Stops by itself; raises `LoadError` on the first failure."""
-    hdrs = {"Accept": "application/json", **(headers or {})}
+) -> list[LoadResult]:
+    """Load every target for `seconds` in total (counted), alternating them `rounds`
+    times, from `concurrency` threads. Stops by itself; raises `LoadError` on the first
+    failure. Returns one result per target, in order."""
     start = time.perf_counter() + 0.05  # let every thread be ready
-    window_start = start + warmup
-    window_end = window_start + seconds
+    slices = _schedule(
+        len(targets), rounds=rounds, seconds=seconds, warmup=warmup, settle=settle, t0=start
+    )
+    run_end = slices[-1].end
+    headers = [{"Accept": "application/json", **t.headers} for t in targets]
     stop = threading.Event()
     errors: list[str] = []
-    per_thread: list[dict] = [
-        {"ok": 0, "lat": [], "size": 0, "reconnects": 0} for _ in range(concurrency)
-    ]
+    per_thread = [[{"ok": 0, "lat": [], "size": 0} for _ in targets] for _ in range(concurrency)]
 
-    def worker(slot: dict) -> None:
+    def worker(slots: list[dict]) -> None:
         conn = _connection(port, timeout)
+        k = 0  # index of the current slice
         try:
             while time.perf_counter() < start:
                 time.sleep(0.001)
             while not stop.is_set():
                 t0 = time.perf_counter()
-                if t0 >= window_end:
+                if t0 >= run_end:
                     return
+                while slices[k].end <= t0:
+                    k += 1
+                current = slices[k]
+                path = targets[current.target].path
                 try:
                     try:
-                        conn.request("GET", path, headers=hdrs)
+                        conn.request("GET", path, headers=headers[current.target])
                         resp = conn.getresponse()
                     except _RETRYABLE:
                         # The server closed an idle keep-alive connection: reopen once.
                         conn.close()
-                        slot["reconnects"] += 1
-                        conn.request("GET", path, headers=hdrs)
+                        conn.request("GET", path, headers=headers[current.target])
                         resp = conn.getresponse()
                     body = resp.read()
                 except (OSError, http.client.HTTPException) as exc:
@@ -139,7 +177,8 @@ def run_load(
                     errors.append(f"GET {path}: HTTP {resp.status}: {snippet}")
                     stop.set()
                     return
-                if window_start <= t1 < window_end:  # completed inside the window
+                if current.counted and current.count_from <= t1 < current.end:
+                    slot = slots[current.target]
                     slot["ok"] += 1
                     slot["lat"].append(t1 - t0)
                     slot["size"] = len(body)
@@ -147,25 +186,27 @@ def run_load(
             conn.close()
 
     threads = [
-        threading.Thread(target=worker, args=(slot,), name=f"load-{i}", daemon=True)
-        for i, slot in enumerate(per_thread)
+        threading.Thread(target=worker, args=(slots,), name=f"load-{i}", daemon=True)
+        for i, slots in enumerate(per_thread)
     ]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=warmup + seconds + timeout + 5)
+        t.join(timeout=max(0.0, run_end - time.perf_counter()) + timeout + 5)
     if any(t.is_alive() for t in threads):
         stop.set()
-        errors.append(f"GET {path}: a load thread did not finish (server hung?)")
+        errors.append("a load thread did not finish (server hung?)")
     if errors:
         raise LoadError(f"{len(errors)} failed request(s); first: {errors[0]}")
 
-    result = LoadResult(path=path, seconds=seconds, concurrency=concurrency, ok=0)
-    for slot in per_thread:
-        result.ok += slot["ok"]
-        result.latencies.extend(slot["lat"])
-        result.bytes_per_response = max(result.bytes_per_response, slot["size"])
-        result.reconnects += slot["reconnects"]
-    if result.ok == 0:
-        raise LoadError(f"GET {path}: no response completed inside the {seconds} s window")
-    return result
+    results = []
+    for i, target in enumerate(targets):
+        result = LoadResult(path=target.path, seconds=seconds, concurrency=concurrency)
+        for slots in per_thread:
+            result.ok += slots[i]["ok"]
+            result.latencies.extend(slots[i]["lat"])
+            result.bytes_per_response = max(result.bytes_per_response, slots[i]["size"])
+        if result.ok == 0:
+            raise LoadError(f"GET {target.path}: no response completed inside the windows")
+        results.append(result)
+    return results
