@@ -131,6 +131,8 @@ class Film(models.Model):
         ordering = ["title", "pk"]
         indexes = [
             models.Index(fields=["status", "title"]),
+            # the list's default order (title, then id) walks this index instead of sorting
+            models.Index(fields=["title", "id"], name="film_title_order_idx"),
             models.Index(fields=["year"]),
             models.Index(fields=["added_on"]),
         ]
