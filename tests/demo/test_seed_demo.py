@@ -65,3 +65,30 @@ def test_seed_is_safe_to_run_twice_and_deterministic(seeded):
 
 def test_seed_is_fast(seeded):
     assert seeded < 30
+
+
+def test_subscription_figures(seeded):
+    from subscriptions.models import Plan, Subscription
+    from subscriptions.selectors import libraries_covered
+
+    platform_2017 = Subscription.objects.filter(
+        plan__kind=Plan.Kind.PLATFORM, starts_on__lte=YEAR_END, ends_on__gte=YEAR_END
+    ).select_related("subscriber")
+    assert platform_2017.count() == 33
+    covered = set()
+    for subscription in platform_2017:
+        covered |= set(
+            libraries_covered(subscription=subscription, on=YEAR_END).values_list("pk", flat=True)
+        )
+    assert len(covered) == 1069
+    assert Subscription.objects.filter(plan__kind=Plan.Kind.DISCOVERY).exists()
+
+
+def test_demo_library_is_covered_today(seeded):
+    from django.utils import timezone
+
+    from subscriptions.selectors import subscriptions_covering
+
+    library = Institution.objects.get(code="BIB-00001")
+    covering = subscriptions_covering(library=library, on=timezone.localdate())
+    assert any(s.plan.includes_streaming for s in covering)
