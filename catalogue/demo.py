@@ -175,57 +175,59 @@ LAST_NAMES = [
     "Schiaretti",
     "Boukhari",
 ]
-TITLE_NOUNS = [
-    "Réalité",
-    "Mémoire",
-    "Paysage",
-    "Rivière",
-    "Frontière",
-    "Usine",
-    "Village",
-    "Silence",
-    "Voix",
-    "Traversée",
-    "Mer",
-    "Forêt",
-    "Terre",
-    "Enfance",
-    "Exil",
-    "Atelier",
-    "Chemin",
-    "Lumière",
-    "Île",
-    "Récolte",
-    "Hiver",
-    "Été",
-    "Montagne",
-    "Passage",
-    "Quartier",
-    "Port",
-]
+#: noun -> grammatical gender ("f" or "m")
+TITLE_NOUNS = {
+    "Réalité": "f",
+    "Mémoire": "f",
+    "Paysage": "m",
+    "Rivière": "f",
+    "Frontière": "f",
+    "Usine": "f",
+    "Village": "m",
+    "Silence": "m",
+    "Voix": "f",
+    "Traversée": "f",
+    "Mer": "f",
+    "Forêt": "f",
+    "Terre": "f",
+    "Enfance": "f",
+    "Exil": "m",
+    "Atelier": "m",
+    "Chemin": "m",
+    "Lumière": "f",
+    "Île": "f",
+    "Récolte": "f",
+    "Hiver": "m",
+    "Été": "m",
+    "Montagne": "f",
+    "Passage": "m",
+    "Quartier": "m",
+    "Port": "m",
+}
+#: (masculine, feminine)
 TITLE_ADJECTIVES = [
-    "ordinaire",
-    "oubliée",
-    "intérieure",
-    "lointaine",
-    "habitée",
-    "perdue",
-    "commune",
-    "fragile",
-    "secrète",
-    "partagée",
-    "nocturne",
-    "invisible",
-    "première",
-    "dernière",
+    ("ordinaire", "ordinaire"),
+    ("oublié", "oubliée"),
+    ("intérieur", "intérieure"),
+    ("lointain", "lointaine"),
+    ("habité", "habitée"),
+    ("perdu", "perdue"),
+    ("commun", "commune"),
+    ("fragile", "fragile"),
+    ("secret", "secrète"),
+    ("partagé", "partagée"),
+    ("nocturne", "nocturne"),
+    ("invisible", "invisible"),
+    ("premier", "première"),
+    ("dernier", "dernière"),
 ]
 TITLE_PATTERNS = [
     "{Noun} {adj}",
-    "La {noun} de {place}",
-    "{Noun}s",
-    "Les {noun}s de {place}",
-    "Après la {noun}",
-    "Une {noun} {adj}",
+    "{the} {noun} de {place}",
+    "{Nouns}",
+    "Les {nouns} de {place}",
+    "Après {the_lower} {noun}",
+    "{a} {noun} {adj}",
     "{place}, {noun} {adj}",
 ]
 PLACES = [
@@ -272,14 +274,23 @@ SYNOPSIS_SENTENCES = [
 
 
 def _title(rng, index: int) -> str:
-    noun = rng.choice(TITLE_NOUNS)
+    noun = rng.choice(list(TITLE_NOUNS))
+    feminine = TITLE_NOUNS[noun] == "f"
+    elided = noun[0] in "AEIOUYÉÈÎH"
+    the = "L'" if elided else ("La" if feminine else "Le")
     pattern = TITLE_PATTERNS[index % len(TITLE_PATTERNS)]
     text = pattern.format(
         Noun=noun,
         noun=noun.lower(),
-        adj=rng.choice(TITLE_ADJECTIVES),
+        Nouns=noun if noun[-1] in "sxz" else f"{noun}s",
+        nouns=(noun if noun[-1] in "sxz" else f"{noun}s").lower(),
+        the=the,
+        the_lower=the.lower(),
+        a="Une" if feminine else "Un",
+        adj=rng.choice(TITLE_ADJECTIVES)[1 if feminine else 0],
         place=rng.choice(PLACES),
     )
+    text = text.replace("L' ", "L'").replace("l' ", "l'")
     return text[0].upper() + text[1:]
 
 

@@ -58,7 +58,7 @@ def test_seed_is_safe_to_run_twice_and_deterministic(seeded):
     counts = (Film.objects.count(), Institution.objects.count(), User.objects.count())
     call_command("seed_demo", verbosity=0)
     assert (Film.objects.count(), Institution.objects.count(), User.objects.count()) == counts
-    Film.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
     call_command("seed_demo", verbosity=0)
     assert list(Film.objects.order_by("reference").values_list("reference", "title")[:50]) == first
 
