@@ -26,7 +26,7 @@ def main() -> int:
     out = []
     for block in blocks:
         lines = block.split("\n")
-        msgid_parts, msgstr_at, i = [], None, 0
+        msgid_parts, msgstr_at = [], None
         in_id = False
         for n, line in enumerate(lines):
             if line.startswith("msgid "):
