@@ -18,6 +18,7 @@ $(STAMP): requirements.lock
 setup: $(STAMP)
 
 run: $(STAMP)
+	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py demo_logins --port $(PORT)
