@@ -8,7 +8,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -114,7 +114,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-grid__year", "kind", "screenings_per_year", "pk")
         )
         if self.action == "list" and "year" not in self.request.query_params:
-            qs = qs.filter(grid=selectors.grid_for(timezone.localdate().year))
+            qs = qs.filter(grid__year=selectors.grid_year_in_force(timezone.localdate()))
         return qs
 
     @extend_schema(
@@ -516,14 +516,14 @@ class PatronLoginApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
+    class PatronLoginInputSerializer(serializers.Serializer):
         institution = serializers.CharField(max_length=40)
         card = serializers.CharField(max_length=64)
         pin = serializers.CharField(max_length=8, trim_whitespace=False)
 
-    @extend_schema(request=InputSerializer, responses=PatronTokenSerializer)
+    @extend_schema(request=PatronLoginInputSerializer, responses=PatronTokenSerializer)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.PatronLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patron, token = patrons.patron_login(
             institution_code=data.validated_data["institution"],
@@ -543,16 +543,16 @@ class PatronLinkLoginApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
+    class PatronLinkInputSerializer(serializers.Serializer):
         institution = serializers.CharField(max_length=40)
         card = serializers.CharField(max_length=64)
         expires = serializers.IntegerField(min_value=0, max_value=2**40)
         nonce = serializers.CharField(min_length=8, max_length=64)
         signature = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
 
-    @extend_schema(request=InputSerializer, responses=PatronTokenSerializer)
+    @extend_schema(request=PatronLinkInputSerializer, responses=PatronTokenSerializer)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.PatronLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patron, token = patrons.patron_login_with_link(
             institution_code=data.validated_data["institution"],
@@ -572,7 +572,12 @@ class PortalKeyApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: serializers.DictField(child=serializers.CharField())},
+        responses={
+            201: inline_serializer(
+                "PortalKey",
+                {"institution": serializers.CharField(), "secret": serializers.CharField()},
+            )
+        },
     )
     def post(self, request, pk):
         institution = institution_private_get_for(request.user, pk)

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,13 @@ class Quote:
 
 def plans_of_year(year: int) -> QuerySet[Plan]:
     return Plan.objects.filter(grid__year=year).select_related("grid").prefetch_related("tiers")
+
+
+def grid_year_in_force(on: datetime.date) -> Subquery:
+    """The year of the grid in force on a day (a subquery, evaluated with the query)."""
+    return Subquery(
+        TariffGrid.objects.filter(year__lte=on.year).order_by("-year").values("year")[:1]
+    )
 
 
 def grid_for(year: int) -> TariffGrid:
@@ -143,6 +150,8 @@ def subscriptions_visible_to(user) -> QuerySet[Subscription]:
     """Cinema staff see every subscription; institution staff see their institution's and
     those of the networks that cover it; nobody else sees any."""
     qs = Subscription.objects.select_related("plan", "plan__grid", "subscriber", "tier")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_cinema_staff:
         return qs
     if not user.is_institution_staff:
@@ -159,6 +168,8 @@ def subscription_get_for(user, subscription_id) -> Subscription:
 
 def bookings_visible_to(user) -> QuerySet[ScreeningBooking]:
     qs = ScreeningBooking.objects.select_related("film", "library", "subscription")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_cinema_staff:
         return qs
     if not user.is_institution_staff:
@@ -175,6 +186,8 @@ def booking_get_for(user, booking_id) -> ScreeningBooking:
 
 def patrons_visible_to(user) -> QuerySet[Patron]:
     qs = Patron.objects.select_related("user")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_cinema_staff:
         return qs
     if not user.is_institution_staff:

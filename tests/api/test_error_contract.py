@@ -79,3 +79,9 @@ def test_schema_and_docs_are_served(api):
 
 def test_trivial_endpoint(api):
     assert api.get("/api/v1/ping/").json() == {"pong": True}
+
+
+def test_schema_generates_without_warnings():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
