@@ -210,7 +210,9 @@ PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=300)
 
 # --- invoices -------------------------------------------------------------------------
 INVOICE_PAYMENT_DAYS = env.int("INVOICE_PAYMENT_DAYS", default=30)
-INVOICE_ISSUER_NAME = env.str("INVOICE_ISSUER_NAME", default="Catalogue national du film documentaire")
+INVOICE_ISSUER_NAME = env.str(
+    "INVOICE_ISSUER_NAME", default="Catalogue national du film documentaire"
+)
 INVOICE_ISSUER_ADDRESS = env.str("INVOICE_ISSUER_ADDRESS", default="25 rue du Renard\n75004 Paris")
 INVOICE_ISSUER_SIRET = env.str("INVOICE_ISSUER_SIRET", default="000 000 000 00000")
 INVOICE_ISSUER_IBAN = env.str("INVOICE_ISSUER_IBAN", default="FR76 0000 0000 0000 0000 0000 000")
