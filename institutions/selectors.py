@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.access import get_or_not_found
 from backend.errors import NotFoundError
 from institutions.models import Institution, NetworkMembership
 
@@ -43,10 +44,9 @@ def institutions_visible_to(user) -> QuerySet[Institution]:
 def institution_get_for(user, institution_id) -> Institution:
     """The institution if the user may see it, else a 404 (never a 403 that would reveal
     that the id exists)."""
-    try:
-        return institutions_visible_to(user).get(pk=institution_id)
-    except (Institution.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError("not_found", _("No such institution.")) from None
+    return get_or_not_found(
+        institutions_visible_to(user), institution_id, _("No such institution.")
+    )
 
 
 def institution_private_get_for(user, institution_id) -> Institution:

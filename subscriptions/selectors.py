@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError, NotFoundError
+from backend.access import get_or_not_found, scope_to_staff
+from backend.errors import ApplicationError
 from institutions.models import Institution, NetworkMembership
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.models import (
@@ -140,63 +141,37 @@ def credit_balance(subscription_id: int) -> int:
 def _institution_ids_of(user) -> list[int]:
     from django.utils import timezone
 
-    if user.institution_id is None:
-        return []
-    today = timezone.localdate()
-    return subscriber_ids_for(user.institution, today)
+    return subscriber_ids_for(user.institution, timezone.localdate())
 
 
 def subscriptions_visible_to(user) -> QuerySet[Subscription]:
     """Cinema staff see every subscription; institution staff see their institution's and
     those of the networks that cover it; nobody else sees any."""
     qs = Subscription.objects.select_related("plan", "plan__grid", "subscriber", "tier")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_cinema_staff:
-        return qs
-    if not user.is_institution_staff:
-        return qs.none()
-    return qs.filter(subscriber_id__in=_institution_ids_of(user))
+    if not user.is_authenticated or user.institution_id is None:
+        return scope_to_staff(qs, user, Q(pk__in=[]))
+    return scope_to_staff(qs, user, Q(subscriber_id__in=_institution_ids_of(user)))
 
 
 def subscription_get_for(user, subscription_id) -> Subscription:
-    try:
-        return subscriptions_visible_to(user).get(pk=subscription_id)
-    except (Subscription.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError("not_found", _("No such subscription.")) from None
+    return get_or_not_found(
+        subscriptions_visible_to(user), subscription_id, _("No such subscription.")
+    )
 
 
 def bookings_visible_to(user) -> QuerySet[ScreeningBooking]:
     qs = ScreeningBooking.objects.select_related("film", "library", "subscription")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_cinema_staff:
-        return qs
-    if not user.is_institution_staff:
-        return qs.none()
-    return qs.filter(library_id=user.institution_id)
+    return scope_to_staff(qs, user, Q(library_id=getattr(user, "institution_id", None)))
 
 
 def booking_get_for(user, booking_id) -> ScreeningBooking:
-    try:
-        return bookings_visible_to(user).get(pk=booking_id)
-    except (ScreeningBooking.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError("not_found", _("No such screening booking.")) from None
+    return get_or_not_found(bookings_visible_to(user), booking_id, _("No such screening booking."))
 
 
 def patrons_visible_to(user) -> QuerySet[Patron]:
     qs = Patron.objects.select_related("user")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_cinema_staff:
-        return qs
-    if not user.is_institution_staff:
-        return qs.none()
-    return qs.filter(institution_id=user.institution_id)
+    return scope_to_staff(qs, user, Q(institution_id=getattr(user, "institution_id", None)))
 
 
 def patron_get_for(user, patron_id) -> Patron:
-    try:
-        return patrons_visible_to(user).get(pk=patron_id)
-    except (Patron.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError("not_found", _("No such patron.")) from None
+    return get_or_not_found(patrons_visible_to(user), patron_id, _("No such patron."))
