@@ -1,0 +1,25 @@
+"""Reason codes of the rights app: the decision's answers (`DecisionReason`), stable words
+that streaming, screenings, DVD orders and the catalogue pass on to their clients, and the
+refusals of the rights operations (`RightsErrorCode`)."""
+
+from django.db import models
+
+
+class DecisionReason(models.TextChoices):
+    OK = "ok"
+    NO_RIGHTS = "no_rights"
+    NOT_YET = "not_yet"
+    EXPIRED = "expired"
+    TERRITORY = "territory"
+    INSTITUTION_KIND = "institution_kind"
+    FILM_WITHDRAWN = "film_withdrawn"
+    CAP_REACHED = "cap_reached"
+    HOLDBACK = "holdback"
+
+
+class RightsErrorCode(models.TextChoices):
+    OVERLAPPING_GRANT = "overlapping_grant"
+    FILM_WITHDRAWN = "film_withdrawn"
+    CONTRACT_HAS_GRANTS_IN_FORCE = "contract_has_grants_in_force"
+    INVALID_STATUS_TRANSITION = "invalid_status_transition"
+    INSTITUTION_REQUIRED = "institution_required"

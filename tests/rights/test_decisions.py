@@ -1,0 +1,250 @@
+"""The rights decision on every boundary, and the bulk form against the single one."""
+
+import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue.models import Film
+from institutions.models import Institution
+from rights.decisions import Decision, decide, decide_many, register_usage_provider
+from rights.decisions import _usage_providers as usage_providers
+from rights.models import Medium
+from rights.selectors import films_available
+from tests.factories import FilmFactory, InstitutionFactory, NetworkFactory
+from tests.rights.conftest import ContractFactory, GrantFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+START, END = D(2017, 3, 1), D(2017, 10, 31)
+ALL_KINDS = list(Institution.Kind.values)
+
+
+def _case(**overrides):
+    grant = {"starts_on": START, "ends_on": END}
+    grant.update(overrides.pop("grant", {}))
+    return grant, overrides
+
+
+# (label, grant fields (None: no grant), day, institution fields, usage, expected decision)
+CASES = [
+    ("day before start", {}, D(2017, 2, 28), {}, None, (False, "not_yet", D(2017, 2, 28))),
+    ("first day", {}, START, {}, None, (True, "ok", END)),
+    ("last day", {}, END, {}, None, (True, "ok", END)),
+    ("day after", {}, D(2017, 11, 1), {}, None, (False, "expired", None)),
+    ("open end", {"ends_on": None}, D(2030, 1, 1), {}, None, (True, "ok", None)),
+    ("no grant", None, START, {}, None, (False, "no_rights", None)),
+    (
+        "overseas library, metropolitan right",
+        {"territories": ["FR-MET"]},
+        START,
+        {"department_code": "974", "region_code": "04"},
+        None,
+        (False, "territory", None),
+    ),
+    (
+        "overseas library, overseas right",
+        {"territories": ["FR-DOM"]},
+        START,
+        {"department_code": "974", "region_code": "04"},
+        None,
+        (True, "ok", END),
+    ),
+    (
+        "association-run library, default kinds",
+        {},
+        START,
+        {"kind": Institution.Kind.ASSOCIATION},
+        None,
+        (True, "ok", END),
+    ),
+    (
+        "association-run library, excluded",
+        {"eligible_kinds": ["municipal", "departmental"]},
+        START,
+        {"kind": Institution.Kind.ASSOCIATION},
+        None,
+        (False, "institution_kind", None),
+    ),
+    (
+        "holdback, day before",
+        {"holdback_until": D(2017, 5, 1)},
+        D(2017, 4, 30),
+        {},
+        None,
+        (False, "holdback", D(2017, 4, 30)),
+    ),
+    (
+        "holdback, first day",
+        {"holdback_until": D(2017, 5, 1)},
+        D(2017, 5, 1),
+        {},
+        None,
+        (True, "ok", END),
+    ),
+    (
+        "screening cap reached",
+        {"medium": Medium.PUBLIC_SCREENING, "max_screenings_per_year": 3},
+        D(2017, 4, 1),
+        {},
+        3,
+        (False, "cap_reached", END),
+    ),
+    (
+        "screening cap not reached",
+        {"medium": Medium.PUBLIC_SCREENING, "max_screenings_per_year": 3},
+        D(2017, 4, 1),
+        {},
+        2,
+        (True, "ok", END),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("grant", "day", "where", "usage", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_decide_boundaries(grant, day, where, usage, expected):
+    film = FilmFactory()
+    institution = InstitutionFactory(**where)
+    medium = (grant or {}).get("medium", Medium.STREAM_HOME)
+    made = None
+    if grant is not None:
+        made = GrantFactory(film=film, **{"starts_on": START, "ends_on": END, **grant})
+    decision = decide(institution, film, medium, on=day, usage=usage)
+    assert (decision.allowed, decision.reason, decision.valid_until) == expected
+    if decision.reason in {"ok", "holdback", "cap_reached", "not_yet", "expired"}:
+        assert decision.grant_id == made.pk
+    bulk = decide_many(institution, [film], [medium], on=day, usage={film.pk: usage})
+    assert bulk[film.pk][medium] == decision
+
+
+def test_withdrawn_film_is_refused_from_its_withdrawal_day():
+    film = FilmFactory(status=Film.Status.WITHDRAWN, withdrawn_on=D(2017, 6, 1))
+    GrantFactory(film=film, ends_on=None)
+    library = InstitutionFactory()
+    assert decide(library, film, Medium.STREAM_HOME, on=D(2017, 6, 1)) == Decision(
+        False, "film_withdrawn", None, None
+    )
+    before = decide(library, film, Medium.STREAM_HOME, on=D(2017, 5, 31))
+    assert (before.allowed, before.valid_until) == (True, D(2017, 5, 31))
+
+
+def test_a_network_is_judged_by_its_own_kind():
+    film = FilmFactory()
+    GrantFactory(film=film, eligible_kinds=["municipal"])
+    network = NetworkFactory()  # departmental
+    assert decide(network, film, Medium.STREAM_HOME, on=START).reason == "institution_kind"
+
+
+def test_renewal_extends_valid_until_and_other_media_are_separate():
+    film = FilmFactory()
+    first = GrantFactory(film=film)
+    GrantFactory(
+        film=film, contract=first.contract, starts_on=D(2018, 1, 1), ends_on=D(2018, 12, 31)
+    )
+    library = InstitutionFactory()
+    assert decide(library, film, Medium.STREAM_HOME, on=START).valid_until == D(2018, 12, 31)
+    assert decide(library, film, Medium.DVD, on=START).reason == "no_rights"
+
+
+def test_usage_provider_is_asked_when_the_caller_gives_no_count():
+    film = FilmFactory()
+    GrantFactory(film=film, medium=Medium.PUBLIC_SCREENING, max_screenings_per_year=1)
+    library = InstitutionFactory()
+
+    def provider(*, institution, film_ids, medium, year):
+        return dict.fromkeys(film_ids, 1)
+
+    register_usage_provider(provider)
+    try:
+        assert decide(library, film, Medium.PUBLIC_SCREENING, on=START).reason == "cap_reached"
+        bulk = decide_many(library, [film], Medium.PUBLIC_SCREENING, on=START)
+        assert bulk[film.pk][Medium.PUBLIC_SCREENING].reason == "cap_reached"
+    finally:
+        usage_providers.remove(provider)
+
+
+def test_decide_many_costs_constant_queries(django_assert_num_queries):
+    films = [FilmFactory() for _ in range(6)]
+    for film in films:
+        GrantFactory(film=film)
+    library = InstitutionFactory()
+    with django_assert_num_queries(1):
+        decide_many(library, films[:2], on=START)
+    with django_assert_num_queries(1):
+        decide_many(library, films, on=START)
+
+
+# --- property: decide_many == decide == the catalogue filter, on random data ------------
+
+days = st.dates(min_value=D(2016, 6, 1), max_value=D(2019, 6, 1))
+grant_strategy = st.fixed_dictionaries(
+    {
+        "film": st.integers(0, 3),
+        "medium": st.sampled_from([Medium.STREAM_HOME, Medium.DVD]),
+        "starts_on": days,
+        "length": st.one_of(st.none(), st.integers(0, 400)),
+        "territories": st.sampled_from([["FR-MET"], ["FR-DOM"], ["FR-DOM", "FR-MET"]]),
+        "eligible_kinds": st.sampled_from([ALL_KINDS, ["municipal"], ["association"]]),
+        "holdback": st.one_of(st.none(), days),
+    }
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    grants=st.lists(grant_strategy, max_size=8),
+    on=days,
+    kind=st.sampled_from(["municipal", "association", "departmental"]),
+    overseas=st.booleans(),
+    withdrawn=st.one_of(st.none(), days),
+)
+def test_bulk_single_and_filter_agree(grants, on, kind, overseas, withdrawn):
+    where = {"department_code": "974", "region_code": "04"} if overseas else {}
+    institution = InstitutionFactory(kind=kind, **where)
+    films = [FilmFactory() for _ in range(4)]
+    if withdrawn:
+        Film.objects.filter(pk=films[0].pk).update(
+            status=Film.Status.WITHDRAWN, withdrawn_on=withdrawn, added_on=None
+        )
+        films[0].refresh_from_db()
+    contract = ContractFactory()
+    for spec in grants:
+        ends = (
+            None
+            if spec["length"] is None
+            else spec["starts_on"] + datetime.timedelta(days=spec["length"])
+        )
+        GrantFactory(
+            contract=contract,
+            film=films[spec["film"]],
+            medium=spec["medium"],
+            starts_on=spec["starts_on"],
+            ends_on=ends,
+            territories=spec["territories"],
+            eligible_kinds=spec["eligible_kinds"],
+            holdback_until=spec["holdback"],
+        )
+    media = [Medium.STREAM_HOME, Medium.DVD]
+    bulk = decide_many(institution, films, media, on=on)
+    for medium in media:
+        for film in films:
+            assert bulk[film.pk][medium] == decide(institution, film, medium, on=on)
+        available = set(
+            films_available(
+                Film.objects.filter(pk__in=[f.pk for f in films]),
+                institution=institution,
+                medium=medium,
+                on=on,
+            ).values_list("pk", flat=True)
+        )
+        assert available == {f.pk for f in films if bulk[f.pk][medium].allowed}
