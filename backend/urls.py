@@ -16,6 +16,7 @@ from subscriptions.apis import (
     PlanViewSet,
     PortalKeyApi,
     ScreeningBookingViewSet,
+    StripeWebhookApi,
     SubscriptionViewSet,
 )
 
@@ -40,6 +41,7 @@ api_v1 = [
     path(
         "institutions/<int:pk>/portal-key/", PortalKeyApi.as_view(), name="institution-portal-key"
     ),
+    path("payments/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe-webhook"),
     path("", include(router.urls)),
 ]
 

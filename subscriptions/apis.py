@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.api.client import client_ip
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
 from backend.errors import ApplicationError
 from institutions.selectors import institution_get_for, institution_private_get_for
@@ -30,7 +31,7 @@ from subscriptions.models import (
     ScreeningCreditEntry,
     Subscription,
 )
-from subscriptions.services import billing, patrons, screenings
+from subscriptions.services import billing, patrons, screenings, webhooks
 from subscriptions.services import subscriptions as subscription_services
 
 
@@ -187,6 +188,20 @@ class PaymentRequestSerializer(serializers.Serializer):
     )
 
 
+class PaymentStartSerializer(SubscriptionSerializer):
+    # A plain string here keeps the status enum to one component (SubscriptionStatusEnum)
+    status = serializers.CharField(read_only=True, help_text="as in Subscription")
+    checkout_url = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="Stripe Checkout, for card and SEPA debit; null otherwise",
+    )
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [*SubscriptionSerializer.Meta.fields, "checkout_url"]
+        read_only_fields = fields
+
+
 class CreditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = ScreeningCreditEntry
@@ -256,19 +271,21 @@ class SubscriptionViewSet(
         )
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PaymentRequestSerializer, responses=SubscriptionSerializer)
+    @extend_schema(request=PaymentRequestSerializer, responses=PaymentStartSerializer)
     @action(detail=True, methods=["post"], url_path="request-payment")
     def request_payment(self, request, pk=None):
-        """Accept the quote and choose the payment: card or SEPA debit (Stripe), or an
-        administrative invoice (issued at once)."""
+        """Accept the quote and choose the payment: card or SEPA debit (Stripe; answers
+        the `checkout_url` to send the payer to, and a fresh one when asked again while the
+        payment is awaited), or an administrative invoice (issued at once)."""
         subscription = self.get_object()
         self._check_may_buy(subscription.subscriber_id)
         data = PaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription = subscription_services.subscription_payment_request(
+        started = billing.subscription_payment_start(
             subscription=subscription, **data.validated_data
         )
-        return Response(SubscriptionSerializer(subscription).data)
+        body = SubscriptionSerializer(started.subscription).data
+        return Response({**body, "checkout_url": started.checkout_url})
 
     @extend_schema(request=None, responses=SubscriptionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsCinemaStaff])
@@ -650,3 +667,36 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             invoice=self.get_object(), paid_on=data.validated_data["paid_on"], by=request.user
         )
         return Response(InvoiceSerializer(invoice).data)
+
+
+# --- Stripe webhooks --------------------------------------------------------------------
+class StripeWebhookApi(APIView):
+    """Stripe's deliveries: stored raw first, then the `Stripe-Signature` is verified with
+    the endpoint secret from the settings (400 `invalid_signature` otherwise), the event is
+    taken once by its id (a replay answers 200 and changes nothing) and processed; a
+    processing failure is kept for `manage.py stripe_webhooks_replay` and answered 200."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # no session, hence no CSRF: the signature authenticates
+
+    @extend_schema(
+        request={"application/json": dict},
+        responses={
+            200: inline_serializer(
+                "StripeWebhookReceipt",
+                {"received": serializers.BooleanField(), "event": serializers.CharField()},
+            )
+        },
+    )
+    def post(self, request):
+        address = client_ip(request)
+        delivery = webhooks.stripe_webhook_receive(
+            body=request.body,
+            headers={
+                name: request.headers[name]
+                for name in webhooks.KEPT_HEADERS
+                if name in request.headers
+            },
+            remote_addr=str(address) if address else None,
+        )
+        return Response({"received": True, "event": delivery.event_id})

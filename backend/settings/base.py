@@ -217,6 +217,21 @@ INVOICE_ISSUER_ADDRESS = env.str("INVOICE_ISSUER_ADDRESS", default="25 rue du Re
 INVOICE_ISSUER_SIRET = env.str("INVOICE_ISSUER_SIRET", default="000 000 000 00000")
 INVOICE_ISSUER_IBAN = env.str("INVOICE_ISSUER_IBAN", default="FR76 0000 0000 0000 0000 0000 000")
 
+# --- payments (Stripe) -----------------------------------------------------------------
+# Card and SEPA debit through Stripe Checkout. Empty keys leave Stripe off: paying by card
+# answers `payment_provider_error` and every webhook is refused (never verified against an
+# empty secret). STRIPE_API_BASE points the client elsewhere (the tests' local fake).
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_CHECKOUT_SUCCESS_URL = env.str(
+    "STRIPE_CHECKOUT_SUCCESS_URL",
+    default="http://localhost:8000/paiement/merci?session={CHECKOUT_SESSION_ID}",
+)
+STRIPE_CHECKOUT_CANCEL_URL = env.str(
+    "STRIPE_CHECKOUT_CANCEL_URL", default="http://localhost:8000/paiement/annule"
+)
+
 # --- network ----------------------------------------------------------------------------
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted;
 # 0 means the client address is the socket's. On-site streaming depends on it.

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,8 +17,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from backend.errors import ApplicationError
-from subscriptions.errors import BillingErrorCode
+from subscriptions.errors import BillingErrorCode, SubscriptionErrorCode
+from subscriptions.gateways import stripe as stripe_gateway
+from subscriptions.locks import lock_subscriptions
 from subscriptions.models import Invoice, InvoiceSequence, Subscription
+
+logger = logging.getLogger(__name__)
+
+#: Payment methods paid through Stripe Checkout.
+STRIPE_METHODS = frozenset({Subscription.PaymentMethod.CARD, Subscription.PaymentMethod.SEPA_DEBIT})
 
 
 def _next_invoice_number(year: int) -> int:
@@ -130,3 +139,116 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+# --- payment by Stripe (card, SEPA debit) -----------------------------------------------
+@dataclass(frozen=True)
+class PaymentStart:
+    subscription: Subscription
+    #: where to send the payer (Stripe Checkout); None for an administrative invoice
+    checkout_url: str | None
+
+
+def subscription_payment_start(
+    *, subscription: Subscription, payment_method: str, purchase_order_reference: str = ""
+) -> PaymentStart:
+    """The subscriber accepts the quote and chooses how to pay. By card or SEPA debit, a
+    Stripe Checkout Session is opened and its URL returned; asking again while the
+    payment is awaited opens a fresh session (one expires after a day, or Stripe may have
+    been unreachable the first time) without changing the subscription's status."""
+    from subscriptions.services.subscriptions import subscription_payment_request
+
+    pays_by_stripe = payment_method in STRIPE_METHODS
+    asked_again = (
+        pays_by_stripe
+        and subscription.status == Subscription.Status.AWAITING_PAYMENT
+        and subscription.payment_method == payment_method
+    )
+    if not asked_again:
+        subscription = subscription_payment_request(
+            subscription=subscription,
+            payment_method=payment_method,
+            purchase_order_reference=purchase_order_reference,
+        )
+    if not pays_by_stripe:
+        return PaymentStart(subscription=subscription, checkout_url=None)
+    subscription, url = subscription_checkout_create(subscription=subscription)
+    return PaymentStart(subscription=subscription, checkout_url=url)
+
+
+def _provider_error(exc: Exception) -> ApplicationError:
+    # Stripe's own message is for us (it may speak of keys), not for the client.
+    logger.warning("Stripe refused or failed: %s", exc)
+    return ApplicationError(
+        BillingErrorCode.PAYMENT_PROVIDER,
+        _("The payment provider could not be reached; try again later."),
+        status=502,
+    )
+
+
+def _stripe_customer_for(subscription: Subscription) -> str:
+    """The subscriber's Stripe Customer: the one an earlier subscription of the same
+    subscriber already uses, or a new one. Stripe is called outside any transaction."""
+    if subscription.stripe_customer_id:
+        return subscription.stripe_customer_id
+    known = (
+        Subscription.objects.filter(subscriber_id=subscription.subscriber_id)
+        .exclude(stripe_customer_id="")
+        .order_by("pk")
+        .values_list("stripe_customer_id", flat=True)
+        .first()
+    )
+    if known:
+        return known
+    subscriber = subscription.subscriber
+    try:
+        customer_id = stripe_gateway.customer_create(
+            name=subscriber.name,
+            email=subscriber.email,
+            metadata={"institution_id": str(subscriber.pk), "institution_code": subscriber.code},
+        )
+    except stripe_gateway.PaymentProviderError as exc:
+        raise _provider_error(exc) from exc
+    # Kept at once, so that a failure of the next Stripe call does not orphan it.
+    with transaction.atomic():
+        locked = lock_subscriptions([subscription.pk])[subscription.pk]
+        locked.stripe_customer_id = customer_id
+        locked.save(update_fields=["stripe_customer_id"])
+    return customer_id
+
+
+def subscription_checkout_create(*, subscription: Subscription) -> tuple[Subscription, str]:
+    """Open a Stripe Checkout Session for the price of a subscription awaiting payment
+    (VAT included, in euro cents) and remember its id and the customer's on the
+    subscription. The session's metadata carries the subscription id back in webhooks."""
+    if subscription.status != Subscription.Status.AWAITING_PAYMENT:
+        raise ApplicationError(
+            SubscriptionErrorCode.INVALID_TRANSITION,
+            _("Only a subscription awaiting payment can be paid."),
+            status=409,
+        )
+    customer_id = _stripe_customer_for(subscription)
+    try:
+        session = stripe_gateway.checkout_session_create(
+            customer_id=customer_id,
+            amount=subscription.price_incl_vat,
+            product_name=f"{subscription.plan.name} "
+            f"({subscription.starts_on:%d/%m/%Y}–{subscription.ends_on:%d/%m/%Y})",
+            payment_method_type=subscription.payment_method,
+            metadata={"subscription_id": str(subscription.pk)},
+            client_reference_id=str(subscription.pk),
+        )
+    except stripe_gateway.PaymentProviderError as exc:
+        raise _provider_error(exc) from exc
+    with transaction.atomic():
+        subscription = lock_subscriptions([subscription.pk])[subscription.pk]
+        if subscription.status != Subscription.Status.AWAITING_PAYMENT:
+            raise ApplicationError(
+                SubscriptionErrorCode.INVALID_TRANSITION,
+                _("Only a subscription awaiting payment can be paid."),
+                status=409,
+            )
+        subscription.stripe_customer_id = customer_id
+        subscription.stripe_checkout_session_id = session.id
+        subscription.save(update_fields=["stripe_customer_id", "stripe_checkout_session_id"])
+    return subscription, session.url
