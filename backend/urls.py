@@ -7,7 +7,13 @@ from accounts.apis import MeApi, TokenApi
 from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
-from rights.apis import RightsHolderViewSet
+from rights.apis import (
+    ContractViewSet,
+    FilmAvailabilityApi,
+    FilmRightsTimelineApi,
+    GrantViewSet,
+    RightsHolderViewSet,
+)
 from subscriptions.apis import (
     InvoiceViewSet,
     PatronLinkLoginApi,
@@ -26,6 +32,8 @@ router.register("people", PersonViewSet, basename="person")
 router.register("themes", ThemeViewSet, basename="theme")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("rights-holders", RightsHolderViewSet, basename="rights-holder")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("grants", GrantViewSet, basename="grant")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("screenings", ScreeningBookingViewSet, basename="screening")
@@ -42,6 +50,12 @@ api_v1 = [
         "institutions/<int:pk>/portal-key/", PortalKeyApi.as_view(), name="institution-portal-key"
     ),
     path("payments/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe-webhook"),
+    path("films/<int:pk>/availability/", FilmAvailabilityApi.as_view(), name="film-availability"),
+    path(
+        "films/<int:pk>/rights-timeline/",
+        FilmRightsTimelineApi.as_view(),
+        name="film-rights-timeline",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -3,8 +3,9 @@
 Readable without logging in, like a public catalogue search site; the cinema staff edit.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,6 +14,8 @@ from backend.api.permissions import IsCinemaStaff, IsCinemaStaffOrReadOnly
 from catalogue import selectors, services
 from catalogue.filters import FilmFilter, PersonFilter
 from catalogue.models import Country, FestivalSelection, Film, Language, Person, Theme
+from rights.decisions import decide_many
+from rights.models import Medium
 
 
 class PersonRefSerializer(serializers.ModelSerializer):
@@ -33,7 +36,41 @@ class FestivalSelectionSerializer(serializers.ModelSerializer):
         fields = ["festival", "year", "award"]
 
 
+class MediumRightsSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField()
+    valid_until = serializers.DateField(allow_null=True)
+
+
+class FilmRightsSummarySerializer(serializers.Serializer):
+    dvd = MediumRightsSerializer()
+    stream_onsite = MediumRightsSerializer()
+    stream_home = MediumRightsSerializer()
+    public_screening = MediumRightsSerializer()
+
+
+def rights_summaries(user, films) -> dict | None:
+    """Per film and medium, what the caller's institution may do today and until when:
+    decided for the whole page at once by the rights engine (constant queries). `None`
+    for callers without an institution (anonymous visitors, the cinema staff)."""
+    if not user.is_authenticated or user.institution_id is None:
+        return None
+    decisions = decide_many(user.institution, films, Medium.values, on=timezone.localdate())
+    return {
+        film_id: {
+            medium: {
+                "allowed": d.allowed,
+                "reason": d.reason,
+                "valid_until": d.valid_until,
+            }
+            for medium, d in by_medium.items()
+        }
+        for film_id, by_medium in decisions.items()
+    }
+
+
 class FilmListSerializer(serializers.ModelSerializer):
+    rights = serializers.SerializerMethodField()
     directors = PersonRefSerializer(many=True, read_only=True)
     themes = ThemeRefSerializer(many=True, read_only=True)
     countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
@@ -57,7 +94,13 @@ class FilmListSerializer(serializers.ModelSerializer):
             "status",
             "added_on",
             "withdrawn_on",
+            "rights",
         ]
+
+    @extend_schema_field(FilmRightsSummarySerializer(allow_null=True))
+    def get_rights(self, film):
+        summaries = self.context.get("rights")
+        return None if summaries is None else summaries.get(film.pk)
 
 
 class FilmDetailSerializer(FilmListSerializer):
@@ -153,6 +196,22 @@ class FilmViewSet(
             return selectors.film_list_queryset(self.request.user)
         return selectors.film_detail_queryset(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        films = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), "rights": rights_summaries(request.user, films)}
+        data = FilmListSerializer(films, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        film = self.get_object()
+        return Response(self._detail(request, film))
+
+    def _detail(self, request, film):
+        context = {"request": request, "rights": rights_summaries(request.user, [film])}
+        return FilmDetailSerializer(film, context=context).data
+
     def get_serializer_class(self):
         if self.action in {"create", "update", "partial_update"}:
             return FilmInputSerializer
@@ -165,7 +224,7 @@ class FilmViewSet(
         data.is_valid(raise_exception=True)
         film = services.film_create(**data.validated_data)
         film = selectors.film_detail_queryset(request.user).get(pk=film.pk)
-        return Response(FilmDetailSerializer(film).data, status=201)
+        return Response(self._detail(request, film), status=201)
 
     def update(self, request, *args, **kwargs):
         film = self.get_object()
@@ -176,7 +235,7 @@ class FilmViewSet(
         fields.pop("added_on", None)
         services.film_update(film=film, **fields)
         film = selectors.film_detail_queryset(request.user).get(pk=film.pk)
-        return Response(FilmDetailSerializer(film).data)
+        return Response(self._detail(request, film))
 
     @extend_schema(request=FilmStatusSerializer, responses=FilmDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsCinemaStaff])
@@ -187,7 +246,7 @@ class FilmViewSet(
         data.is_valid(raise_exception=True)
         services.film_status_change(film=film, **data.validated_data)
         film = selectors.film_detail_queryset(request.user).get(pk=film.pk)
-        return Response(FilmDetailSerializer(film).data)
+        return Response(self._detail(request, film))
 
 
 class PersonSerializer(serializers.ModelSerializer):

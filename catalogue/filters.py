@@ -6,6 +6,8 @@ from django_filters import rest_framework as filters
 from backend.api.filters import StrictBooleanFilter
 from catalogue.models import Film, Person
 from catalogue.search import films_matching
+from rights.models import Medium
+from rights.selectors import films_available
 
 
 class FilmFilter(filters.FilterSet):
@@ -21,6 +23,11 @@ class FilmFilter(filters.FilterSet):
     language = filters.CharFilter(field_name="original_languages__code", lookup_expr="iexact")
     added_after = filters.DateFilter(field_name="added_on", lookup_expr="gte")
     added_before = filters.DateFilter(field_name="added_on", lookup_expr="lte")
+    available = filters.ChoiceFilter(
+        choices=Medium.choices,
+        method="filter_available",
+        label="Available today to the caller's institution on this medium",
+    )
 
     class Meta:
         model = Film
@@ -28,6 +35,14 @@ class FilmFilter(filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return films_matching(queryset, value)
+
+    def filter_available(self, queryset, name, value):
+        """Decided by the rights engine for the caller's institution; callers without an
+        institution (anonymous, cinema staff) have nothing available to them."""
+        user = self.request.user if self.request else None
+        if user is None or not user.is_authenticated or user.institution_id is None:
+            return queryset.none()
+        return films_available(queryset, institution=user.institution, medium=value)
 
     def filter_theme(self, queryset, name, value):
         if value.isdigit():

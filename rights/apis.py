@@ -1,11 +1,28 @@
-"""Rights API (cinema staff only): `/api/v1/rights-holders/`."""
+"""Rights API. Cinema staff: `/api/v1/rights-holders/`, `/api/v1/contracts/`,
+`/api/v1/grants/`, `/api/v1/films/{id}/rights-timeline/`. Any authenticated user:
+`/api/v1/films/{id}/availability/` (the rights decision for their institution)."""
 
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from backend.access import get_or_not_found
 from backend.api.permissions import IsCinemaStaff
-from rights import services
-from rights.models import RightsHolder, RightsHolderContact
+from backend.errors import ApplicationError
+from catalogue.selectors import films_visible_to
+from institutions.geography import TERRITORIES
+from institutions.models import Institution
+from institutions.selectors import institution_get_for
+from rights import selectors, services
+from rights.decisions import decide
+from rights.errors import DecisionReason, RightsErrorCode
+from rights.models import Contract, Medium, RightsGrant, RightsHolder, RightsHolderContact
 
 
 class RightsHolderContactSerializer(serializers.ModelSerializer):
@@ -61,3 +78,239 @@ class RightsHolderViewSet(
         serializer.instance = services.rights_holder_update(
             rights_holder=serializer.instance, **serializer.validated_data
         )
+
+
+# --- contracts and grants (cinema staff) -------------------------------------------------
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    # codes are checked by the model's validators (unknown_territory, unknown_institution_kind)
+    territories = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, help_text=", ".join(TERRITORIES)
+    )
+    eligible_kinds = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        help_text=", ".join(Institution.Kind.values),
+    )
+
+    class Meta:
+        model = RightsGrant
+        fields = [
+            "id",
+            "contract",
+            "film",
+            "medium",
+            "starts_on",
+            "ends_on",
+            "territories",
+            "eligible_kinds",
+            "screening_quality",
+            "max_screenings_per_year",
+            "max_concurrent_streams",
+            "holdback_until",
+        ]
+        extra_kwargs = {
+            "max_screenings_per_year": {"min_value": 1},
+            "max_concurrent_streams": {"min_value": 1},
+        }
+
+
+class ContractGrantSerializer(GrantSerializer):
+    class Meta(GrantSerializer.Meta):
+        fields = [f for f in GrantSerializer.Meta.fields if f != "contract"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    grants = ContractGrantSerializer(many=True, read_only=True)
+    fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "reference",
+            "rights_holder",
+            "status",
+            "signed_on",
+            "fee",
+            "document",
+            "notes",
+            "in_charge",
+            "grants",
+        ]
+        extra_kwargs = {"reference": {"validators": []}}
+
+    def validate_reference(self, value):
+        qs = Contract.objects.filter(reference=value)
+        if self.instance is not None:
+            qs = qs.exclude(pk=self.instance.pk)
+        if qs.exists():
+            raise serializers.ValidationError(
+                _("Another contract has this reference."), code="unique"
+            )
+        return value
+
+
+class ContractFilter(filters.FilterSet):
+    rights_holder = filters.NumberFilter(field_name="rights_holder")
+    status = filters.ChoiceFilter(choices=Contract.Status.choices)
+
+    class Meta:
+        model = Contract
+        fields = []
+
+
+class ContractViewSet(viewsets.ModelViewSet):
+    """Contracts with rights holders, with their grants. Deleting a contract that still
+    has grants in force (or to come) is refused (409 `contract_has_grants_in_force`)."""
+
+    permission_classes = [IsCinemaStaff]
+    serializer_class = ContractSerializer
+    filterset_class = ContractFilter
+    ordering_fields = ["reference", "signed_on", "created_at"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.contracts_queryset()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contract_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.contract_update(
+            contract=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.contract_delete(contract=instance)
+
+
+class GrantFilter(filters.FilterSet):
+    film = filters.NumberFilter(field_name="film")
+    contract = filters.NumberFilter(field_name="contract")
+    medium = filters.ChoiceFilter(choices=Medium.choices)
+    expiring_within = filters.NumberFilter(
+        method="filter_expiring_within", min_value=0, max_value=3650, label="Days"
+    )
+
+    class Meta:
+        model = RightsGrant
+        fields = []
+
+    def filter_expiring_within(self, queryset, name, value):
+        return selectors.grants_expiring_within(queryset, days=int(value))
+
+
+class GrantViewSet(viewsets.ModelViewSet):
+    """Rights grants: one film × one medium × one window, under a contract."""
+
+    permission_classes = [IsCinemaStaff]
+    serializer_class = GrantSerializer
+    filterset_class = GrantFilter
+    ordering_fields = ["starts_on", "ends_on"]
+
+    def get_queryset(self):
+        return selectors.grants_queryset()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.grant_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.grant_update(
+            grant=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.grant_delete(grant=instance)
+
+
+# --- availability (any authenticated user) -----------------------------------------------
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    medium = serializers.ChoiceField(choices=Medium.choices)
+    on = serializers.DateField(required=False)
+    institution = serializers.IntegerField(min_value=1, required=False)
+
+
+class DecisionSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=DecisionReason.choices)
+    valid_until = serializers.DateField(allow_null=True)
+    grant_id = serializers.IntegerField(allow_null=True)
+
+
+class AvailabilitySerializer(DecisionSerializer):
+    film = serializers.IntegerField()
+    institution = serializers.IntegerField()
+    medium = serializers.CharField()
+    on = serializers.DateField()
+
+
+class FilmAvailabilityApi(APIView):
+    """May the caller's institution use this film on this medium on that day (today by
+    default)? The cinema staff name the institution with `institution=`; anyone else may
+    name only an institution they can see (else 404)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
+    def get(self, request, pk):
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        film = get_or_not_found(films_visible_to(request.user), pk, _("No such film."))
+        institution = _institution_for(request.user, params.get("institution"))
+        on = params.get("on") or timezone.localdate()
+        decision = decide(institution, film, params["medium"], on=on)
+        body = {
+            **decision.as_dict(),
+            "film": film.pk,
+            "institution": institution.pk,
+            "medium": params["medium"],
+            "on": on,
+        }
+        return Response(AvailabilitySerializer(body).data)
+
+
+def _institution_for(user, institution_id):
+    if institution_id is not None:
+        return institution_get_for(user, institution_id)
+    if user.institution_id is None:
+        raise ApplicationError(
+            RightsErrorCode.INSTITUTION_REQUIRED,
+            _("Name the institution the answer is for."),
+            field="institution",
+        )
+    return user.institution
+
+
+# --- a film's rights timeline (cinema staff) ---------------------------------------------
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    grant = serializers.IntegerField()
+    when = serializers.DateTimeField()
+    who = serializers.CharField(allow_null=True)
+    change = serializers.CharField()
+    changed_fields = serializers.ListField(child=serializers.CharField())
+
+
+class RightsTimelineSerializer(serializers.Serializer):
+    film = serializers.IntegerField()
+    grants = GrantSerializer(many=True)
+    history = HistoryEntrySerializer(many=True)
+
+
+class FilmRightsTimelineApi(APIView):
+    """Every grant of a film and every recorded change to them (who, when, which
+    fields), oldest first."""
+
+    permission_classes = [IsCinemaStaff]
+
+    @extend_schema(responses=RightsTimelineSerializer)
+    def get(self, request, pk):
+        film = get_or_not_found(films_visible_to(request.user), pk, _("No such film."))
+        timeline = selectors.film_rights_timeline(film=film)
+        return Response(RightsTimelineSerializer({"film": film.pk, **timeline}).data)

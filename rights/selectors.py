@@ -47,3 +47,41 @@ def grants_expiring_within(
 ) -> QuerySet:
     today = today or timezone.localdate()
     return queryset.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=days))
+
+
+def film_rights_timeline(*, film) -> dict:
+    """A film's grants and their recorded changes, oldest first, each with who made it
+    and which fields it changed (two queries, whatever the number of changes)."""
+    grants = list(RightsGrant.objects.filter(film=film).order_by("starts_on", "pk"))
+    records = (
+        RightsGrant.history.filter(film_id=film.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    compared = [f.name for f in RightsGrant._meta.fields if f.name not in {"updated_at"}]
+    history, previous = [], None
+    for record in records:
+        if previous is not None and previous.id == record.id:
+            changed = [
+                name
+                for name in compared
+                if getattr(previous, _attname(name), None) != getattr(record, _attname(name), None)
+            ]
+        else:
+            changed = []
+        history.append(
+            {
+                "grant": record.id,
+                "when": record.history_date,
+                "who": record.history_user.username if record.history_user else None,
+                "change": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "changed_fields": changed,
+            }
+        )
+        previous = record
+    history.sort(key=lambda entry: (entry["when"], entry["grant"]))
+    return {"grants": grants, "history": history}
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in {"contract", "film"} else name
