@@ -7,6 +7,7 @@ from accounts.apis import MeApi, TokenApi
 from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
+from orders.apis import DvdEditionViewSet, InstitutionOrderListApi, OrderViewSet
 from rights.apis import (
     ContractViewSet,
     FilmAvailabilityApi,
@@ -39,6 +40,8 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("screenings", ScreeningBookingViewSet, basename="screening")
 router.register("patrons", PatronViewSet, basename="patron")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("dvd-editions", DvdEditionViewSet, basename="dvd-edition")
+router.register("orders", OrderViewSet, basename="order")
 
 api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
@@ -48,6 +51,11 @@ api_v1 = [
     path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),
     path(
         "institutions/<int:pk>/portal-key/", PortalKeyApi.as_view(), name="institution-portal-key"
+    ),
+    path(
+        "institutions/<int:pk>/dvd-orders/",
+        InstitutionOrderListApi.as_view(),
+        name="institution-dvd-orders",
     ),
     path("payments/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe-webhook"),
     path("films/<int:pk>/availability/", FilmAvailabilityApi.as_view(), name="film-availability"),

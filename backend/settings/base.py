@@ -44,6 +44,7 @@ LOCAL_APPS = [
     "accounts",
     "catalogue",
     "rights",
+    "orders",
     "subscriptions",
     "media",
     "demo",
@@ -216,6 +217,10 @@ INVOICE_ISSUER_NAME = env.str(
 INVOICE_ISSUER_ADDRESS = env.str("INVOICE_ISSUER_ADDRESS", default="25 rue du Renard\n75004 Paris")
 INVOICE_ISSUER_SIRET = env.str("INVOICE_ISSUER_SIRET", default="000 000 000 00000")
 INVOICE_ISSUER_IBAN = env.str("INVOICE_ISSUER_IBAN", default="FR76 0000 0000 0000 0000 0000 000")
+
+# --- DVD orders ----------------------------------------------------------------------
+# Most copies of one DVD edition a library may order in one order.
+ORDERS_MAX_QUANTITY_PER_LINE = env.int("ORDERS_MAX_QUANTITY_PER_LINE", default=25)
 
 # --- payments (Stripe) -----------------------------------------------------------------
 # Card and SEPA debit through Stripe Checkout. Empty keys leave Stripe off: paying by card

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 #: invoices, statistics) adds it here so the cross-institution test covers it.
 PRIVATE_ENDPOINTS = [
     "/api/v1/institutions/{id}/users/",
+    "/api/v1/institutions/{id}/dvd-orders/",
 ]
 
 

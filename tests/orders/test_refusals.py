@@ -1,0 +1,151 @@
+"""Every bad input is refused with a reason code (per line for the checks of a
+submission) and writes nothing: no reservation, no event, the order still a cart."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from orders.models import Order, OrderEvent, StockMovement
+from tests.orders.conftest import grant_dvd, make_edition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cart(library_api, authorised_library):
+    return library_api.post("/api/v1/orders/", {}, format="json").json()
+
+
+def _movements():
+    return list(StockMovement.objects.values_list("pk", "kind", "quantity").order_by("pk"))
+
+
+def _submit_refused(library_api, cart, edition, quantity=2):
+    response = library_api.post(
+        f"/api/v1/orders/{cart['id']}/lines/",
+        {"edition": edition.pk, "quantity": quantity},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    before = _movements()
+    response = library_api.post(f"/api/v1/orders/{cart['id']}/submit/")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "order_refused"
+    assert _movements() == before
+    assert Order.objects.get(pk=cart["id"]).status == "cart"
+    assert not OrderEvent.objects.exists()
+    return body["lines"]
+
+
+def test_library_not_authorised(library_api, library, edition):
+    cart = library_api.post("/api/v1/orders/", {}, format="json").json()
+    lines = _submit_refused(library_api, cart, edition)
+    assert [line["code"] for line in lines] == ["library_not_authorised"]
+    assert lines[0]["edition"] == edition.pk
+
+
+def test_library_authorised_only_from_a_later_date(library_api, authorised_library, cart, edition):
+    authorised_library.dvd_authorised_since = timezone.localdate() + datetime.timedelta(days=3)
+    authorised_library.save()
+    lines = _submit_refused(library_api, cart, edition)
+    assert lines[0]["code"] == "library_not_authorised"
+
+
+def test_library_suspended(library_api, authorised_library, cart, edition):
+    authorised_library.dvd_suspended = True
+    authorised_library.save()
+    assert _submit_refused(library_api, cart, edition)[0]["code"] == "library_suspended"
+
+
+def test_film_withdrawn(library_api, cart, edition):
+    film = edition.film
+    film.status = "withdrawn"
+    film.withdrawn_on = timezone.localdate()
+    film.save()
+    assert _submit_refused(library_api, cart, edition)[0]["code"] == "film_withdrawn"
+
+
+def test_dvd_rights_ended(library_api, cart):
+    edition = make_edition(rights=False)
+    grant_dvd(edition.film, ends_on=timezone.localdate() - datetime.timedelta(days=1))
+    assert _submit_refused(library_api, cart, edition)[0]["code"] == "expired"
+
+
+def test_no_dvd_rights(library_api, cart):
+    edition = make_edition(rights=False)
+    assert _submit_refused(library_api, cart, edition)[0]["code"] == "no_rights"
+
+
+def test_not_enough_stock(library_api, cart):
+    edition = make_edition(stock=1)
+    assert _submit_refused(library_api, cart, edition)[0]["code"] == "out_of_stock"
+
+
+def test_one_bad_line_refuses_all_and_names_it(library_api, cart, edition):
+    library_api.post(f"/api/v1/orders/{cart['id']}/lines/", {"edition": edition.pk, "quantity": 1})
+    no_rights = make_edition(rights=False)
+    lines = _submit_refused(library_api, cart, no_rights)
+    assert [(line["edition"], line["code"]) for line in lines] == [(no_rights.pk, "no_rights")]
+
+
+def test_quantity_above_cap_at_submission(library_api, cart, edition, settings):
+    library_api.post(f"/api/v1/orders/{cart['id']}/lines/", {"edition": edition.pk, "quantity": 5})
+    settings.ORDERS_MAX_QUANTITY_PER_LINE = 4
+    before = _movements()
+    response = library_api.post(f"/api/v1/orders/{cart['id']}/submit/")
+    assert response.status_code == 400
+    assert [line["code"] for line in response.json()["lines"]] == ["quantity_above_cap"]
+    assert _movements() == before
+
+
+@pytest.mark.parametrize(
+    ("quantity", "code"),
+    [(0, "quantity_invalid"), (-3, "quantity_invalid"), (26, "quantity_above_cap")],
+)
+def test_bad_quantity_in_cart(library_api, cart, edition, quantity, code):
+    before = _movements()
+    response = library_api.post(
+        f"/api/v1/orders/{cart['id']}/lines/",
+        {"edition": edition.pk, "quantity": quantity},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert response.json()["fields"]["quantity"][0]["code"] == code
+    assert _movements() == before
+    assert not Order.objects.get(pk=cart["id"]).lines.exists()
+
+
+def test_cap_applies_to_merged_line(library_api, cart, edition):
+    url = f"/api/v1/orders/{cart['id']}/lines/"
+    assert library_api.post(url, {"edition": edition.pk, "quantity": 20}).status_code == 201
+    response = library_api.post(url, {"edition": edition.pk, "quantity": 6})
+    assert response.json()["code"] == "quantity_above_cap"
+
+
+def test_unknown_edition(library_api, cart):
+    before = _movements()
+    response = library_api.post(
+        f"/api/v1/orders/{cart['id']}/lines/", {"edition": 987654, "quantity": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_edition"
+    assert _movements() == before
+
+
+def test_empty_cart(library_api, cart):
+    before = _movements()
+    response = library_api.post(f"/api/v1/orders/{cart['id']}/submit/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "empty_cart"
+    assert _movements() == before
+    assert not OrderEvent.objects.exists()
+
+
+def test_library_cannot_validate_its_own_order(library_api, cart, edition):
+    library_api.post(f"/api/v1/orders/{cart['id']}/lines/", {"edition": edition.pk, "quantity": 1})
+    library_api.post(f"/api/v1/orders/{cart['id']}/submit/")
+    assert library_api.post(f"/api/v1/orders/{cart['id']}/validate/").status_code == 403
+    assert library_api.post(f"/api/v1/orders/{cart['id']}/deliver/").status_code == 403
