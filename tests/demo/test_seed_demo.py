@@ -53,6 +53,7 @@ def test_search_works_on_demo_data(seeded, api):
     assert all("alit" in f["title"].lower() or f["original_title"] for f in body["results"])
 
 
+@pytest.mark.django_db(transaction=True)
 def test_seed_is_safe_to_run_twice_and_deterministic(seeded):
     first = list(Film.objects.order_by("reference").values_list("reference", "title")[:50])
     counts = (Film.objects.count(), Institution.objects.count(), User.objects.count())
