@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import bookings  # noqa: E402
 from bench.figures import BASELINE, FIGURES, Figure  # noqa: E402
 from bench.http_load import (  # noqa: E402
     LoadError,
@@ -253,6 +254,15 @@ def main() -> int:
             for figure, headers in resolved:
                 base, fig = measure(figure, port, headers)
                 results.append((figure, fig, base))
+            extra_lines: list[str] = []
+            if not os.environ.get("BENCH_ONLY"):
+                extra_lines += bookings.measure(
+                    port,
+                    obtain_token(port, "library-admin", "demo-catalogue-2017"),
+                    bookings.prepare(env),
+                    seconds=SECONDS,
+                    concurrency=CONCURRENCY,
+                )
         except LoadError as exc:
             sys.stderr.write(log_path.read_text()[-4000:])
             print(f"bench: FAILED: {exc}", file=sys.stderr)
@@ -283,6 +293,8 @@ def main() -> int:
             f"#   {describe(fig)}{_probe_note(facts, figure.name)};"
             f" baseline alongside: {base.rps:.1f} req/s"
         )
+    for line in extra_lines:
+        print(line)
     print(f"# total bench time {time.perf_counter() - started:.0f} s")
     return 0
 
