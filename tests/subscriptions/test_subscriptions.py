@@ -186,3 +186,37 @@ def test_member_library_sees_its_network_subscription_but_not_others(
 def test_patrons_see_no_subscription(patron_api, library, platform, editor_api, today):
     quote(editor_api, library, platform, today)
     assert patron_api.get("/api/v1/subscriptions/").status_code == 403
+
+
+def test_daily_command_expires_and_is_idempotent(library, platform, today):
+    from django.core.management import call_command
+
+    ended = Subscription.objects.create(
+        subscriber=library,
+        plan=platform,
+        starts_on=today - datetime.timedelta(days=400),
+        ends_on=today - datetime.timedelta(days=36),
+        status=Subscription.Status.ACTIVE,
+        population_served=1,
+        price_excl_vat=1,
+        vat_rate=0,
+        price_incl_vat=1,
+    )
+    ending = Subscription.objects.create(
+        subscriber=library,
+        plan=platform,
+        starts_on=today - datetime.timedelta(days=300),
+        ends_on=today + datetime.timedelta(days=20),
+        status=Subscription.Status.ACTIVE,
+        population_served=1,
+        price_excl_vat=1,
+        vat_rate=0,
+        price_incl_vat=1,
+    )
+    call_command("subscriptions_daily", verbosity=0)
+    call_command("subscriptions_daily", verbosity=0)
+    ended.refresh_from_db()
+    ending.refresh_from_db()
+    assert ended.status == "expired"
+    assert ending.status == "active"
+    assert list(ending.reminders.values_list("days_before", flat=True)) == [30]
