@@ -17,7 +17,7 @@ from bench.http_load import request
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Gives the demo library's covering subscription enough credits for the run, and lists
-#: films the rights engine lets it screen without a yearly cap (asked with a huge usage).
+#: films the rights engine lets it screen today (yearly caps, if any, spread over them).
 PREPARE_SNIPPET = """
 import json
 from django.utils import timezone
@@ -34,7 +34,7 @@ ScreeningCreditEntry.objects.create(subscription=subscription, kind="adjustment"
                                     quantity=30000, note="bench")
 films = list(Film.objects.filter(status="in_catalogue")[:400])
 decisions = decide_many(library, films, ["public_screening"], on=today,
-                        usage={f.pk: 10**6 for f in films})
+                        usage={f.pk: 0 for f in films})
 ids = [fid for fid, d in decisions.items() if d["public_screening"].allowed]
 print("FILMS=" + json.dumps(ids[:200]))
 """
