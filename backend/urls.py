@@ -64,6 +64,7 @@ api_v1 = [
         FilmRightsTimelineApi.as_view(),
         name="film-rights-timeline",
     ),
+    path("", include("media.urls")),
     path("", include(router.urls)),
 ]
 

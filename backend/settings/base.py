@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FilmStatusEnum": "catalogue.models.Film.Status",
         "FilmCreationStatusEnum": ["proposed", "in_acquisition", "in_catalogue"],
+        "AssetStatusEnum": "media.models.Asset.Status",
+        "UploadStatusEnum": "media.models.Upload.Status",
     },
 }
 
@@ -199,7 +201,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.subscriptions_daily",
         "schedule": crontab(hour=6, minute=0),
     },
+    "media-abort-stale-uploads": {"task": "media.tasks.abort_stale_uploads", "schedule": 3600.0},
+    "media-expire-silent-sessions": {
+        "task": "media.tasks.expire_silent_sessions",
+        "schedule": 60.0,
+    },
+    "media-repair-stuck-transcodes": {
+        "task": "media.tasks.repair_stuck_transcodes",
+        "schedule": 900.0,
+    },
 }
+CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue docker-compose's worker consumes
+# Transcoding is heavy: its own queue, with its own time limit.
+CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
 
 # --- email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -242,6 +256,29 @@ STRIPE_CHECKOUT_SUCCESS_URL = env.str(
 STRIPE_CHECKOUT_CANCEL_URL = env.str(
     "STRIPE_CHECKOUT_CANCEL_URL", default="http://localhost:8000/paiement/annule"
 )
+
+# --- media (HD masters, transcoding, playback) ----------------------------------------
+# Validity of every presigned object-store URL (parts, segments, downloads): minutes.
+MEDIA_PRESIGNED_URL_SECONDS = env.int("MEDIA_PRESIGNED_URL_SECONDS", default=600)
+# Validity of the backend's own signed playlist URLs.
+MEDIA_PLAYLIST_URL_MINUTES = env.int("MEDIA_PLAYLIST_URL_MINUTES", default=10)
+# A playback session without a heartbeat for this long no longer holds a stream slot.
+MEDIA_HEARTBEAT_TIMEOUT_SECONDS = env.int("MEDIA_HEARTBEAT_TIMEOUT_SECONDS", default=90)
+# Multipart uploads left unfinished longer than this are aborted by the periodic sweep.
+MEDIA_STALE_UPLOAD_HOURS = env.int("MEDIA_STALE_UPLOAD_HOURS", default=24)
+# S3's limits: parts of 5 MiB to 5 GiB (the last may be smaller), at most 10,000 parts.
+MEDIA_MIN_PART_SIZE = env.int("MEDIA_MIN_PART_SIZE", default=5 * 1024 * 1024)
+MEDIA_MAX_PART_SIZE = 5 * 1024**3
+MEDIA_MAX_PARTS = 10_000
+MEDIA_FFMPEG = env.str("MEDIA_FFMPEG", default="ffmpeg")
+MEDIA_FFPROBE = env.str("MEDIA_FFPROBE", default="ffprobe")
+MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=6)
+MEDIA_X264_PRESET = env.str("MEDIA_X264_PRESET", default="veryfast")
+MEDIA_TRANSCODE_MAX_RETRIES = env.int("MEDIA_TRANSCODE_MAX_RETRIES", default=2)
+MEDIA_TRANSCODE_TIME_LIMIT = env.int("MEDIA_TRANSCODE_TIME_LIMIT", default=6 * 3600)
+# A booked screening's HD file may be downloaded from this many days before it until the
+# day after.
+SCREENING_DOWNLOAD_DAYS_BEFORE = env.int("SCREENING_DOWNLOAD_DAYS_BEFORE", default=7)
 
 # --- network ----------------------------------------------------------------------------
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted;

@@ -1,0 +1,392 @@
+"""Media API: uploads and assets (cinema staff), playback (patrons and library staff),
+signed playlists (the token is the credential: players cannot send API tokens), the HD
+download of a booked screening, and the local store's stand-ins for presigned URLs.
+
+Views validate, call one service or selector, and serialize."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.client import client_ip
+from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
+from backend.errors import ApplicationError
+from media import selectors
+from media.models import Asset, Upload
+from media.models.assets import sha256_validator
+from media.objectstore import LocalStore, get_store, presign_seconds
+from media.services import playback, screenings, transcoding, uploads
+from media.tokens import token_read
+
+M3U8 = "application/vnd.apple.mpegurl"
+
+
+def _absolute(request, url: str) -> str:
+    """Store URLs are absolute on S3; the local store's are backend paths."""
+    return request.build_absolute_uri(url) if url.startswith("/") else url
+
+
+# --- assets -----------------------------------------------------------------------------
+class AssetSerializer(serializers.ModelSerializer):
+    profile = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = Asset
+        fields = [
+            "id", "film", "kind", "language", "for_deaf_and_hard_of_hearing", "status",
+            "progress_percent", "error", "size", "sha256", "duration_seconds", "width",
+            "height", "source", "profile", "attempts", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A film's files and their state (transcoding progress in percent while it runs)."""
+
+    permission_classes = [IsCinemaStaff]
+    serializer_class = AssetSerializer
+    filterset_fields = ["film", "kind", "status", "source"]
+    ordering_fields = ["created_at", "kind"]
+
+    def get_queryset(self):
+        return selectors.assets_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.asset_get_for(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=None, responses={202: AssetSerializer})
+    @action(detail=True, methods=["post"])
+    def transcode(self, request, pk=None):
+        """(Re)transcode a verified or ready master: outputs are replaced, not duplicated."""
+        from media.tasks import transcode_master
+
+        asset = self.get_object()
+        transcoding.asset_transcode_start(asset_id=asset.pk)
+        transcode_master.delay(asset.pk)
+        asset.refresh_from_db()
+        return Response(AssetSerializer(asset).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- uploads ----------------------------------------------------------------------------
+class UploadInitiateSerializer(serializers.Serializer):
+    film = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=uploads.UPLOADABLE_KINDS)
+    language = serializers.CharField(max_length=10, required=False, default="")
+    for_deaf_and_hard_of_hearing = serializers.BooleanField(required=False, default=False)
+    size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
+    sha256 = serializers.CharField(validators=[sha256_validator])
+    part_size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
+    filename = serializers.CharField(max_length=200, required=False, default="")
+
+
+class PartUrlSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField()
+    url = serializers.URLField()
+
+
+class PartSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField(min_value=1, max_value=10_000)
+    etag = serializers.CharField(max_length=100)
+    size = serializers.IntegerField(read_only=True)
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    asset = AssetSerializer(read_only=True)
+    part_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Upload
+        fields = [
+            "id", "asset", "status", "declared_size", "declared_sha256", "part_size",
+            "part_count", "error", "created_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class UploadStateSerializer(UploadSerializer):
+    parts = PartSerializer(many=True, read_only=True)
+    part_urls = PartUrlSerializer(many=True, read_only=True)
+    urls_expire_in = serializers.IntegerField(read_only=True)
+
+    class Meta(UploadSerializer.Meta):
+        fields = [*UploadSerializer.Meta.fields, "parts", "part_urls", "urls_expire_in"]
+        read_only_fields = fields
+
+
+def _upload_state(request, upload: Upload, *, present=()) -> dict:
+    data = UploadSerializer(upload).data
+    held = {p.part_number for p in present}
+    missing = [n for n in range(1, upload.part_count + 1) if n not in held]
+    urls = uploads.part_urls(upload, missing) if upload.status == Upload.Status.IN_PROGRESS else []
+    data["parts"] = [
+        {"part_number": p.part_number, "etag": p.etag, "size": p.size} for p in present
+    ]
+    data["part_urls"] = [{**u, "url": _absolute(request, u["url"])} for u in urls]
+    data["urls_expire_in"] = presign_seconds()
+    return data
+
+
+class UploadViewSet(viewsets.GenericViewSet):
+    """Direct multipart uploads to the object store: initiate, resume, complete, abort."""
+
+    permission_classes = [IsCinemaStaff]
+    serializer_class = UploadStateSerializer
+
+    def get_queryset(self):
+        return Upload.objects.none()
+
+    def get_object(self):
+        return selectors.upload_get_for(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=UploadInitiateSerializer, responses={201: UploadStateSerializer})
+    def create(self, request):
+        """Initiate: the asset is `uploading`; the answer lists a presigned URL per part
+        (PUT each part's bytes there and keep the ETag header)."""
+        from catalogue.selectors import films_visible_to
+
+        data = UploadInitiateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        film = films_visible_to(request.user).filter(pk=values.pop("film")).first()
+        if film is None:
+            raise ApplicationError("unknown_film", _("No such film."), field="film")
+        upload = uploads.upload_initiate(film=film, started_by=request.user, **values)
+        return Response(_upload_state(request, upload), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=UploadStateSerializer)
+    def retrieve(self, request, pk=None):
+        """Resume: the parts the store already holds, and fresh URLs for the others."""
+        upload = self.get_object()
+        return Response(_upload_state(request, upload, present=uploads.upload_parts(upload)))
+
+    @extend_schema(
+        request=inline_serializer("UploadComplete", {"parts": PartSerializer(many=True)}),
+        responses=UploadSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Complete with every part's ETag: `missing_parts` / `part_mismatch` (400, nothing
+        changes); a stored size other than the declared one fails the upload. The
+        checksum is verified next, in a task."""
+        upload = self.get_object()
+        parts = PartSerializer(data=request.data.get("parts"), many=True)
+        parts.is_valid(raise_exception=True)
+        upload = uploads.upload_complete(upload=upload, parts=parts.validated_data, by=request.user)
+        upload.refresh_from_db()
+        upload.asset.refresh_from_db()
+        return Response(UploadSerializer(upload).data)
+
+    @extend_schema(request=None, responses=UploadSerializer)
+    @action(detail=True, methods=["post"])
+    def abort(self, request, pk=None):
+        upload = uploads.upload_abort(upload=self.get_object(), by=request.user)
+        return Response(UploadSerializer(upload).data)
+
+
+# --- playback ---------------------------------------------------------------------------
+class PlaybackSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    medium = serializers.CharField()
+    master_playlist_url = serializers.URLField()
+    expires_in = serializers.IntegerField()
+    heartbeat_url = serializers.URLField()
+    end_url = serializers.URLField()
+    heartbeat_every = serializers.IntegerField()
+
+
+def _signed(request, name: str, session, token: str, **kwargs) -> str:
+    path = reverse(name, kwargs={"film_id": session.film_id, "session_id": session.pk, **kwargs})
+    return request.build_absolute_uri(f"{path}?token={token}")
+
+
+class PlaybackStartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: PlaybackSerializer})
+    def post(self, request, pk):
+        """Start watching: refused with the rights engine's reason (403), without a
+        streaming subscription (403 `no_streaming_subscription`), without a ready
+        rendition (409 `no_ready_rendition`) or above the subscription's concurrent
+        streams (429 `stream_limit_reached`)."""
+        from django.conf import settings
+
+        from catalogue.selectors import films_visible_to
+
+        film = films_visible_to(request.user).filter(pk=pk).first()
+        if film is None:
+            raise Http404
+        session = playback.playback_start(user=request.user, film=film, ip=client_ip(request))
+        token = playback.playlist_token(session)
+        body = {
+            "session": session.pk,
+            "medium": session.medium,
+            "master_playlist_url": _signed(request, "media-master-playlist", session, token),
+            "expires_in": settings.MEDIA_PLAYLIST_URL_MINUTES * 60,
+            "heartbeat_url": request.build_absolute_uri(
+                reverse("media-playback-heartbeat", kwargs={"session_id": session.pk})
+            ),
+            "end_url": request.build_absolute_uri(
+                reverse("media-playback-end", kwargs={"session_id": session.pk})
+            ),
+            "heartbeat_every": max(10, settings.MEDIA_HEARTBEAT_TIMEOUT_SECONDS // 3),
+        }
+        return Response(PlaybackSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class _PlaylistApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def session(self, request, film_id, session_id):
+        return playback.session_for_token(
+            session_id=session_id, film_id=film_id, token=request.query_params.get("token", "")
+        )
+
+
+class MasterPlaylistApi(_PlaylistApi):
+    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
+    def get(self, request, film_id, session_id):
+        """The HLS master playlist of a session (signed URL, minutes of validity)."""
+        session = self.session(request, film_id, session_id)
+        token = request.query_params["token"]
+
+        def track_url(asset):
+            return _signed(request, "media-track-playlist", session, token, asset_id=asset.pk)
+
+        body = playback.master_playlist(session=session, track_url=track_url)
+        return HttpResponse(body, content_type=M3U8, headers={"Cache-Control": "no-store"})
+
+
+class TrackPlaylistApi(_PlaylistApi):
+    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
+    def get(self, request, film_id, session_id, asset_id):
+        """A rendition's (or track's) playlist, its segments presigned by the store."""
+        session = self.session(request, film_id, session_id)
+        body = playback.track_playlist(session=session, asset_id=asset_id)
+        base_fixed = "\n".join(
+            _absolute(request, line) if line.startswith("/") else line for line in body.split("\n")
+        )
+        return HttpResponse(base_fixed, content_type=M3U8, headers={"Cache-Control": "no-store"})
+
+
+class HeartbeatSerializer(serializers.Serializer):
+    seconds_watched = serializers.IntegerField(min_value=0, max_value=10**7, required=False)
+
+
+class SessionStateSerializer(serializers.Serializer):
+    session = serializers.UUIDField(source="pk")
+    seconds_watched = serializers.IntegerField()
+    last_heartbeat_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+class HeartbeatApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=HeartbeatSerializer, responses=SessionStateSerializer)
+    def post(self, request, session_id):
+        """Still playing (keeps the stream slot); 410 `session_ended` once it is over."""
+        data = HeartbeatSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = playback.session_heartbeat(
+            session_id=session_id, user=request.user, **data.validated_data
+        )
+        return Response(SessionStateSerializer(session).data)
+
+
+class EndApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=HeartbeatSerializer, responses=SessionStateSerializer)
+    def post(self, request, session_id):
+        """Stopped: frees the slot and records the view (idempotent)."""
+        data = HeartbeatSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = playback.session_end(
+            session_id=session_id, user=request.user, **data.validated_data
+        )
+        return Response(SessionStateSerializer(session).data)
+
+
+# --- screenings -------------------------------------------------------------------------
+class ScreeningDownloadSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_in = serializers.IntegerField()
+    asset_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True)
+    window_opens_on = serializers.DateField()
+    window_closes_on = serializers.DateField()
+
+
+class ScreeningDownloadApi(APIView):
+    permission_classes = [IsInstitutionStaffOrCinemaStaff]
+
+    @extend_schema(responses=ScreeningDownloadSerializer)
+    def get(self, request, pk):
+        """The HD file of a booked screening (the booking's library only): 403 with
+        `download_not_yet_open`, `download_closed`, `booking_cancelled` or the rights
+        engine's reason; 409 `no_hd_asset`."""
+        from subscriptions.selectors import booking_get_for
+
+        download = screenings.screening_download(booking=booking_get_for(request.user, pk))
+        body = ScreeningDownloadSerializer(download).data
+        body["url"] = _absolute(request, download.url)
+        return Response(body)
+
+
+# --- the local store's stand-ins for presigned URLs (embedded set-up only) --------------
+def _local_store() -> LocalStore:
+    store = get_store()
+    if not isinstance(store, LocalStore):
+        raise Http404
+    return store
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class LocalPartView(View):
+    """PUT a part's bytes (streamed to storage, never held whole); answers its ETag."""
+
+    http_method_names = ["put"]
+
+    def put(self, request, token):
+        store = _local_store()
+        try:
+            payload = token_read("part", token)
+        except ApplicationError as exc:
+            return HttpResponse(exc.code, status=403)
+        try:
+            etag = store.part_write(payload["u"], payload["n"], request)
+        except FileNotFoundError:
+            return HttpResponse("NoSuchUpload", status=404)
+        return HttpResponse(status=200, headers={"ETag": f'"{etag}"'})
+
+
+class LocalObjectView(View):
+    http_method_names = ["get"]
+
+    def get(self, request, token):
+        store = _local_store()
+        try:
+            payload = token_read("get", token)
+        except ApplicationError as exc:
+            return HttpResponse(exc.code, status=403)
+        if store.size(payload["k"]) is None:
+            raise Http404
+        return FileResponse(
+            store.open(payload["k"]),
+            as_attachment=bool(payload.get("f")),
+            filename=payload.get("f") or None,
+        )

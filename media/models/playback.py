@@ -1,0 +1,82 @@
+"""Playback sessions (one per "play", holding a concurrent-stream slot while heartbeats
+arrive) and the view events they leave for statistics."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class StreamMedium(models.TextChoices):
+    """The rights medium a session streams under (values of `rights.models.Medium`)."""
+
+    ONSITE = "stream_onsite", _("Streaming in the library")
+    HOME = "stream_home", _("Streaming at home")
+
+
+class PlaybackSession(models.Model):
+    """A patron (or library staff member) watching a film. It occupies one of the
+    subscription's concurrent streams while it is not ended and its last heartbeat is
+    recent (MEDIA_HEARTBEAT_TIMEOUT_SECONDS)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    film = models.ForeignKey("catalogue.Film", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="playback_sessions"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="playback_sessions"
+    )
+    medium = models.CharField(_("medium"), max_length=20, choices=StreamMedium.choices)
+    started_at = models.DateTimeField(_("started at"))
+    last_heartbeat_at = models.DateTimeField(_("last heartbeat at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    seconds_watched = models.PositiveIntegerField(_("seconds watched"), default=0)
+
+    class Meta:
+        verbose_name = _("playback session")
+        verbose_name_plural = _("playback sessions")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(
+                fields=["subscription", "last_heartbeat_at"],
+                condition=Q(ended_at__isnull=True),
+                name="playback_open_by_subscription",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.id)
+
+
+class ViewEvent(models.Model):
+    """A view for statistics: which film, which library, on site or at home, how long.
+    The viewer is a keyed pseudonym, not a foreign key: it survives the patron's erasure
+    and cannot be turned back into an account."""
+
+    session = models.OneToOneField(
+        PlaybackSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="view"
+    )
+    film = models.ForeignKey("catalogue.Film", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    viewer_pseudonym = models.CharField(_("viewer pseudonym"), max_length=64, db_index=True)
+    medium = models.CharField(_("medium"), max_length=20, choices=StreamMedium.choices)
+    seconds_watched = models.PositiveIntegerField(_("seconds watched"))
+    started_at = models.DateTimeField(_("started at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("view event")
+        verbose_name_plural = _("view events")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["institution", "started_at"])]
+
+    def __str__(self):
+        return f"{self.film_id}@{self.institution_id} {self.seconds_watched}s"

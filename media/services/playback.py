@@ -1,0 +1,297 @@
+"""Playback: who may watch what, from where, under which subscription, and the signed
+playlists a player follows; heartbeats and ends become view events.
+
+Start (in this order): the medium from the client's address (`stream_onsite` inside one
+of the library's IP ranges, else `stream_home`) → the rights engine's decision → the
+streaming subscription → a ready rendition → the concurrent-stream cap, counted under the
+subscription's row lock so two starts cannot both take the last slot."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError, ConflictError, NotFoundError
+from media import selectors
+from media.errors import MediaErrorCode
+from media.locks import lock_session
+from media.models import Asset, PlaybackSession, StreamMedium, ViewEvent
+from media.objectstore import get_store, presign_seconds
+from media.tokens import token_make, token_read
+
+PLAYLIST_TOKEN = "playlist"  # noqa: S105 (the token purpose)
+
+
+def medium_for(*, institution, ip) -> str:
+    """On site when the address is in one of the library's registered networks."""
+    if ip is not None:
+        for cidr in institution.ip_ranges.values_list("cidr", flat=True):
+            network = ipaddress.ip_network(cidr, strict=False)
+            if ip.version == network.version and ip in network:
+                return StreamMedium.ONSITE
+    return StreamMedium.HOME
+
+
+def viewer_pseudonym(user) -> str:
+    """A keyed digest of the account id: stable across a patron's views (statistics count
+    returning viewers), unreadable, and independent of the account's erasure."""
+    message = f"viewer:{user.pk}".encode()
+    return hmac.new(settings.PATRON_CARD_PEPPER.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> PlaybackSession:
+    from rights.decisions import decide
+    from subscriptions.locks import lock_subscriptions
+    from subscriptions.services.patrons import patron_streaming_subscription
+
+    now = now or timezone.now()
+    if user.institution_id is None or not (user.is_patron or user.is_institution_staff):
+        raise ApplicationError(
+            MediaErrorCode.NOT_A_VIEWER,
+            _("Films are watched by patrons and staff of subscribing libraries."),
+            status=403,
+        )
+    institution = user.institution
+    medium = medium_for(institution=institution, ip=ip)
+    decision = decide(institution, film, medium, on=timezone.localdate(now))
+    if not decision.allowed:
+        raise ApplicationError(
+            decision.reason,
+            _("The rights do not allow this film to be streamed here (%(reason)s).")
+            % {"reason": decision.reason},
+            status=403,
+            extra={"medium": medium},
+        )
+    subscription = patron_streaming_subscription(user=user, on=timezone.localdate(now))
+    if not selectors.ready_renditions(film.pk):
+        raise ConflictError(
+            MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
+        )
+    with transaction.atomic():
+        subscription = lock_subscriptions([subscription.pk])[subscription.pk]
+        cap = subscription.plan.max_concurrent_streams
+        if cap is not None:
+            in_use = selectors.open_sessions(now).filter(subscription=subscription).count()
+            if in_use >= cap:
+                raise ApplicationError(
+                    MediaErrorCode.STREAM_LIMIT_REACHED,
+                    _("All %(cap)s streams of your library's subscription are in use.")
+                    % {"cap": cap},
+                    status=429,
+                    extra={"max_concurrent_streams": cap},
+                )
+        return PlaybackSession.objects.create(
+            film=film,
+            user=user,
+            institution=institution,
+            subscription=subscription,
+            medium=medium,
+            started_at=now,
+            last_heartbeat_at=now,
+        )
+
+
+def playlist_token(session: PlaybackSession) -> str:
+    return token_make(
+        PLAYLIST_TOKEN,
+        {"s": str(session.pk), "f": session.film_id},
+        seconds=settings.MEDIA_PLAYLIST_URL_MINUTES * 60,
+    )
+
+
+def session_for_token(*, session_id, film_id: int, token: str) -> PlaybackSession:
+    """The session a playlist URL is for: the token must be valid, unexpired, and made for
+    this session and this film; the session must not be over."""
+    payload = token_read(PLAYLIST_TOKEN, token)
+    if payload.get("s") != str(session_id) or payload.get("f") != film_id:
+        raise ApplicationError(
+            MediaErrorCode.INVALID_TOKEN, _("This link is not valid."), status=403
+        )
+    session = PlaybackSession.objects.filter(pk=session_id, film_id=film_id).first()
+    if session is None:
+        raise ApplicationError(
+            MediaErrorCode.INVALID_TOKEN, _("This link is not valid."), status=403
+        )
+    if session.ended_at is not None:
+        raise ApplicationError(
+            MediaErrorCode.SESSION_ENDED, _("This playback session is over."), status=410
+        )
+    return session
+
+
+def _attr(value: str) -> str:
+    return '"' + value.replace('"', "'") + '"'
+
+
+def master_playlist(*, session: PlaybackSession, track_url) -> str:
+    """The HLS master playlist: every ready rung, the subtitles (SDH flagged as such) and
+    the audio description when the film has them. `track_url(asset)` gives each
+    rendition's or track's own signed URL."""
+    renditions = selectors.ready_renditions(session.film_id)
+    if not renditions:
+        raise ConflictError(
+            MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
+        )
+    tracks = selectors.ready_tracks(session.film_id)
+    lines = ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    subtitles = [t for t in tracks if t.kind == Asset.Kind.SUBTITLES]
+    described = [t for t in tracks if t.kind == Asset.Kind.AUDIO_DESCRIPTION]
+    for track in subtitles:
+        name = f"{track.language or 'und'}{' (SDH)' if track.for_deaf_and_hard_of_hearing else ''}"
+        characteristics = (
+            ',CHARACTERISTICS="public.accessibility.transcribes-spoken-dialog,'
+            'public.accessibility.describes-music-and-sound"'
+            if track.for_deaf_and_hard_of_hearing
+            else ""
+        )
+        lines.append(
+            f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME={_attr(name)},'
+            f"LANGUAGE={_attr(track.language or 'und')},DEFAULT=NO,AUTOSELECT=YES"
+            f"{characteristics},URI={_attr(track_url(track))}"
+        )
+    if described:
+        lines.append(
+            '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="original",DEFAULT=YES,AUTOSELECT=YES'
+        )
+        for track in described:
+            lines.append(
+                f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME={_attr("AD " + track.language)},'
+                f"LANGUAGE={_attr(track.language or 'und')},DEFAULT=NO,AUTOSELECT=NO,"
+                f'CHARACTERISTICS="public.accessibility.describes-video",'
+                f"URI={_attr(track_url(track))}"
+            )
+    for rendition in renditions:
+        attributes = [
+            f"BANDWIDTH={rendition.profile.bandwidth}",
+            f"RESOLUTION={rendition.width}x{rendition.height}",
+            'CODECS="avc1.4d401f,mp4a.40.2"',
+        ]
+        if subtitles:
+            attributes.append('SUBTITLES="subs"')
+        if described:
+            attributes.append('AUDIO="aud"')
+        lines += [f"#EXT-X-STREAM-INF:{','.join(attributes)}", track_url(rendition)]
+    return "\n".join(lines) + "\n"
+
+
+def track_playlist(*, session: PlaybackSession, asset_id: int) -> str:
+    """A rendition's playlist with every segment presigned by the store (short validity),
+    or a one-segment playlist around a subtitle or audio-description file."""
+    asset = Asset.objects.filter(
+        pk=asset_id,
+        film_id=session.film_id,
+        status=Asset.Status.READY,
+        kind__in=[Asset.Kind.HLS_RENDITION, Asset.Kind.SUBTITLES, Asset.Kind.AUDIO_DESCRIPTION],
+    ).first()
+    if asset is None:
+        raise NotFoundError("not_found", _("No such track."))
+    store = get_store()
+    expires = presign_seconds()
+    if asset.kind == Asset.Kind.HLS_RENDITION:
+        directory = asset.storage_key.rsplit("/", 1)[0]
+        lines = []
+        for line in store.read_text(asset.storage_key).splitlines():
+            if line and not line.startswith("#"):
+                line = store.download_url(f"{directory}/{line}", expires=expires)
+            lines.append(line)
+        return "\n".join(lines) + "\n"
+    duration = asset.duration_seconds or (session.film.runtime_minutes * 60)
+    return (
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        f"#EXT-X-TARGETDURATION:{int(duration) + 1}\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        f"#EXTINF:{duration:.3f},\n{store.download_url(asset.storage_key, expires=expires)}\n"
+        "#EXT-X-ENDLIST\n"
+    )
+
+
+def _owned(session_id, user) -> PlaybackSession:
+    session = PlaybackSession.objects.filter(pk=session_id, user_id=user.pk).first()
+    if session is None:
+        raise NotFoundError("not_found", _("No such playback session."))
+    return session
+
+
+def _watched(session: PlaybackSession, reported: int | None, now) -> int:
+    """What the player reports, never more than the time elapsed since the start."""
+    if reported is None:
+        return session.seconds_watched
+    elapsed = int((now - session.started_at).total_seconds()) + 5
+    return max(session.seconds_watched, min(int(reported), elapsed))
+
+
+def session_heartbeat(
+    *, session_id, user, seconds_watched: int | None = None, now=None
+) -> PlaybackSession:
+    """The player is still playing: keep the slot, note the time watched. Refused once the
+    session ended or went silent too long (the player must start a new one)."""
+    now = now or timezone.now()
+    _owned(session_id, user)
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.ended_at is not None or session.last_heartbeat_at < selectors.heartbeat_cutoff(
+            now
+        ):
+            raise ApplicationError(
+                MediaErrorCode.SESSION_ENDED, _("This playback session is over."), status=410
+            )
+        session.seconds_watched = _watched(session, seconds_watched, now)
+        session.last_heartbeat_at = now
+        session.save(update_fields=["seconds_watched", "last_heartbeat_at"])
+    return session
+
+
+def _record_view(session: PlaybackSession) -> ViewEvent:
+    view, _created = ViewEvent.objects.get_or_create(
+        session=session,
+        defaults={
+            "film_id": session.film_id,
+            "institution_id": session.institution_id,
+            "viewer_pseudonym": viewer_pseudonym(session.user),
+            "medium": session.medium,
+            "seconds_watched": session.seconds_watched,
+            "started_at": session.started_at,
+        },
+    )
+    return view
+
+
+def session_end(
+    *, session_id, user, seconds_watched: int | None = None, now=None
+) -> PlaybackSession:
+    """The player stopped: free the slot and record the view (idempotent)."""
+    now = now or timezone.now()
+    _owned(session_id, user)
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.ended_at is None:
+            session.seconds_watched = _watched(session, seconds_watched, now)
+            session.ended_at = now
+            session.save(update_fields=["seconds_watched", "ended_at"])
+        _record_view(session)
+    return session
+
+
+def sessions_expire_silent(*, now: datetime.datetime | None = None) -> int:
+    """End every session silent for longer than the heartbeat timeout, at its last
+    heartbeat, and record its view."""
+    cutoff = selectors.heartbeat_cutoff(now)
+    ids = list(
+        PlaybackSession.objects.filter(
+            ended_at__isnull=True, last_heartbeat_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for session_id in ids:
+        with transaction.atomic():
+            session = lock_session(session_id)
+            if session.ended_at is None and session.last_heartbeat_at < cutoff:
+                session.ended_at = session.last_heartbeat_at
+                session.save(update_fields=["ended_at"])
+                _record_view(session)
+    return len(ids)

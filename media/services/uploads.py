@@ -1,0 +1,300 @@
+"""Uploads of assets straight to the object store (presigned multipart), and the checks
+that decide whether what arrived is what the client declared.
+
+initiate → parts PUT by the client → complete (the caller owns the upload; every part is
+there; the store's HEAD gives the declared size) → `uploaded`, then a task streams the
+object through SHA-256 → `verified` or `failed` ("checksum mismatch"). Nothing but a
+verified asset is ever transcoded or served."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import mimetypes
+import re
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError, ConflictError
+from media.errors import MediaErrorCode
+from media.locks import lock_asset, lock_upload
+from media.models import Asset, Upload
+from media.objectstore import Part, get_store, presign_seconds
+
+EXTENSIONS = {
+    Asset.Kind.MASTER: ".mov",
+    Asset.Kind.SUBTITLES: ".vtt",
+    Asset.Kind.AUDIO_DESCRIPTION: ".m4a",
+    Asset.Kind.POSTER: ".jpg",
+    Asset.Kind.STILL: ".jpg",
+    Asset.Kind.TRAILER: ".mp4",
+}
+UPLOADABLE_KINDS = tuple(EXTENSIONS)
+SAFE_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+MAX_OBJECT_SIZE = 5 * 1024**4  # S3's largest object: 5 TiB
+
+
+def _refuse(code: str, message: str, *, status: int = 400, **extra) -> ApplicationError:
+    return ApplicationError(code, message, status=status, extra=extra)
+
+
+def storage_key_for(*, film_id: int, kind: str, filename: str = "") -> str:
+    extension = filename.rsplit(".", 1)[1].lower() if "." in filename else ""
+    suffix = f".{extension}" if SAFE_EXTENSION.match(extension) else EXTENSIONS.get(kind, "")
+    return f"films/{film_id}/{kind}/{uuid.uuid4().hex}{suffix}"
+
+
+def part_urls(upload: Upload, part_numbers) -> list[dict]:
+    store = get_store()
+    expires = presign_seconds()
+    return [
+        {
+            "part_number": n,
+            "url": store.part_url(
+                upload.asset.storage_key, upload.backend_upload_id, n, expires=expires
+            ),
+        }
+        for n in part_numbers
+    ]
+
+
+def upload_initiate(
+    *,
+    film,
+    kind: str,
+    size: int,
+    sha256: str,
+    part_size: int,
+    started_by,
+    language: str = "",
+    for_deaf_and_hard_of_hearing: bool = False,
+    filename: str = "",
+) -> Upload:
+    """Open a multipart upload in the store and record it with what the client declared."""
+    if kind not in UPLOADABLE_KINDS:
+        raise _refuse("invalid_kind", _("This kind of asset is produced by transcoding."))
+    last_part_alone = part_size >= size
+    if part_size > settings.MEDIA_MAX_PART_SIZE or (
+        part_size < settings.MEDIA_MIN_PART_SIZE and not last_part_alone
+    ):
+        raise _refuse(
+            MediaErrorCode.INVALID_PART_SIZE,
+            _("Parts must be between %(low)s and %(high)s bytes.")
+            % {"low": settings.MEDIA_MIN_PART_SIZE, "high": settings.MEDIA_MAX_PART_SIZE},
+        )
+    if -(-size // part_size) > settings.MEDIA_MAX_PARTS:
+        raise _refuse(MediaErrorCode.TOO_MANY_PARTS, _("Too many parts: use larger parts."))
+    key = storage_key_for(film_id=film.pk, kind=kind, filename=filename)
+    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    backend_upload_id = get_store().multipart_create(key, content_type)
+    with transaction.atomic():
+        asset = Asset(
+            film=film,
+            kind=kind,
+            language=language,
+            for_deaf_and_hard_of_hearing=for_deaf_and_hard_of_hearing,
+            storage_key=key,
+        )
+        asset.full_clean()
+        asset.save()
+        upload = Upload(
+            asset=asset,
+            backend_upload_id=backend_upload_id,
+            declared_size=size,
+            declared_sha256=sha256.lower(),
+            part_size=part_size,
+            started_by=started_by,
+        )
+        upload.full_clean()
+        upload.save()
+    return upload
+
+
+def upload_parts(upload: Upload) -> list[Part]:
+    """The parts the store already holds (to resume an interrupted upload)."""
+    if upload.status != Upload.Status.IN_PROGRESS:
+        return []
+    return get_store().parts_list(upload.asset.storage_key, upload.backend_upload_id)
+
+
+def _fail(upload: Upload, *, code: str, message: str, abort: bool) -> None:
+    """Mark upload and asset failed (caller holds their locks) and drop the store's copy."""
+    store = get_store()
+    if abort:
+        store.multipart_abort(upload.asset.storage_key, upload.backend_upload_id)
+    else:
+        store.delete(upload.asset.storage_key)
+    upload.status = Upload.Status.FAILED
+    upload.error = code
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["status", "error", "finished_at"])
+    upload.asset.status = Asset.Status.FAILED
+    upload.asset.error = message
+    upload.asset.save(update_fields=["status", "error", "updated_at"])
+
+
+def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
+    """Join the parts. Refused (4xx, nothing changed) when the caller did not start the
+    upload, a part is missing, or a part's ETag differs from the store's; the upload
+    fails (and the object is deleted) when the joined object's size is not the declared
+    one. On success the checksum is verified by a task after commit."""
+    if upload.started_by_id != by.pk:
+        # Same answer as an unknown id: ids reveal nothing.
+        raise ApplicationError("not_found", _("No such upload."), status=404)
+    from media.tasks import verify_asset
+
+    with transaction.atomic():
+        upload = lock_upload(upload.pk)
+        if upload.status != Upload.Status.IN_PROGRESS:
+            raise ConflictError(
+                MediaErrorCode.UPLOAD_NOT_IN_PROGRESS,
+                _("This upload is %(status)s.") % {"status": upload.get_status_display()},
+            )
+        upload.completed_parts = parts  # recorded first, as received
+        upload.save(update_fields=["completed_parts"])
+    expected = list(range(1, upload.part_count + 1))
+    sent = {int(p["part_number"]): str(p["etag"]).strip('"') for p in parts}
+    missing = [n for n in expected if n not in sent]
+    if missing or set(sent) - set(expected):
+        raise _refuse(
+            MediaErrorCode.MISSING_PARTS,
+            _("The upload has %(count)s parts; some are missing or unknown.")
+            % {"count": upload.part_count},
+            missing=missing,
+        )
+    store = get_store()
+    key = upload.asset.storage_key
+    held = {p.part_number: p for p in store.parts_list(key, upload.backend_upload_id)}
+    absent = [n for n in expected if n not in held]
+    if absent:
+        raise _refuse(
+            MediaErrorCode.MISSING_PARTS,
+            _("The store does not hold every part yet."),
+            missing=absent,
+        )
+    wrong = [n for n in expected if held[n].etag != sent[n]]
+    if wrong:
+        raise _refuse(
+            MediaErrorCode.PART_MISMATCH,
+            _("Some parts' ETags differ from those the store holds."),
+            parts=wrong,
+        )
+    with transaction.atomic():
+        upload = lock_upload(upload.pk)
+        if upload.status != Upload.Status.IN_PROGRESS:
+            raise ConflictError(MediaErrorCode.UPLOAD_NOT_IN_PROGRESS, _("This upload is over."))
+        if sum(held[n].size for n in expected) != upload.declared_size:
+            _fail(
+                upload,
+                code=MediaErrorCode.SIZE_MISMATCH,
+                message=_("The parts do not add up to the declared size."),
+                abort=True,
+            )
+            return upload
+        store.multipart_complete(key, upload.backend_upload_id, [held[n] for n in expected])
+        stored_size = store.size(key)
+        if stored_size != upload.declared_size:
+            _fail(
+                upload,
+                code=MediaErrorCode.SIZE_MISMATCH,
+                message=_("The stored object has %(got)s bytes, %(declared)s were declared.")
+                % {"got": stored_size, "declared": upload.declared_size},
+                abort=False,
+            )
+            return upload
+        upload.status = Upload.Status.COMPLETED
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["status", "finished_at"])
+        asset = upload.asset
+        asset.status = Asset.Status.UPLOADED
+        asset.size = stored_size
+        asset.save(update_fields=["status", "size", "updated_at"])
+        asset_id = asset.pk
+        transaction.on_commit(lambda: verify_asset.delay(asset_id))
+    return upload
+
+
+def upload_abort(*, upload: Upload, by=None, reason: str = "") -> Upload:
+    """Abort: the store drops the parts, the upload is `aborted`, its asset `failed`."""
+    if by is not None and upload.started_by_id != by.pk and not by.is_cinema_staff:
+        raise ApplicationError("not_found", _("No such upload."), status=404)
+    with transaction.atomic():
+        upload = lock_upload(upload.pk)
+        if upload.status != Upload.Status.IN_PROGRESS:
+            raise ConflictError(MediaErrorCode.UPLOAD_NOT_IN_PROGRESS, _("This upload is over."))
+        get_store().multipart_abort(upload.asset.storage_key, upload.backend_upload_id)
+        upload.status = Upload.Status.ABORTED
+        upload.error = reason
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["status", "error", "finished_at"])
+        upload.asset.status = Asset.Status.FAILED
+        upload.asset.error = reason or _("upload aborted")
+        upload.asset.save(update_fields=["status", "error", "updated_at"])
+    return upload
+
+
+def uploads_abort_stale(*, now: datetime.datetime | None = None) -> int:
+    """Abort every multipart upload the store holds that started more than
+    MEDIA_STALE_UPLOAD_HOURS ago: ours, aged by our record (their records follow), and
+    strays the store knows of and we do not, aged by the store's initiation date."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.MEDIA_STALE_UPLOAD_HOURS)
+    store = get_store()
+    pending = store.multipart_pending()
+    ours = {
+        u.backend_upload_id: u
+        for u in Upload.objects.filter(backend_upload_id__in=[p.upload_id for p in pending])
+    }
+    aborted = 0
+    for item in pending:
+        upload = ours.get(item.upload_id)
+        started = upload.created_at if upload is not None else item.initiated
+        if started >= cutoff:
+            continue
+        if upload is not None and upload.status == Upload.Status.IN_PROGRESS:
+            try:
+                upload_abort(upload=upload, reason="stale: unfinished for more than a day")
+            except ConflictError:
+                continue
+        else:
+            store.multipart_abort(item.key, item.upload_id)
+        aborted += 1
+    return aborted
+
+
+def asset_verify(*, asset_id: int) -> Asset:
+    """Stream the stored object through SHA-256 (never whole in memory) and compare with
+    the declared checksum: `verified`, or `failed` with "checksum mismatch" (the object is
+    deleted). Idempotent: an asset no longer `uploaded` is left alone."""
+    asset = Asset.objects.select_related("upload").get(pk=asset_id)
+    if asset.status != Asset.Status.UPLOADED:
+        return asset
+    digest = hashlib.sha256()
+    for chunk in get_store().chunks(asset.storage_key):
+        digest.update(chunk)
+    computed = digest.hexdigest()
+    with transaction.atomic():
+        asset = lock_asset(asset_id)
+        if asset.status != Asset.Status.UPLOADED:
+            return asset
+        declared = asset.upload.declared_sha256
+        asset.sha256 = computed
+        if computed != declared:
+            asset.status = Asset.Status.FAILED
+            asset.error = "checksum mismatch"
+            asset.save(update_fields=["sha256", "status", "error", "updated_at"])
+            get_store().delete(asset.storage_key)
+            return asset
+        # A master goes on to transcoding; other kinds are served as they are.
+        is_master = asset.kind == Asset.Kind.MASTER
+        asset.status = Asset.Status.VERIFIED if is_master else Asset.Status.READY
+        asset.save(update_fields=["sha256", "status", "updated_at"])
+        if is_master:
+            from media.tasks import transcode_master
+
+            transaction.on_commit(lambda: transcode_master.delay(asset_id))
+    return asset

@@ -1,0 +1,46 @@
+"""Routes of the media app, included under /api/v1/ by backend.urls."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from media import apis
+
+router = SimpleRouter()
+router.register("media/uploads", apis.UploadViewSet, basename="media-upload")
+router.register("media/assets", apis.AssetViewSet, basename="media-asset")
+
+urlpatterns = [
+    path("films/<int:pk>/playback/", apis.PlaybackStartApi.as_view(), name="film-playback"),
+    path(
+        "films/<int:film_id>/playback/<uuid:session_id>/master.m3u8",
+        apis.MasterPlaylistApi.as_view(),
+        name="media-master-playlist",
+    ),
+    path(
+        "films/<int:film_id>/playback/<uuid:session_id>/tracks/<int:asset_id>.m3u8",
+        apis.TrackPlaylistApi.as_view(),
+        name="media-track-playlist",
+    ),
+    path(
+        "playback/<uuid:session_id>/heartbeat/",
+        apis.HeartbeatApi.as_view(),
+        name="media-playback-heartbeat",
+    ),
+    path("playback/<uuid:session_id>/end/", apis.EndApi.as_view(), name="media-playback-end"),
+    path(
+        "screenings/<int:pk>/download/",
+        apis.ScreeningDownloadApi.as_view(),
+        name="screening-download",
+    ),
+    path(
+        "media/local-store/parts/<str:token>/",
+        apis.LocalPartView.as_view(),
+        name="media-local-part",
+    ),
+    path(
+        "media/local-store/objects/<str:token>/",
+        apis.LocalObjectView.as_view(),
+        name="media-local-object",
+    ),
+    *router.urls,
+]
