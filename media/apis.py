@@ -70,11 +70,8 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def transcode(self, request, pk=None):
         """(Re)transcode a verified or ready master: outputs are replaced, not duplicated."""
-        from media.tasks import transcode_master
-
         asset = self.get_object()
-        transcoding.asset_transcode_start(asset_id=asset.pk)
-        transcode_master.delay(asset.pk)
+        transcoding.asset_transcode_request(asset_id=asset.pk)
         asset.refresh_from_db()
         return Response(AssetSerializer(asset).data, status=status.HTTP_202_ACCEPTED)
 

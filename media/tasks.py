@@ -35,7 +35,7 @@ def transcode_master(self, asset_id: int) -> str:
         if exc.retryable and self.request.retries < self.max_retries:
             if self.request.is_eager:
                 # In-process (make run, tests): the retry runs now, counted the same way.
-                return self.apply(args=(asset_id,), retries=self.request.retries + 1).get()
+                return self.apply(args=(asset_id,), retries=self.request.retries + 1).result
             raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
         return transcoding.asset_transcode_fail(asset_id=asset_id, error=str(exc)).status
 

@@ -35,18 +35,32 @@ def output_prefix(master: Asset) -> str:
     return f"films/{master.film_id}/hls/{master.pk}"
 
 
+def _check_transcodable(asset: Asset) -> None:
+    if asset.kind != Asset.Kind.MASTER:
+        raise ApplicationError(MediaErrorCode.NOT_A_MASTER, _("Only a master is transcoded."))
+    if asset.status not in TRANSCODABLE:
+        raise ConflictError(
+            MediaErrorCode.INVALID_TRANSITION,
+            _("A %(status)s asset cannot be transcoded.") % {"status": asset.get_status_display()},
+        )
+
+
+def asset_transcode_request(*, asset_id: int) -> Asset:
+    """Queue the (re)transcoding of a verified or ready master, after commit."""
+    from media.tasks import transcode_master
+
+    with transaction.atomic():
+        asset = lock_asset(asset_id)
+        _check_transcodable(asset)
+        transaction.on_commit(lambda: transcode_master.delay(asset_id))
+    return asset
+
+
 def asset_transcode_start(*, asset_id: int) -> Asset:
     """verified (or ready, to re-run; or transcoding, to retry) → transcoding."""
     with transaction.atomic():
         asset = lock_asset(asset_id)
-        if asset.kind != Asset.Kind.MASTER:
-            raise ApplicationError(MediaErrorCode.NOT_A_MASTER, _("Only a master is transcoded."))
-        if asset.status not in TRANSCODABLE:
-            raise ConflictError(
-                MediaErrorCode.INVALID_TRANSITION,
-                _("A %(status)s asset cannot be transcoded.")
-                % {"status": asset.get_status_display()},
-            )
+        _check_transcodable(asset)
         asset.status = Asset.Status.TRANSCODING
         asset.progress_percent = 0
         asset.attempts += 1
