@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 sha256_validator = RegexValidator(r"^[0-9a-f]{64}$", _("A SHA-256 is 64 lowercase hex digits."))
 
 
+#: (name, height, video kbit/s, audio kbit/s): the ladder the data migration loads
+DEFAULT_LADDER = (
+    ("1080p", 1080, 5000, 192),
+    ("720p", 720, 2800, 128),
+    ("480p", 480, 1400, 128),
+    ("360p", 360, 800, 96),
+)
+
+
 class EncodingProfile(models.Model):
     """One rung of the HLS ladder (H.264/AAC). Rows, not code: the ladder is loaded by a
     data migration and can be tuned without a release. Only rungs no taller than the

@@ -24,6 +24,7 @@ import requests
 from django.utils import timezone
 
 from media.models import Asset, EncodingProfile
+from media.models.assets import DEFAULT_LADDER
 from media.objectstore import get_store
 from rights.models import Medium
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
@@ -32,6 +33,16 @@ from tests.rights.conftest import GrantFactory
 from tests.subscriptions.conftest import make_grid
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
+
+
+@pytest.fixture(autouse=True)
+def encoding_ladder(db):
+    """The ladder the data migration loads (transactional tests elsewhere flush it)."""
+    for name, height, video, audio in DEFAULT_LADDER:
+        EncodingProfile.objects.get_or_create(
+            name=name,
+            defaults={"height": height, "video_bitrate_kbps": video, "audio_bitrate_kbps": audio},
+        )
 
 
 def _free_port() -> int:

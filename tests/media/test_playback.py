@@ -1,0 +1,316 @@
+"""Playback through the HTTP API: the rights engine (on site vs at home from the client
+address), the streaming subscription, the concurrent-stream cap, the signed playlists
+(expiry, binding to session and film) and segments presigned by the store, fetched over
+HTTP from moto; heartbeats, ends and silent sessions becoming view events."""
+
+from __future__ import annotations
+
+import datetime
+import time
+import uuid
+
+import pytest
+import requests
+from django.utils import timezone
+
+from accounts.models import User
+from institutions.models import OnSiteIPRange
+from media import tokens
+from media.models import Asset, EncodingProfile, PlaybackSession, ViewEvent
+from media.services.playback import sessions_expire_silent
+from rights.models import Medium
+from tests.conftest import client_for
+from tests.factories import FilmFactory, UserFactory
+from tests.media.conftest import assert_short_presigned, ready_rendition
+from tests.rights.conftest import GrantFactory
+
+
+@pytest.fixture
+def playable(s3, streamable_film, streaming_subscription, tmp_path):
+    ready_rendition(streamable_film, s3, tmp_path)
+    return streamable_film
+
+
+def start(client, film, **extra):
+    return client.post(f"/api/v1/films/{film.pk}/playback/", **extra)
+
+
+def path_of(url: str) -> str:
+    return url.removeprefix("http://testserver")
+
+
+def urls_in(playlist: str) -> list[str]:
+    return [line for line in playlist.splitlines() if line and not line.startswith("#")]
+
+
+def test_patron_plays_at_home_and_fetches_segments(api, patron_api, playable):
+    answer = start(patron_api, playable)
+    assert answer.status_code == 201, answer.json()
+    body = answer.json()
+    assert body["medium"] == "stream_home" and body["expires_in"] == 600
+
+    master = api.get(path_of(body["master_playlist_url"]))  # no API token: the URL is the key
+    assert master.status_code == 200
+    assert master["Content-Type"] == "application/vnd.apple.mpegurl"
+    text = master.content.decode()
+    assert "#EXT-X-STREAM-INF:BANDWIDTH=2928000,RESOLUTION=1280x720" in text
+    [rendition_url] = urls_in(text)
+
+    rendition = api.get(path_of(rendition_url)).content.decode()
+    segments = urls_in(rendition)
+    assert len(segments) == 2 and rendition.rstrip().endswith("#EXT-X-ENDLIST")
+    for url, expected in zip(segments, (b"segment-0", b"segment-1"), strict=True):
+        assert_short_presigned(url)
+        assert requests.get(url, timeout=10).content == expected  # straight from the store
+    assert PlaybackSession.objects.get().medium == "stream_home"
+
+
+def test_on_site_from_the_librarys_network_only(settings, patron, patron_api, library, playable):
+    OnSiteIPRange.objects.create(institution=library, cidr="10.1.0.0/16")
+    inside = start(patron_api, playable, REMOTE_ADDR="10.1.2.3")
+    assert inside.status_code == 201 and inside.json()["medium"] == "stream_onsite"
+    # A client cannot claim to be inside by writing X-Forwarded-For.
+    spoofed = start(patron_api, playable, REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="10.1.2.3")
+    assert spoofed.json()["medium"] == "stream_home"
+    # Behind one trusted proxy, the address it appended is believed.
+    settings.TRUSTED_PROXY_COUNT = 1
+    PlaybackSession.objects.update(ended_at=timezone.now())
+    proxied = start(
+        patron_api, playable, REMOTE_ADDR="172.16.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.9.9"
+    )
+    assert proxied.json()["medium"] == "stream_onsite"
+
+
+def test_on_site_rights_only(s3, patron_api, library, streaming_subscription, today, tmp_path):
+    film = FilmFactory()
+    GrantFactory(film=film, medium=Medium.STREAM_ONSITE, starts_on=today, ends_on=None)
+    ready_rendition(film, s3, tmp_path)
+    OnSiteIPRange.objects.create(institution=library, cidr="2001:db8::/32")
+    home = start(patron_api, film)
+    assert home.status_code == 403 and home.json()["code"] == "no_rights"
+    assert home.json()["medium"] == "stream_home"
+    assert not PlaybackSession.objects.exists()
+    assert start(patron_api, film, REMOTE_ADDR="2001:db8::1").status_code == 201
+
+
+def test_refused_without_rights(s3, patron_api, streaming_subscription, tmp_path):
+    film = FilmFactory()
+    ready_rendition(film, s3, tmp_path)
+    answer = start(patron_api, film)
+    assert answer.status_code == 403 and answer.json()["code"] == "no_rights"
+    assert not PlaybackSession.objects.exists()
+
+
+def test_refused_without_subscription(s3, patron_api, streamable_film, tmp_path):
+    ready_rendition(streamable_film, s3, tmp_path)
+    answer = start(patron_api, streamable_film)
+    assert answer.status_code == 403 and answer.json()["code"] == "no_streaming_subscription"
+    assert not PlaybackSession.objects.exists()
+
+
+def test_refused_without_ready_rendition(s3, patron_api, streamable_film, streaming_subscription):
+    Asset.objects.create(
+        film=streamable_film, kind="master", storage_key="films/x/master.mov", status="transcoding"
+    )
+    answer = start(patron_api, streamable_film)
+    assert answer.status_code == 409 and answer.json()["code"] == "no_ready_rendition"
+    assert not PlaybackSession.objects.exists()
+
+
+def test_refused_to_cinema_staff_and_anonymous(api, editor_api, playable):
+    assert start(editor_api, playable).json()["code"] == "not_a_viewer"
+    assert start(api, playable).status_code == 401
+    assert not PlaybackSession.objects.exists()
+
+
+def test_concurrent_stream_cap_and_silent_sessions(library, library_api, patron_api, playable):
+    other_patron = client_for(
+        UserFactory(role=User.Role.PATRON, institution=library, username="patron-2")
+    )
+    first = start(patron_api, playable).json()
+    assert start(library_api, playable).status_code == 201  # library staff may watch too
+    over = start(other_patron, playable)
+    assert over.status_code == 429
+    assert (
+        over.json()["code"] == "stream_limit_reached" and over.json()["max_concurrent_streams"] == 2
+    )
+    assert PlaybackSession.objects.count() == 2
+
+    # Ending a session frees its slot.
+    assert patron_api.post(f"/api/v1/playback/{first['session']}/end/").status_code == 200
+    third = start(other_patron, playable)
+    assert third.status_code == 201
+
+    # A session silent for longer than the timeout no longer holds a slot...
+    PlaybackSession.objects.filter(pk=third.json()["session"]).update(
+        last_heartbeat_at=timezone.now() - datetime.timedelta(seconds=91)
+    )
+    assert start(patron_api, playable).status_code == 201
+    # ...and the sweep ends it at its last heartbeat and records its view.
+    assert sessions_expire_silent() == 1
+    silent = PlaybackSession.objects.get(pk=third.json()["session"])
+    assert silent.ended_at == silent.last_heartbeat_at
+    assert ViewEvent.objects.filter(session=silent).exists()
+    late = other_patron.post(f"/api/v1/playback/{silent.pk}/heartbeat/", {"seconds_watched": 5})
+    assert late.status_code == 410 and late.json()["code"] == "session_ended"
+
+
+class _Later:
+    """`time` as seen by the token module, some seconds in the future."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def time(self):
+        return time.time() + self.seconds
+
+
+def test_playlist_urls_expire(api, patron_api, playable, monkeypatch):
+    body = start(patron_api, playable).json()
+    url = path_of(body["master_playlist_url"])
+    [rendition_url] = urls_in(api.get(url).content.decode())
+    monkeypatch.setattr(tokens, "time", _Later(599))
+    assert api.get(url).status_code == 200
+    monkeypatch.setattr(tokens, "time", _Later(601))
+    for expired in (url, path_of(rendition_url)):
+        answer = api.get(expired)
+        assert answer.status_code == 403 and answer.json()["code"] == "token_expired"
+
+
+def test_playlist_urls_are_bound_to_session_and_film(
+    s3, api, patron_api, library_api, playable, streaming_subscription, today, tmp_path
+):
+    mine = start(patron_api, playable).json()
+    theirs = start(library_api, playable).json()
+    my_url = path_of(mine["master_playlist_url"])
+    my_token = my_url.split("?token=")[1]
+
+    other_session = path_of(theirs["master_playlist_url"]).split("?")[0]
+    foreign = api.get(f"{other_session}?token={my_token}")
+    assert foreign.status_code == 403 and foreign.json()["code"] == "invalid_token"
+
+    other_film = FilmFactory()
+    wrong_film = my_url.replace(f"/films/{playable.pk}/", f"/films/{other_film.pk}/")
+    assert api.get(wrong_film).json()["code"] == "invalid_token"
+    unknown = my_url.replace(mine["session"], str(uuid.uuid4()))
+    assert api.get(unknown).json()["code"] == "invalid_token"
+    tampered = my_url[:-3] + ("aaa" if not my_url.endswith("aaa") else "bbb")
+    assert api.get(tampered).json()["code"] == "invalid_token"
+
+    # Another film's rendition is not reachable through this session's token.
+    foreign_rendition = ready_rendition(other_film, s3, tmp_path)
+    track = my_url.replace("master.m3u8", f"tracks/{foreign_rendition.pk}.m3u8")
+    assert api.get(track).status_code == 404
+
+    # Once the session ended, its URLs stop working.
+    patron_api.post(f"/api/v1/playback/{mine['session']}/end/")
+    ended = api.get(my_url)
+    assert ended.status_code == 410 and ended.json()["code"] == "session_ended"
+
+
+def test_heartbeats_and_end_make_one_view_event(patron, patron_api, library_api, playable):
+    body = start(patron_api, playable).json()
+    session = PlaybackSession.objects.get()
+    PlaybackSession.objects.update(started_at=session.started_at - datetime.timedelta(minutes=10))
+    beat = patron_api.post(
+        f"/api/v1/playback/{body['session']}/heartbeat/", {"seconds_watched": 300}
+    )
+    assert beat.status_code == 200 and beat.json()["seconds_watched"] == 300
+    # Nobody else may report on this session, and nobody can claim more than elapsed time.
+    stranger = library_api.post(f"/api/v1/playback/{body['session']}/heartbeat/")
+    assert stranger.status_code == 404
+    end = patron_api.post(f"/api/v1/playback/{body['session']}/end/", {"seconds_watched": 99_999})
+    assert end.status_code == 200
+    assert 600 <= end.json()["seconds_watched"] <= 620
+    assert patron_api.post(f"/api/v1/playback/{body['session']}/end/").status_code == 200
+
+    view = ViewEvent.objects.get()
+    assert (view.film_id, view.institution_id, view.medium) == (
+        playable.pk,
+        patron.institution_id,
+        "stream_home",
+    )
+    assert view.seconds_watched == end.json()["seconds_watched"]
+    assert patron.username not in view.viewer_pseudonym and len(view.viewer_pseudonym) == 32
+
+
+def test_subtitles_and_audio_description_in_the_master_playlist(
+    s3, api, patron_api, playable, tmp_path
+):
+    vtt = tmp_path / "fr.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n[Musique] Bonjour\n")
+    s3.upload_file(vtt, f"films/{playable.pk}/subtitles/fr.vtt", "text/vtt")
+    Asset.objects.create(
+        film=playable,
+        kind="subtitles",
+        language="fr",
+        for_deaf_and_hard_of_hearing=True,
+        storage_key=f"films/{playable.pk}/subtitles/fr.vtt",
+        status="ready",
+    )
+    Asset.objects.create(
+        film=playable,
+        kind="audio_description",
+        language="fr",
+        storage_key=f"films/{playable.pk}/ad/fr.m4a",
+        status="ready",
+    )
+    body = start(patron_api, playable).json()
+    text = api.get(path_of(body["master_playlist_url"])).content.decode()
+    assert "TYPE=SUBTITLES" in text and "public.accessibility.transcribes-spoken-dialog" in text
+    assert "TYPE=AUDIO" in text and "public.accessibility.describes-video" in text
+    assert 'SUBTITLES="subs"' in text and 'AUDIO="aud"' in text
+    subtitles_url = text.split("TYPE=SUBTITLES", 1)[1].split('URI="', 1)[1].split('"', 1)[0]
+    [vtt_url] = urls_in(api.get(path_of(subtitles_url)).content.decode())
+    assert_short_presigned(vtt_url)
+    assert requests.get(vtt_url, timeout=10).text.startswith("WEBVTT")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_starts_on_two_streams(library, streamable_film, streaming_subscription):
+    """10 threads, each on its own connection, start at the same moment under a
+    subscription of 2 concurrent streams: exactly 2 sessions exist."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from media.services.playback import playback_start
+
+    master = Asset.objects.create(
+        film=streamable_film, kind="master", storage_key="m.mov", status="ready"
+    )
+    Asset.objects.create(
+        film=streamable_film,
+        kind="hls_rendition",
+        source=master,
+        profile_id=EncodingProfile.objects.get(name="360p").pk,
+        storage_key="r/index.m3u8",
+        status="ready",
+        width=640,
+        height=360,
+    )
+    viewers = [
+        UserFactory(role=User.Role.PATRON, institution=library, username=f"p-{i}")
+        for i in range(10)
+    ]
+    barrier = threading.Barrier(10)
+    outcomes = []
+
+    def attempt(user):
+        try:
+            barrier.wait()
+            playback_start(user=user, film=streamable_film, ip=None)
+            outcomes.append("ok")
+        except Exception as exc:  # the reason code is what we count
+            outcomes.append(getattr(exc, "code", repr(exc)))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=attempt, args=(user,)) for user in viewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok"] * 2 + ["stream_limit_reached"] * 8
+    assert PlaybackSession.objects.filter(subscription=streaming_subscription).count() == 2
