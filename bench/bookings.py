@@ -91,10 +91,11 @@ def measure(
         "Content-Type": "application/json",
         "Accept": "application/json",
     }
-    base_day = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
+    # A week from now, each client a few hours apart: inside the current subscription period.
+    base_day = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)
 
     def book(n, i):
-        starts_at = base_day + datetime.timedelta(minutes=n * 100_000 + i)
+        starts_at = base_day + datetime.timedelta(minutes=n * 1_000 + i)
         body = {
             "film": films[(n * 7919 + i) % len(films)],
             "starts_at": starts_at.isoformat(),
