@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bookings  # noqa: E402
+from bench import bookings, media  # noqa: E402
 from bench.figures import BASELINE, FIGURES, Figure  # noqa: E402
 from bench.http_load import (  # noqa: E402
     LoadError,
@@ -263,12 +263,18 @@ def main() -> int:
                     seconds=SECONDS,
                     concurrency=CONCURRENCY,
                 )
+                extra_lines += media.measure_playback(
+                    port, env, seconds=SECONDS, concurrency=CONCURRENCY
+                )
         except LoadError as exc:
             sys.stderr.write(log_path.read_text()[-4000:])
             print(f"bench: FAILED: {exc}", file=sys.stderr)
             return 1
         finally:
             stop_server(server)
+    if not os.environ.get("BENCH_ONLY"):
+        # Upload and transcoding figures: after the server stopped (they need the cores).
+        extra_lines += media.measure_store(env)
 
     # --- report (stdout) -----------------------------------------------------------------
     vendor = facts.get("vendor", vendor_hint)

@@ -1,5 +1,13 @@
-"""Media: HD masters and their renditions on S3-compatible object storage, uploads,
-transcoding, and rights-checked playback.
+"""Media: HD masters and their renditions on S3-compatible object storage.
 
-Only the app shell exists so far (foundation); its models arrive with the media capability.
+- `models/`: assets (master, renditions, playlists, subtitles, audio description,
+  posters, stills, trailers) and their states, the encoding ladder as data, multipart
+  uploads, playback sessions and view events.
+- `objectstore.py`: the only module that talks to the store (boto3 on S3, Django's
+  default storage on the embedded set-up), presigned URLs with short validity.
+- `services/`: uploads (initiate, resume, complete with size and SHA-256 checks, abort,
+  stale sweep), transcoding (states and outputs), playback (rights engine, subscription,
+  stream cap, signed playlists, view events), screening downloads.
+- `transcoding.py`: ffmpeg commands (probe, ladder, poster, progress).
+- `tasks.py`: checksum, transcoding (`transcoding` queue), periodic sweeps.
 """

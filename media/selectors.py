@@ -50,6 +50,17 @@ def ready_renditions(film_id: int) -> list[Asset]:
     )
 
 
+def has_ready_rendition(film_id: int) -> bool:
+    """Whether a film can be streamed: one query (the playback start's hot path)."""
+    return Asset.objects.filter(
+        film_id=film_id,
+        kind=Asset.Kind.HLS_RENDITION,
+        status=Asset.Status.READY,
+        source__kind=Asset.Kind.MASTER,
+        source__status=Asset.Status.READY,
+    ).exists()
+
+
 def ready_tracks(film_id: int) -> list[Asset]:
     """Ready subtitle and audio-description tracks of a film."""
     return list(

@@ -70,13 +70,13 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
             extra={"medium": medium},
         )
     subscription = patron_streaming_subscription(user=user, on=timezone.localdate(now))
-    if not selectors.ready_renditions(film.pk):
+    if not selectors.has_ready_rendition(film.pk):
         raise ConflictError(
             MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
         )
+    cap = subscription.plan.max_concurrent_streams  # loaded with the subscription
     with transaction.atomic():
         subscription = lock_subscriptions([subscription.pk])[subscription.pk]
-        cap = subscription.plan.max_concurrent_streams
         if cap is not None:
             in_use = selectors.open_sessions(now).filter(subscription=subscription).count()
             if in_use >= cap:
