@@ -139,9 +139,10 @@ def _fail(upload: Upload, *, code: str, message: str, abort: bool) -> None:
 
 def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
     """Join the parts. Refused (4xx, nothing changed) when the caller did not start the
-    upload, a part is missing, or a part's ETag differs from the store's; the upload
-    fails (and the object is deleted) when the joined object's size is not the declared
-    one. On success the checksum is verified by a task after commit."""
+    upload, a part is missing, or a part's ETag differs from the store's. When the parts
+    or the stored object (HEAD) do not have the declared size, the upload and its asset
+    are recorded `failed`, the bytes dropped, and the answer is a 400 `size_mismatch`.
+    On success the checksum is verified by a task after commit."""
     if upload.started_by_id != by.pk:
         # Same answer as an unknown id: ids reveal nothing.
         raise ApplicationError("not_found", _("No such upload."), status=404)
@@ -183,38 +184,36 @@ def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
             _("Some parts' ETags differ from those the store holds."),
             parts=wrong,
         )
+    refusal = None
     with transaction.atomic():
         upload = lock_upload(upload.pk)
         if upload.status != Upload.Status.IN_PROGRESS:
             raise ConflictError(MediaErrorCode.UPLOAD_NOT_IN_PROGRESS, _("This upload is over."))
         if sum(held[n].size for n in expected) != upload.declared_size:
-            _fail(
-                upload,
-                code=MediaErrorCode.SIZE_MISMATCH,
-                message=_("The parts do not add up to the declared size."),
-                abort=True,
-            )
-            return upload
-        store.multipart_complete(key, upload.backend_upload_id, [held[n] for n in expected])
-        stored_size = store.size(key)
-        if stored_size != upload.declared_size:
-            _fail(
-                upload,
-                code=MediaErrorCode.SIZE_MISMATCH,
-                message=_("The stored object has %(got)s bytes, %(declared)s were declared.")
-                % {"got": stored_size, "declared": upload.declared_size},
-                abort=False,
-            )
-            return upload
-        upload.status = Upload.Status.COMPLETED
-        upload.finished_at = timezone.now()
-        upload.save(update_fields=["status", "finished_at"])
-        asset = upload.asset
-        asset.status = Asset.Status.UPLOADED
-        asset.size = stored_size
-        asset.save(update_fields=["status", "size", "updated_at"])
-        asset_id = asset.pk
-        transaction.on_commit(lambda: verify_asset.delay(asset_id))
+            refusal = _("The parts do not add up to the declared size.")
+            _fail(upload, code=MediaErrorCode.SIZE_MISMATCH, message=refusal, abort=True)
+        else:
+            store.multipart_complete(key, upload.backend_upload_id, [held[n] for n in expected])
+            stored_size = store.size(key)
+            if stored_size != upload.declared_size:
+                refusal = _("The stored object has %(got)s bytes, %(declared)s were declared.") % {
+                    "got": stored_size,
+                    "declared": upload.declared_size,
+                }
+                _fail(upload, code=MediaErrorCode.SIZE_MISMATCH, message=refusal, abort=False)
+            else:
+                upload.status = Upload.Status.COMPLETED
+                upload.finished_at = timezone.now()
+                upload.save(update_fields=["status", "finished_at"])
+                asset = upload.asset
+                asset.status = Asset.Status.UPLOADED
+                asset.size = stored_size
+                asset.save(update_fields=["status", "size", "updated_at"])
+                asset_id = asset.pk
+                transaction.on_commit(lambda: verify_asset.delay(asset_id))
+    if refusal is not None:
+        # The failure is recorded (committed above); the caller gets a 400 with the reason.
+        raise _refuse(MediaErrorCode.SIZE_MISMATCH, refusal, upload_status=upload.status)
     return upload
 
 

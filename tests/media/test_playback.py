@@ -314,3 +314,11 @@ def test_ten_concurrent_starts_on_two_streams(library, streamable_film, streamin
         thread.join()
     assert sorted(outcomes) == ["ok"] * 2 + ["stream_limit_reached"] * 8
     assert PlaybackSession.objects.filter(subscription=streaming_subscription).count() == 2
+
+
+def test_playback_start_query_count(patron_api, playable, django_assert_max_num_queries):
+    """The authorization is a hot path: a fixed number of queries (token, film, IP ranges,
+    grants, coverage, rendition, lock, count, insert), whatever the catalogue's size."""
+    start(patron_api, playable)  # warm the caches of the first request
+    with django_assert_max_num_queries(15):
+        assert start(patron_api, playable).status_code == 201

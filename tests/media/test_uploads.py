@@ -152,7 +152,8 @@ def test_wrong_declared_size_fails(s3, editor_api, film, master_bytes):
     body = initiate(editor_api, film, declared, sha256=sha256_of(master_bytes)).json()
     etags = put_parts(body, master_bytes)
     answer = complete(editor_api, body["id"], etags)
-    assert answer.status_code == 200
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "size_mismatch" and answer.json()["upload_status"] == "failed"
     upload = Upload.objects.select_related("asset").get(pk=body["id"])
     assert upload.status == Upload.Status.FAILED and upload.error == "size_mismatch"
     assert upload.asset.status == Asset.Status.FAILED
