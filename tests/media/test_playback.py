@@ -322,3 +322,19 @@ def test_playback_start_query_count(patron_api, playable, django_assert_max_num_
     start(patron_api, playable)  # warm the caches of the first request
     with django_assert_max_num_queries(15):
         assert start(patron_api, playable).status_code == 201
+
+
+def test_embedded_local_store_serves_segments_through_signed_backend_urls(
+    local_store, api, patron_api, streamable_film, streaming_subscription, tmp_path, monkeypatch
+):
+    ready_rendition(streamable_film, local_store, tmp_path)
+    body = start(patron_api, streamable_film).json()
+    [rendition_url] = urls_in(api.get(path_of(body["master_playlist_url"])).content.decode())
+    segments = urls_in(api.get(path_of(rendition_url)).content.decode())
+    assert all(
+        s.startswith("http://testserver/api/v1/media/local-store/objects/") for s in segments
+    )
+    answer = api.get(path_of(segments[0]))
+    assert answer.status_code == 200 and b"".join(answer.streaming_content) == b"segment-0"
+    monkeypatch.setattr(tokens, "time", _Later(601))
+    assert api.get(path_of(segments[0])).status_code == 403
