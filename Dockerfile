@@ -1,17 +1,37 @@
+# Production image: web (gunicorn, the default command), Celery worker and beat.
+# Settings come from the environment only (see .env.example and docker-compose.yml).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# ffmpeg/ffprobe: transcoding to HLS in the worker.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg gettext \
+    && apt-get install -y --no-install-recommends ffmpeg \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.lock .
+COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
-RUN useradd --create-home --uid 1000 catalogue && mkdir -p var && chown -R catalogue var
+
+# Static files are part of the image (served by WhiteNoise from var/static with its
+# manifest). The production settings need these values to load; none of them is used.
+RUN DJANGO_SETTINGS_MODULE=backend.settings.production \
+    SECRET_KEY=collectstatic-at-build-time-only \
+    ALLOWED_HOSTS=build.invalid \
+    DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
+    python manage.py collectstatic --noinput \
+    && useradd --system --create-home --uid 10001 catalogue \
+    && mkdir -p var/files \
+    && chown catalogue var var/files
+
+# The code stays owned by root: the app can only write to var/ and /tmp.
 USER catalogue
+ENV DJANGO_SETTINGS_MODULE=backend.settings.production
 
 EXPOSE 8000
-CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]
