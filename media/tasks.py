@@ -42,13 +42,17 @@ def transcode_master(self, asset_id: int) -> str:
 
 @shared_task
 def repair_stuck_transcodes() -> int:
-    """Requeue masters stuck in `transcoding` (their worker died) — the task resumes them."""
+    """Requeue masters stuck in `transcoding` (their worker died) and checksums never run
+    (their task was lost); both tasks are idempotent."""
     stuck = transcoding.transcodes_stuck(
         older_than=datetime.timedelta(seconds=settings.MEDIA_TRANSCODE_TIME_LIMIT + 600)
     )
     for asset_id in stuck:
         transcode_master.delay(asset_id)
-    return len(stuck)
+    lost = uploads.assets_awaiting_verification(older_than=datetime.timedelta(hours=1))
+    for asset_id in lost:
+        verify_asset.delay(asset_id)
+    return len(stuck) + len(lost)
 
 
 @shared_task

@@ -297,3 +297,13 @@ def asset_verify(*, asset_id: int) -> Asset:
 
             transaction.on_commit(lambda: transcode_master.delay(asset_id))
     return asset
+
+
+def assets_awaiting_verification(*, older_than: datetime.timedelta) -> list[int]:
+    """Assets `uploaded` for longer than `older_than`: their checksum task was lost."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Asset.objects.filter(status=Asset.Status.UPLOADED, updated_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )

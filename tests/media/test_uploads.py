@@ -231,3 +231,28 @@ def test_local_store_same_flow(
 
     forged = part["url"].replace("/parts/", "/parts/x")
     assert editor_api.generic("PUT", forged, b"x").status_code == 403
+
+
+def test_lost_verification_is_replayed(s3, editor_api, film, master_bytes):
+    """The checksum task never ran (the completion's on-commit task was lost): the replay
+    command finds the asset still `uploaded` and verifies it, once."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    body = initiate(editor_api, film, master_bytes).json()
+    assert complete(editor_api, body["id"], put_parts(body, master_bytes)).status_code == 200
+    asset = Asset.objects.get(pk=body["asset"]["id"])
+    assert asset.status == Asset.Status.UPLOADED  # on-commit callbacks never run here
+    out = StringIO()
+    call_command("media_replay", "--older-than-minutes", "60", stdout=out)
+    assert "re-queued 0 verification(s)" in out.getvalue()  # too recent to be lost
+    Asset.objects.filter(pk=asset.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    call_command("media_replay", stdout=out)
+    asset.refresh_from_db()
+    assert asset.status == Asset.Status.VERIFIED
+    call_command("media_replay", "--older-than-minutes", "0", stdout=out)  # harmless again
+    asset.refresh_from_db()
+    assert asset.status == Asset.Status.VERIFIED
