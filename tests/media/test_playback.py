@@ -169,7 +169,7 @@ def test_playlist_urls_expire(api, patron_api, playable, monkeypatch):
     body = start(patron_api, playable).json()
     url = path_of(body["master_playlist_url"])
     [rendition_url] = urls_in(api.get(url).content.decode())
-    monkeypatch.setattr(tokens, "time", _Later(599))
+    monkeypatch.setattr(tokens, "time", _Later(540))
     assert api.get(url).status_code == 200
     monkeypatch.setattr(tokens, "time", _Later(601))
     for expired in (url, path_of(rendition_url)):
