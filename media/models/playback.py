@@ -76,7 +76,12 @@ class ViewEvent(models.Model):
         verbose_name = _("view event")
         verbose_name_plural = _("view events")
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["institution", "started_at"])]
+        indexes = [
+            models.Index(fields=["institution", "started_at"]),
+            # statistics over a period for every library (national series, by film, by
+            # department): a range scan on the day the view started
+            models.Index(fields=["started_at"], name="view_event_started_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.film_id}@{self.institution_id} {self.seconds_watched}s"
