@@ -65,6 +65,7 @@ api_v1 = [
         name="film-rights-timeline",
     ),
     path("", include("media.urls")),
+    path("", include("stats.urls")),
     path("", include(router.urls)),
 ]
 
