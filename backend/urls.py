@@ -9,11 +9,16 @@ from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
 from orders.apis import DvdEditionViewSet, InstitutionOrderListApi, OrderViewSet
 from rights.apis import (
+    CampaignViewSet,
     ContractViewSet,
+    ExpiringGrantsReportApi,
     FilmAvailabilityApi,
     FilmRightsTimelineApi,
+    FilmsLosingLastMediumReportApi,
     GrantViewSet,
+    NegotiationViewSet,
     RightsHolderViewSet,
+    WithdrawnFilmsReportApi,
 )
 from subscriptions.apis import (
     InvoiceViewSet,
@@ -35,6 +40,8 @@ router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("rights-holders", RightsHolderViewSet, basename="rights-holder")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("grants", GrantViewSet, basename="grant")
+router.register("negotiations", NegotiationViewSet, basename="negotiation")
+router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("screenings", ScreeningBookingViewSet, basename="screening")
@@ -63,6 +70,21 @@ api_v1 = [
         "films/<int:pk>/rights-timeline/",
         FilmRightsTimelineApi.as_view(),
         name="film-rights-timeline",
+    ),
+    path(
+        "rights-reports/expiring-grants/",
+        ExpiringGrantsReportApi.as_view(),
+        name="rights-report-expiring-grants",
+    ),
+    path(
+        "rights-reports/films-losing-last-medium/",
+        FilmsLosingLastMediumReportApi.as_view(),
+        name="rights-report-films-losing-last-medium",
+    ),
+    path(
+        "rights-reports/withdrawn-films/",
+        WithdrawnFilmsReportApi.as_view(),
+        name="rights-report-withdrawn-films",
     ),
     path("", include("media.urls")),
     path("", include("stats.urls")),

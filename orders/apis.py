@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
@@ -18,10 +17,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
+from backend.api.renderers import CSVRenderer
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from institutions.selectors import institution_private_get_for
@@ -46,20 +46,6 @@ EXPORT_COLUMNS = [
     "unit_price",
     "rejection_reason",
 ]
-
-
-class CSVRenderer(BaseRenderer):
-    """`?format=csv`: the list view writes the CSV itself; anything else that reaches
-    this renderer (an error body) is written as JSON."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, str | bytes):
-            return data
-        return json.dumps(data, default=str)
 
 
 # --- editions ---------------------------------------------------------------------------

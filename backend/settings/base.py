@@ -184,6 +184,9 @@ SPECTACULAR_SETTINGS = {
         "FilmCreationStatusEnum": ["proposed", "in_acquisition", "in_catalogue"],
         "AssetStatusEnum": "media.models.Asset.Status",
         "UploadStatusEnum": "media.models.Upload.Status",
+        "MediumEnum": "rights.models.Medium",
+        "NegotiationStatusEnum": "rights.models.Negotiation.Status",
+        "ContractStatusEnum": "rights.models.Contract.Status",
     },
 }
 
@@ -198,6 +201,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    "rights-daily": {"task": "rights.tasks.rights_daily", "schedule": crontab(hour=5, minute=30)},
     "subscriptions-daily": {
         "task": "subscriptions.tasks.subscriptions_daily",
         "schedule": crontab(hour=6, minute=0),
@@ -215,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue docker-compose's worker consumes
 # Transcoding is heavy: its own queue, with its own time limit.
 CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
+
+# --- rights -----------------------------------------------------------------------------
+# Days before a grant ends at which the staff in charge are warned (one digest a day).
+RIGHTS_EXPIRY_NOTICE_DAYS = env.list("RIGHTS_EXPIRY_NOTICE_DAYS", cast=int, default=[180, 30, 7])
 
 # --- email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

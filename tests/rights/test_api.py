@@ -267,11 +267,13 @@ def test_rights_timeline_shows_who_changed_what(editor_api, editor, contract, fi
     editor_api.patch(f"/api/v1/grants/{grant_id}/", {"ends_on": "2018-12-31"}, format="json")
     body = editor_api.get(f"/api/v1/films/{film.pk}/rights-timeline/").json()
     assert [g["id"] for g in body["grants"]] == [grant_id]
-    assert [(h["change"], h["who"]) for h in body["history"]] == [
-        ("created", "editor"),
-        ("changed", "editor"),
+    grant_history = [h for h in body["history"] if h["object"] == "grant"]
+    assert [(h["change"], h["who"], h["object_id"]) for h in grant_history] == [
+        ("created", "editor", grant_id),
+        ("changed", "editor", grant_id),
     ]
-    assert body["history"][1]["changed_fields"] == ["ends_on"]
+    assert grant_history[1]["changed_fields"] == ["ends_on"]
+    assert grant_history[1]["changes"][0]["after"] == "2018-12-31"
 
 
 def test_rights_timeline_is_staff_only(library_api, film):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -23,6 +24,22 @@ from rights import selectors, services
 from rights.decisions import decide
 from rights.errors import DecisionReason, RightsErrorCode
 from rights.models import Contract, Medium, RightsGrant, RightsHolder, RightsHolderContact
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    object = serializers.ChoiceField(choices=["grant", "contract", "negotiation"])
+    object_id = serializers.IntegerField()
+    when = serializers.DateTimeField()
+    who = serializers.CharField(allow_null=True)
+    change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    changed_fields = serializers.ListField(child=serializers.CharField())
+    changes = FieldChangeSerializer(many=True)
 
 
 class RightsHolderContactSerializer(serializers.ModelSerializer):
@@ -185,6 +202,14 @@ class ContractViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.contract_delete(contract=instance)
 
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Every recorded change to this contract and to its grants, oldest first."""
+        contract = self.get_object()
+        entries = selectors.contract_history(contract=contract)
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
 
 class GrantFilter(filters.FilterSet):
     film = filters.NumberFilter(field_name="film")
@@ -289,23 +314,26 @@ def _institution_for(user, institution_id):
 # --- a film's rights timeline (cinema staff) ---------------------------------------------
 
 
-class HistoryEntrySerializer(serializers.Serializer):
-    grant = serializers.IntegerField()
-    when = serializers.DateTimeField()
-    who = serializers.CharField(allow_null=True)
-    change = serializers.CharField()
-    changed_fields = serializers.ListField(child=serializers.CharField())
+class TimelineNegotiationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rights_holder = serializers.CharField(source="rights_holder.name")
+    media = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    contract = serializers.IntegerField(source="contract_id", allow_null=True)
 
 
 class RightsTimelineSerializer(serializers.Serializer):
     film = serializers.IntegerField()
     grants = GrantSerializer(many=True)
+    negotiations = TimelineNegotiationSerializer(many=True)
     history = HistoryEntrySerializer(many=True)
 
 
 class FilmRightsTimelineApi(APIView):
-    """Every grant of a film and every recorded change to them (who, when, which
-    fields), oldest first."""
+    """A film's grants and negotiations, and every recorded change to them and to the
+    contracts its grants are under (who, when, each field before and after), oldest
+    first."""
 
     permission_classes = [IsCinemaStaff]
 

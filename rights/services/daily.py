@@ -1,0 +1,171 @@
+"""The rights' daily job (Celery beat, also `manage.py rights_daily`).
+
+1. Flags the grants that end within a notice threshold (RIGHTS_EXPIRY_NOTICE_DAYS, e.g.
+   180, 30 and 7 days before the end) and e-mails each staff member in charge of their
+   contracts one digest (the rights negotiators when a contract has nobody in charge).
+2. Withdraws from the catalogue every film left without any right: it had grants, and none
+   is in force or to come on any medium. The withdrawal is dated the day after its last
+   right ended and carries the reason; nothing is deleted and the history keeps every
+   step. A film that loses its platform rights but keeps its DVD right stays in the
+   catalogue (the DVD collection circulates until its rights end): the rights engine
+   already refuses it on the platform, and the staff reports list it beforehand.
+
+Each flag is a row unique per grant, end date and threshold, and a withdrawn film is no
+longer in the catalogue, so running the job twice the same day changes nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalogue.models import Film
+from catalogue.services import film_status_change
+from rights.models import GrantExpiryAlert, RightsGrant
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def notice_thresholds() -> list[int]:
+    return sorted({int(days) for days in settings.RIGHTS_EXPIRY_NOTICE_DAYS if int(days) >= 0})
+
+
+def _threshold_for(days_left: int, thresholds: list[int]) -> int:
+    return min(t for t in thresholds if t >= days_left)
+
+
+@transaction.atomic
+def grants_flag_expiring(*, today: datetime.date) -> list[GrantExpiryAlert]:
+    """Record, once, each grant entering a notice threshold; the new flags (locked)."""
+    thresholds = notice_thresholds()
+    if not thresholds:
+        return []
+    horizon = today + datetime.timedelta(days=thresholds[-1])
+    ending = RightsGrant.objects.filter(
+        ends_on__gte=today, ends_on__lte=horizon, film__status=Film.Status.IN_CATALOGUE
+    ).values_list("pk", "ends_on")
+    GrantExpiryAlert.objects.bulk_create(
+        [
+            GrantExpiryAlert(
+                grant_id=pk,
+                ends_on=ends_on,
+                threshold_days=_threshold_for((ends_on - today).days, thresholds),
+                flagged_on=today,
+            )
+            for pk, ends_on in ending
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return list(
+        GrantExpiryAlert.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(notified=False)
+        .select_related(
+            "grant__film", "grant__contract__rights_holder", "grant__contract__in_charge"
+        )
+        .order_by("ends_on", "grant__film__title", "pk")
+    )
+
+
+def _recipients(alerts) -> dict[str, list[GrantExpiryAlert]]:
+    negotiators = list(
+        User.objects.filter(role=User.Role.RIGHTS_NEGOTIATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    by_email: dict[str, list[GrantExpiryAlert]] = defaultdict(list)
+    for alert in alerts:
+        person = alert.grant.contract.in_charge
+        emails = [person.email] if person and person.is_active and person.email else negotiators
+        for email in emails:
+            by_email[email].append(alert)
+    return by_email
+
+
+def _digest_body(alerts, withdrawn, today) -> str:
+    lines = [_("Rights expiring soon (as of %(day)s):") % {"day": today.isoformat()}, ""]
+    for alert in alerts:
+        grant = alert.grant
+        lines.append(
+            _(
+                "- %(reference)s “%(title)s”, %(medium)s: ends on %(ends_on)s "
+                "(in %(days)s days), contract %(contract)s with %(holder)s"
+            )
+            % {
+                "reference": grant.film.reference,
+                "title": grant.film.title,
+                "medium": grant.get_medium_display(),
+                "ends_on": grant.ends_on.isoformat(),
+                "days": (grant.ends_on - today).days,
+                "contract": grant.contract.reference,
+                "holder": grant.contract.rights_holder.name,
+            }
+        )
+    if withdrawn:
+        lines += ["", _("Withdrawn today, no right left on any medium:")]
+        lines += [f"- {film.reference} “{film.title}”" for film in withdrawn]
+    return "\n".join(lines)
+
+
+def films_without_rights(*, today: datetime.date):
+    """Films in the catalogue that had grants and have none in force or to come."""
+    live = RightsGrant.objects.filter(film=OuterRef("pk")).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+    return (
+        Film.objects.filter(status=Film.Status.IN_CATALOGUE, rights_grants__isnull=False)
+        .annotate(last_right_ended=Max("rights_grants__ends_on"))
+        .filter(~Exists(live))
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def films_withdraw_without_rights(*, today: datetime.date) -> list[Film]:
+    withdrawn = []
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Rights ended: no right in force or to come on any medium (daily rights job).")
+    for film in films_without_rights(today=today):
+        on = min(today, film.last_right_ended + ONE_DAY)
+        withdrawn.append(
+            film_status_change(film=film, status=Film.Status.WITHDRAWN, on=on, reason=reason)
+        )
+    return withdrawn
+
+
+@transaction.atomic
+def rights_daily(*, today: datetime.date | None = None) -> dict:
+    """Run the daily job for `today` (Paris); what it did, as counts and film ids."""
+    today = today or timezone.localdate()
+    withdrawn = films_withdraw_without_rights(today=today)
+    alerts = grants_flag_expiring(today=today)
+    emails = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Rights expiring soon: %(count)s grant(s)") % {"count": len(alerts)}
+        recipients = _recipients(alerts) if alerts else {}
+        if withdrawn and not recipients:
+            recipients = {email: [] for email in _recipients_for_withdrawals()}
+        for email, own_alerts in sorted(recipients.items()):
+            emails += send_mail(subject, _digest_body(own_alerts, withdrawn, today), None, [email])
+    GrantExpiryAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified=True)
+    return {
+        "flagged": len(alerts),
+        "emails": emails,
+        "withdrawn": [film.pk for film in withdrawn],
+    }
+
+
+def _recipients_for_withdrawals() -> list[str]:
+    return list(
+        User.objects.filter(role=User.Role.RIGHTS_NEGOTIATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
