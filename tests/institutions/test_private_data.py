@@ -13,6 +13,13 @@ pytestmark = pytest.mark.django_db
 PRIVATE_ENDPOINTS = [
     "/api/v1/institutions/{id}/users/",
     "/api/v1/institutions/{id}/dvd-orders/",
+    "/api/v1/stats/views/?institution={id}",
+    "/api/v1/stats/screenings/?institution={id}",
+    "/api/v1/stats/orders/?institution={id}",
+    "/api/v1/stats/home-areas/?institution={id}",
+    "/api/v1/stats/charts/monthly/?institution={id}",
+    "/api/v1/stats/charts/home-areas/?institution={id}",
+    "/api/v1/reports/counter/title-requests/?institution={id}",
 ]
 
 
