@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bookings, media  # noqa: E402
+from bench import bookings, media, stats  # noqa: E402
 from bench.figures import BASELINE, FIGURES, Figure  # noqa: E402
 from bench.http_load import (  # noqa: E402
     LoadError,
@@ -275,6 +275,8 @@ def main() -> int:
     if not os.environ.get("BENCH_ONLY"):
         # Upload and transcoding figures: after the server stopped (they need the cores).
         extra_lines += media.measure_store(env)
+        # Statistics on 10 million view events (PostgreSQL only; alone: bench/stats.py).
+        extra_lines += stats.measure(env)
 
     # --- report (stdout) -----------------------------------------------------------------
     vendor = facts.get("vendor", vendor_hint)

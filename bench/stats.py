@@ -1,0 +1,351 @@
+"""Statistics benchmarks (`make bench`, or on their own:
+`scripts/with_postgres.py .venv/bin/python bench/stats.py`), PostgreSQL only.
+
+1. Fills `media_viewevent` up to $BENCH_VIEW_EVENTS (10 million) view events with one
+   `INSERT … SELECT generate_series` (no ORM): films and libraries of the demo data, two
+   years (2017–2018), 2 million pseudonymous viewers, 1 % of the views at the demo library
+   BIB-00001; then VACUUM ANALYZE. A second run finds them there and skips this.
+2. Times, each against one hand-written SQL query computing the same figures, run in the
+   same process alternately ($BENCH_STATS_REPEAT times each, median):
+   - `stats_annual_report`: `stats.selectors.annual.annual_report(2017)` (the endpoint's
+     and the command's code: catalogue by media through the rights engine, orders,
+     subscribers, coverage, and the year's views: about 5 million rows);
+   - `stats_library_monthly`: `GET /api/v1/stats/views/?group_by=month` for the demo
+     library over 2017 through Django's test client (auth, scope, query, JSON).
+   Prints `name: value ms (ratio vs baseline: r)`, the ratio being ORM / SQL (aim ≤ 1.5),
+   after checking that both give the same figures.
+
+Environment: BENCH_VIEW_EVENTS (10000000), BENCH_STATS_REPEAT (3 for the report, 3×
+that for the library), BENCH_SCALE (10, used only when the database is empty).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+YEAR = 2017
+DEMO_LIBRARY = "BIB-00001"
+
+GENERATE_SQL = """
+WITH films AS (
+    SELECT array_agg(id ORDER BY id) AS ids FROM catalogue_film WHERE added_on IS NOT NULL
+), libraries AS (
+    SELECT array_agg(id ORDER BY id) AS ids FROM institutions_institution WHERE NOT is_network
+)
+INSERT INTO media_viewevent
+    (film_id, institution_id, viewer_pseudonym, medium, seconds_watched, started_at, recorded_at)
+SELECT
+    films.ids[1 + floor(random() * cardinality(films.ids))::int],
+    CASE WHEN g %% 100 = 0 THEN %(demo)s
+         ELSE libraries.ids[1 + floor(random() * cardinality(libraries.ids))::int] END,
+    md5(floor(random() * 2000000)::text),
+    CASE WHEN random() < 0.3 THEN 'stream_onsite' ELSE 'stream_home' END,
+    floor(random() * 5400)::int,
+    %(start)s::timestamptz + (g::float8 / %(count)s) * interval '730 days',
+    now()
+FROM generate_series(1, %(count)s) AS g, films, libraries
+"""
+
+#: the annual report in one statement; the rights condition is that of
+#: rights.selectors.films_available for "some library": a grant of the medium in force
+#: that day, not held back, for some territory and kind, the film not withdrawn by then
+ANNUAL_SQL = """
+WITH cat AS (
+    SELECT f.id,
+        EXISTS (SELECT 1 FROM rights_rightsgrant g WHERE g.film_id = f.id
+            AND g.medium IN ('stream_onsite', 'stream_home') AND g.starts_on <= %(ye)s
+            AND (g.ends_on IS NULL OR g.ends_on >= %(ye)s)
+            AND (g.holdback_until IS NULL OR g.holdback_until <= %(ye)s)
+            AND jsonb_array_length(g.territories) > 0
+            AND jsonb_array_length(g.eligible_kinds) > 0) AS platform,
+        EXISTS (SELECT 1 FROM rights_rightsgrant g WHERE g.film_id = f.id
+            AND g.medium = 'dvd' AND g.starts_on <= %(ye)s
+            AND (g.ends_on IS NULL OR g.ends_on >= %(ye)s)
+            AND (g.holdback_until IS NULL OR g.holdback_until <= %(ye)s)
+            AND jsonb_array_length(g.territories) > 0
+            AND jsonb_array_length(g.eligible_kinds) > 0) AS dvd,
+        (NOT (f.status = 'withdrawn' AND f.withdrawn_on <= %(pe)s) AND EXISTS (
+            SELECT 1 FROM rights_rightsgrant g WHERE g.film_id = f.id
+            AND g.medium IN ('stream_onsite', 'stream_home') AND g.starts_on <= %(pe)s
+            AND (g.ends_on IS NULL OR g.ends_on >= %(pe)s)
+            AND (g.holdback_until IS NULL OR g.holdback_until <= %(pe)s)
+            AND jsonb_array_length(g.territories) > 0
+            AND jsonb_array_length(g.eligible_kinds) > 0)) AS platform_before
+    FROM catalogue_film f
+    WHERE f.added_on <= %(ye)s AND (f.withdrawn_on IS NULL OR f.withdrawn_on > %(ye)s)
+), lines AS (
+    SELECT o.library_id, l.quantity, e.film_id
+    FROM orders_orderline l
+    JOIN orders_order o ON o.id = l.order_id
+    JOIN orders_dvdedition e ON e.id = l.edition_id
+    WHERE l.status = 'accepted' AND o.status IN ('validated', 'shipped', 'delivered')
+      AND o.submitted_at >= %(t0)s AND o.submitted_at < %(t1)s
+), per_library AS (
+    SELECT library_id, sum(quantity) AS copies FROM lines GROUP BY library_id
+), subs AS (
+    SELECT s.subscriber_id FROM subscriptions_subscription s
+    JOIN subscriptions_plan p ON p.id = s.plan_id
+    WHERE p.kind = 'platform' AND s.status IN ('active', 'expired')
+      AND s.starts_on <= %(ye)s AND s.ends_on >= %(ye)s
+), views AS (
+    SELECT count(*) AS n, coalesce(sum(seconds_watched), 0) AS seconds,
+           count(DISTINCT viewer_pseudonym) AS viewers
+    FROM media_viewevent WHERE started_at >= %(t0)s AND started_at < %(t1)s
+), screenings AS (
+    SELECT count(*) FILTER (WHERE status = 'held') AS held,
+           coalesce(sum(actual_attendance), 0) AS attendance
+    FROM subscriptions_screeningbooking
+    WHERE status <> 'cancelled' AND starts_at >= %(t0)s AND starts_at < %(t1)s
+)
+SELECT
+    (SELECT count(*) FROM cat),
+    (SELECT count(*) FROM cat WHERE platform AND NOT dvd),
+    (SELECT count(*) FROM cat WHERE platform AND dvd),
+    (SELECT count(*) FROM cat WHERE dvd AND NOT platform),
+    (SELECT count(*) FROM catalogue_film WHERE withdrawn_on BETWEEN %(ys)s AND %(ye)s),
+    (SELECT count(*) FROM cat WHERE platform AND NOT platform_before),
+    (SELECT coalesce(sum(quantity), 0) FROM lines),
+    (SELECT count(DISTINCT film_id) FROM lines),
+    (SELECT count(*) FROM per_library),
+    (SELECT min(copies) FROM per_library),
+    (SELECT max(copies) FROM per_library),
+    (SELECT count(*) FROM institutions_institution WHERE NOT is_network
+        AND dvd_authorised_since <= %(ye)s AND NOT dvd_suspended),
+    (SELECT count(DISTINCT subscriber_id) FROM subs),
+    (SELECT count(*) FROM institutions_institution i
+        WHERE (NOT i.is_network AND i.id IN (SELECT subscriber_id FROM subs))
+           OR i.id IN (SELECT m.library_id FROM institutions_networkmembership m
+                       WHERE m.network_id IN (SELECT subscriber_id FROM subs)
+                         AND m.joined_on <= %(ye)s
+                         AND (m.left_on IS NULL OR m.left_on > %(ye)s))),
+    views.n, views.seconds, views.viewers, screenings.held, screenings.attendance
+FROM views, screenings
+"""
+ANNUAL_KEYS = [
+    "films_in_catalogue",
+    "films_platform_only",
+    "films_all_media",
+    "films_dvd_only",
+    "films_withdrawn",
+    "films_new_on_platform",
+    "dvd_copies_ordered",
+    "dvd_titles_ordered",
+    "ordering_libraries",
+    "copies_per_library_min",
+    "copies_per_library_max",
+    "authorised_libraries",
+    "platform_subscribers",
+    "libraries_covered",
+    "views",
+    "seconds",
+    "viewers",
+    "screenings_held",
+    "screening_attendance",
+]
+
+MONTHLY_SQL = """
+SELECT to_char(date_trunc('month', started_at AT TIME ZONE 'Europe/Paris'), 'YYYY-MM'),
+       count(*), count(DISTINCT viewer_pseudonym), coalesce(sum(seconds_watched), 0)
+FROM media_viewevent
+WHERE institution_id = %(library)s AND started_at >= %(t0)s AND started_at < %(t1)s
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def log(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
+
+
+def _timed(function) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _alternate(orm, sql, repeat: int) -> tuple[float, float, object, object]:
+    """Median ms of each, run alternately after one untimed run of each."""
+    orm_result, sql_result = orm(), sql()
+    orm_ms, sql_ms = [], []
+    for _ in range(repeat):
+        ms, orm_result = _timed(orm)
+        orm_ms.append(ms)
+        ms, sql_result = _timed(sql)
+        sql_ms.append(ms)
+    return statistics.median(orm_ms), statistics.median(sql_ms), orm_result, sql_result
+
+
+def ensure_view_events(target: int) -> None:
+    from django.db import connection
+
+    from institutions.models import Institution
+    from media.models import ViewEvent
+
+    present = ViewEvent.objects.count()
+    if present >= target:
+        log(f"view events: {present} already there")
+        return
+    demo = Institution.objects.get(code=DEMO_LIBRARY).pk
+    start = datetime.datetime(YEAR, 1, 1, tzinfo=datetime.UTC)
+    missing = target - present
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        # a bulk load: drop the secondary indexes (not those of constraints), insert,
+        # build them again (bench database only)
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'media_viewevent'"
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(GENERATE_SQL, {"demo": demo, "start": start, "count": missing})
+        inserted = time.perf_counter() - started
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        indexed = time.perf_counter() - started - inserted
+        cursor.execute("VACUUM ANALYZE media_viewevent")
+    log(
+        f"view events: {missing} inserted in {inserted:.0f} s, {len(indexes)} indexes rebuilt"
+        f" in {indexed:.0f} s, VACUUM ANALYZE {time.perf_counter() - started - inserted - indexed:.0f} s"
+    )
+
+
+def annual_figures(repeat: int) -> list[str]:
+    from django.db import connection
+
+    from stats.selectors.annual import annual_report
+
+    year_end = datetime.date(YEAR, 12, 31)
+    paris = datetime.timezone(datetime.timedelta(hours=1))  # Paris in winter (1 Jan)
+    params = {
+        "ye": year_end,
+        "pe": datetime.date(YEAR - 1, 12, 31),
+        "ys": datetime.date(YEAR, 1, 1),
+        "t0": datetime.datetime(YEAR, 1, 1, tzinfo=paris),
+        "t1": datetime.datetime(YEAR + 1, 1, 1, tzinfo=paris),
+    }
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute(ANNUAL_SQL, params)
+            return dict(zip(ANNUAL_KEYS, cursor.fetchone(), strict=True))
+
+    orm_ms, sql_ms, report, hand = _alternate(lambda: annual_report(YEAR), sql, repeat)
+    report = {**report, "seconds": None}
+    differences = {
+        key: (report[key], hand[key])
+        for key in ANNUAL_KEYS
+        if key != "seconds" and report[key] != hand[key]
+    }
+    check = "same figures" if not differences else f"DIFFERENT figures: {differences}"
+    return [
+        f"stats_annual_report: {orm_ms:.1f} ms (ratio vs baseline: {orm_ms / sql_ms:.2f})",
+        f"#   annual_report({YEAR}) vs one hand-written SQL query ({sql_ms:.1f} ms), median of"
+        f" {repeat}; {hand['views']} views in the year; {check}",
+    ]
+
+
+def library_monthly_figures(repeat: int) -> list[str]:
+    from django.conf import settings
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+    from institutions.models import Institution
+    from stats.selectors.scope import Period
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    library = Institution.objects.get(code=DEMO_LIBRARY)
+    user = User.objects.filter(institution=library, role=User.Role.INSTITUTION_ADMIN).first()
+    client = APIClient()
+    client.force_authenticate(user)
+    first, after = Period(datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)).bounds()
+    query = {"start": f"{YEAR}-01-01", "end": f"{YEAR}-12-31", "group_by": "month"}
+
+    def api():
+        response = client.get("/api/v1/stats/views/", query, secure=True)
+        assert response.status_code == 200, response.content[:300]
+        return [(r["month"], r["views"], r["viewers"]) for r in response.json()["rows"]]
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute(MONTHLY_SQL, {"library": library.pk, "t0": first, "t1": after})
+            return [(month, views, viewers) for month, views, viewers, _ in cursor.fetchall()]
+
+    api_ms, sql_ms, rows, hand = _alternate(api, sql, repeat)
+    check = "same figures" if rows == hand else "DIFFERENT figures"
+    return [
+        f"stats_library_monthly: {api_ms:.1f} ms (ratio vs baseline: {api_ms / sql_ms:.2f})",
+        f"#   GET /api/v1/stats/views/?group_by=month for {DEMO_LIBRARY} over {YEAR}"
+        f" (in-process) vs one hand-written SQL query ({sql_ms:.1f} ms), median of {repeat};"
+        f" {sum(r[1] for r in hand)} views; {check}",
+    ]
+
+
+def run() -> int:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("# stats figures need PostgreSQL (DATABASE_URL=postgres://...)", flush=True)
+        return 0
+    target = int(os.environ.get("BENCH_VIEW_EVENTS", "10000000"))
+    repeat = int(os.environ.get("BENCH_STATS_REPEAT", "3"))
+    ensure_view_events(target)
+    lines = annual_figures(repeat) + library_monthly_figures(repeat * 3)
+    for line in lines:
+        print(line, flush=True)
+    return 0
+
+
+def measure(env: dict[str, str]) -> list[str]:
+    """Runs the figures in a subprocess with the bench environment; its output lines."""
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__)), "run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    sys.stderr.write(proc.stderr[-3000:] if proc.returncode else proc.stderr)
+    if proc.returncode != 0:
+        return [f"# stats figures failed (exit {proc.returncode})"]
+    return proc.stdout.splitlines()
+
+
+def standalone() -> int:
+    """`bench/stats.py` alone: prepare the database as bench/run.py does, then run."""
+    import secrets
+
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings.production",
+        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+    )
+    if not env.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("bench/stats.py needs PostgreSQL: scripts/with_postgres.py runs it on one")
+    scale = env.get("BENCH_SCALE", "10")
+    for args in (["migrate", "--noinput"], ["seed_demo", "--scale", scale, "--if-empty"]):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+        log(f"manage.py {' '.join(args)}: {time.perf_counter() - started:.0f} s")
+    for line in measure(env):
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["run"]:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.production")
+        sys.exit(run())
+    sys.exit(standalone())
