@@ -55,13 +55,21 @@ FIGURES: list[Figure] = [
         "languages (anonymous).",
         check=page_of(50),
     ),
-    # An authenticated figure (demo accounts: accounts/demo.py), e.g. once the catalogue
-    # page carries the rights summary of the caller's library:
-    # Figure(
-    #     "catalogue_list_50_rights",
-    #     "/api/v1/films/?page_size=50",
-    #     "Catalogue page of 50 films with the rights summary of one library.",
-    #     login=("library-admin", "demo-catalogue-2017"),
-    #     check=page_of(50),
-    # ),
+    Figure(
+        "catalogue_rights_list_50",
+        "/api/v1/films/?page_size=50",
+        "Catalogue page of 50 films with the rights summary (4 media) of the caller's "
+        "library, as its staff browse it: the response cache answers while nothing changed.",
+        login=("library-admin", "demo-catalogue-2017"),
+        check=page_of(50),
+    ),
+    Figure(
+        "catalogue_rights_list_50_uncached",
+        "/api/v1/films/?page_size=50",
+        "The same page computed every time (`Cache-Control: no-cache`): films, relations "
+        "and the rights engine's bulk decision for 50 films × 4 media.",
+        headers={"Cache-Control": "no-cache"},
+        login=("library-admin", "demo-catalogue-2017"),
+        check=page_of(50),
+    ),
 ]

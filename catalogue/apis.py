@@ -3,14 +3,19 @@
 Readable without logging in, like a public catalogue search site; the cinema staff edit.
 """
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from backend.api.permissions import IsCinemaStaff, IsCinemaStaffOrReadOnly
+from catalogue import cache as page_cache
 from catalogue import selectors, services
 from catalogue.filters import FilmFilter, PersonFilter
 from catalogue.models import Country, FestivalSelection, Film, Language, Person, Theme
@@ -197,12 +202,40 @@ class FilmViewSet(
         return selectors.film_detail_queryset(self.request.user)
 
     def list(self, request, *args, **kwargs):
+        """A page of films with the rights summary; JSON pages come from the response
+        cache while the catalogue's revision, the day and the caller's institution are
+        the same (catalogue/cache.py); `Cache-Control: no-cache` asks for a fresh one."""
+        key = self._page_cache_key(request)
+        fresh = "no-cache" in request.headers.get("Cache-Control", "")
+        if key is not None and not fresh and (body := page_cache.get(key)) is not None:
+            return self._json_page(body)
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         films = list(page if page is not None else queryset)
         context = {**self.get_serializer_context(), "rights": rights_summaries(request.user, films)}
         data = FilmListSerializer(films, many=True, context=context).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        response = self.get_paginated_response(data) if page is not None else Response(data)
+        if key is None:
+            return response
+        body = JSONRenderer().render(response.data)
+        page_cache.put(key, body)
+        return self._json_page(body)
+
+    def _page_cache_key(self, request) -> str | None:
+        if not settings.CATALOGUE_PAGE_CACHE_SECONDS or request.accepted_renderer.format != "json":
+            return None
+        user = request.user
+        return page_cache.page_key(
+            request,
+            sees_everything=user.is_authenticated and user.is_cinema_staff,
+            institution_id=user.institution_id if user.is_authenticated else None,
+        )
+
+    @staticmethod
+    def _json_page(body: bytes) -> HttpResponse:
+        response = HttpResponse(body, content_type="application/json")
+        patch_vary_headers(response, ["Accept", "Accept-Language", "Authorization", "Cookie"])
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         film = self.get_object()

@@ -3,7 +3,7 @@ the full-text `q`."""
 
 from django_filters import rest_framework as filters
 
-from backend.api.filters import StrictBooleanFilter
+from backend.api.filters import IdFilter, StrictBooleanFilter
 from catalogue.models import Film, Person
 from catalogue.search import films_matching
 from rights.models import Medium
@@ -13,7 +13,7 @@ from rights.selectors import films_available
 class FilmFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=200, label="Full-text search")
     theme = filters.CharFilter(method="filter_theme", label="Theme id or slug")
-    director = filters.NumberFilter(field_name="directors", distinct=False)
+    director = IdFilter(field_name="directors", distinct=False)
     year_min = filters.NumberFilter(field_name="year", lookup_expr="gte")
     year_max = filters.NumberFilter(field_name="year", lookup_expr="lte")
     animated = StrictBooleanFilter(field_name="is_animated")

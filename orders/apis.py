@@ -20,6 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
 from backend.api.renderers import CSVRenderer
 from backend.errors import ApplicationError
@@ -95,7 +96,7 @@ class StockInputSerializer(serializers.Serializer):
 
 
 class DvdEditionFilter(filters.FilterSet):
-    film = filters.NumberFilter(field_name="film_id")
+    film = IdFilter(field_name="film_id")
     ean = filters.CharFilter(field_name="ean")
 
     class Meta:
@@ -269,7 +270,7 @@ class ShipInputSerializer(serializers.Serializer):
 
 class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Order.Status.choices)
-    library = filters.NumberFilter(field_name="library_id")
+    library = IdFilter(field_name="library_id")
     submitted_after = filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte")
     submitted_before = filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte")
 

@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.api.client import client_ip
+from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
 from backend.errors import ApplicationError
 from institutions.selectors import institution_get_for, institution_private_get_for
@@ -216,7 +217,7 @@ class CoveredLibrarySerializer(serializers.Serializer):
 
 class SubscriptionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Subscription.Status.choices)
-    subscriber = filters.NumberFilter(field_name="subscriber_id")
+    subscriber = IdFilter(field_name="subscriber_id")
     active_on = filters.DateFilter(method="filter_active_on")
 
     class Meta:
@@ -382,7 +383,7 @@ class AttendanceSerializer(serializers.Serializer):
 
 class BookingFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ScreeningBooking.Status.choices)
-    film = filters.NumberFilter(field_name="film_id")
+    film = IdFilter(field_name="film_id")
     starts_after = filters.DateFilter(field_name="starts_at", lookup_expr="date__gte")
     starts_before = filters.DateFilter(field_name="starts_at", lookup_expr="date__lte")
 

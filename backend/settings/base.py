@@ -231,6 +231,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="catalogue@example.or
 
 # --- caches -----------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Pages of the film list are cached per caller's institution and query, keyed by the
+# catalogue's revision (see catalogue/cache.py); 0 turns the cache off.
+CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=300)
 
 # --- patrons ---------------------------------------------------------------------------
 # Key of the digest that replaces library card numbers (pseudonymisation); keep it stable.

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.access import get_or_not_found
+from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff
 from backend.errors import ApplicationError
 from catalogue.selectors import films_visible_to
@@ -170,7 +171,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class ContractFilter(filters.FilterSet):
-    rights_holder = filters.NumberFilter(field_name="rights_holder")
+    rights_holder = IdFilter(field_name="rights_holder")
     status = filters.ChoiceFilter(choices=Contract.Status.choices)
 
     class Meta:
@@ -212,8 +213,8 @@ class ContractViewSet(viewsets.ModelViewSet):
 
 
 class GrantFilter(filters.FilterSet):
-    film = filters.NumberFilter(field_name="film")
-    contract = filters.NumberFilter(field_name="contract")
+    film = IdFilter(field_name="film")
+    contract = IdFilter(field_name="contract")
     medium = filters.ChoiceFilter(choices=Medium.choices)
     expiring_within = filters.NumberFilter(
         method="filter_expiring_within", min_value=0, max_value=3650, label="Days"

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
-from backend.api.filters import StrictBooleanFilter
+from backend.api.filters import IdFilter, StrictBooleanFilter
 from backend.api.permissions import IsCinemaStaff
 from catalogue.models import Film
 from rights import selectors, services
@@ -108,10 +108,10 @@ class NegotiationSignSerializer(serializers.Serializer):
 
 class NegotiationFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Negotiation.Status.choices)
-    campaign = filters.NumberFilter(field_name="campaign")
-    film = filters.NumberFilter(field_name="film")
-    rights_holder = filters.NumberFilter(field_name="rights_holder")
-    assignee = filters.NumberFilter(field_name="assignee")
+    campaign = IdFilter(field_name="campaign")
+    film = IdFilter(field_name="film")
+    rights_holder = IdFilter(field_name="rights_holder")
+    assignee = IdFilter(field_name="assignee")
     late = StrictBooleanFilter(method="filter_late", label="Late (open, past due)")
 
     class Meta:

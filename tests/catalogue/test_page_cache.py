@@ -1,0 +1,108 @@
+"""The film list's response cache: a repeated page costs one query, and every change the
+page depends on is visible on the very next request."""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalogue import cache as page_cache
+from catalogue.models import Film
+from rights.models import Medium
+from tests.factories import FilmFactory, PersonFactory
+from tests.rights.conftest import GrantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.json()
+
+
+def test_a_repeated_page_costs_one_query_and_the_same_body(api):
+    for _ in range(3):
+        FilmFactory().directors.add(PersonFactory())
+    first_count, first = _queries(api, "/api/v1/films/")
+    second_count, second = _queries(api, "/api/v1/films/")
+    assert second == first
+    assert second_count == 1 < first_count
+
+
+def test_a_grant_change_shows_on_the_next_request(library_api):
+    film = FilmFactory()
+    _, before = _queries(library_api, "/api/v1/films/")
+    assert before["results"][0]["rights"]["stream_home"]["allowed"] is False
+    today = timezone.localdate()
+    grant = GrantFactory(film=film, starts_on=today, ends_on=None)
+    _, after = _queries(library_api, "/api/v1/films/")
+    assert after["results"][0]["rights"]["stream_home"] == {
+        "allowed": True,
+        "reason": "ok",
+        "valid_until": None,
+    }
+    grant.delete()
+    _, gone = _queries(library_api, "/api/v1/films/")
+    assert gone["results"][0]["rights"]["stream_home"]["allowed"] is False
+
+
+def test_film_and_relation_changes_show_on_the_next_request(api):
+    film = FilmFactory(title="Avant")
+    api.get("/api/v1/films/")
+    Film.objects.filter(pk=film.pk).first().save()  # no change: still one body
+    film.title = "Après"
+    film.save()
+    assert api.get("/api/v1/films/").json()["results"][0]["title"] == "Après"
+    director = PersonFactory(name="Agnès Varda")
+    film.directors.add(director)
+    body = api.get("/api/v1/films/").json()
+    assert [d["name"] for d in body["results"][0]["directors"]] == ["Agnès Varda"]
+
+
+def test_each_institution_gets_its_own_rights_summary(
+    library_api, other_library_api, other_library
+):
+    film = FilmFactory()
+    GrantFactory(
+        film=film,
+        medium=Medium.STREAM_HOME,
+        starts_on=datetime.date(2000, 1, 1),
+        ends_on=None,
+        eligible_kinds=[other_library.kind],
+    )
+    other_library.kind = "association"
+    other_library.save()
+    mine = library_api.get("/api/v1/films/").json()["results"][0]["rights"]["stream_home"]
+    theirs = other_library_api.get("/api/v1/films/").json()["results"][0]["rights"]["stream_home"]
+    assert (mine["reason"], theirs["reason"]) == ("ok", "institution_kind")
+
+
+def test_staff_and_public_see_different_pages(api, editor_api):
+    FilmFactory(status=Film.Status.PROPOSED)
+    assert api.get("/api/v1/films/").json()["count"] == 0
+    assert editor_api.get("/api/v1/films/").json()["count"] == 1
+
+
+def test_errors_are_not_cached_and_each_caller_gets_its_language(api):
+    FilmFactory()
+    french = api.get("/api/v1/films/", {"status": "nope"}).json()
+    english = api.get("/api/v1/films/", {"status": "nope"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert french != english  # errors are not cached; each in its language
+    page_fr = api.get("/api/v1/films/").json()
+    page_en = api.get("/api/v1/films/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert page_fr == page_en
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_the_revision_alone():
+    FilmFactory()
+    before = page_cache.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        FilmFactory()
+        assert page_cache.current() == before + 1
+        raise RuntimeError
+    assert page_cache.current() == before
