@@ -38,6 +38,8 @@ def seed(ctx: plan.DemoContext) -> None:
             role=role,
             password=DEMO_PASSWORD,
             institution=institutions.get(code) if code else None,
+            # staff addresses for the e-mails the jobs send (console backend by default)
+            email="" if role == User.Role.PATRON else f"{username}@demo.example.org",
         )
         created += 1
     ctx.say(f"accounts: {created} demo accounts created")

@@ -147,7 +147,7 @@ def rights_daily(*, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     withdrawn = films_withdraw_without_rights(today=today)
     alerts = grants_flag_expiring(today=today)
-    emails = 0
+    emails, mailed = 0, set()
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Rights expiring soon: %(count)s grant(s)") % {"count": len(alerts)}
         recipients = _recipients(alerts) if alerts else {}
@@ -155,9 +155,12 @@ def rights_daily(*, today: datetime.date | None = None) -> dict:
             recipients = {email: [] for email in _recipients_for_withdrawals()}
         for email, own_alerts in sorted(recipients.items()):
             emails += send_mail(subject, _digest_body(own_alerts, withdrawn, today), None, [email])
-    GrantExpiryAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified=True)
+            mailed.update(alert.pk for alert in own_alerts)
+    # a flag nobody could be told about (no address) waits for the next run
+    GrantExpiryAlert.objects.filter(pk__in=mailed).update(notified=True)
     return {
         "flagged": len(alerts),
+        "unnotified": len(alerts) - len(mailed),
         "emails": emails,
         "withdrawn": [film.pk for film in withdrawn],
     }

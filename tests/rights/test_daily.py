@@ -66,7 +66,12 @@ def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(nego
 
     # the same day again: nothing new
     mail.outbox.clear()
-    assert services.rights_daily(today=TODAY) == {"flagged": 0, "emails": 0, "withdrawn": []}
+    assert services.rights_daily(today=TODAY) == {
+        "flagged": 0,
+        "unnotified": 0,
+        "emails": 0,
+        "withdrawn": [],
+    }
     assert mail.outbox == []
 
     # 13 days later the first grant enters the 7-day notice and the third the 180-day one
@@ -123,3 +128,14 @@ def test_command_runs_the_job_for_a_given_day(negotiator, capsys):
     assert "1 grant(s) flagged" in capsys.readouterr().out
     call_command("rights_daily", "--date", TODAY.isoformat())
     assert "0 grant(s) flagged" in capsys.readouterr().out
+
+
+def test_a_flag_nobody_could_be_told_about_waits_for_an_address(db):
+    grant = GrantFactory(starts_on=_day(-400), ends_on=_day(5))
+    assert services.rights_daily(today=TODAY)["unnotified"] == 1
+    assert mail.outbox == []
+    UserFactory(role=User.Role.RIGHTS_NEGOTIATOR, institution=None, email="new@example.org")
+    result = services.rights_daily(today=_day(1))
+    assert (result["emails"], result["unnotified"]) == (1, 0)
+    assert grant.film.reference in mail.outbox[0].body
+    assert services.rights_daily(today=_day(1))["emails"] == 0
