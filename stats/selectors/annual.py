@@ -54,13 +54,14 @@ def _profiles() -> list[_Profile]:
     ]
 
 
-def films_usable_on(media, *, on: datetime.date) -> Q:
-    """Films some library open to the public may use on one of `media` on the day `on`,
-    as the rights engine decides it (one subquery per profile and medium)."""
+def films_usable_on(media, *, on: datetime.date, among: QuerySet | None = None) -> Q:
+    """Films (of `among`) some library open to the public may use on one of `media` on
+    the day `on`, as the rights engine decides it (one subquery per profile and medium)."""
+    among = Film.objects.all() if among is None else among
     condition = Q(pk__in=[])
     for medium in media:
         for profile in _profiles():
-            usable = films_available(Film.objects.all(), institution=profile, medium=medium, on=on)
+            usable = films_available(among, institution=profile, medium=medium, on=on)
             condition |= Q(pk__in=usable.values("pk"))
     return condition
 
@@ -110,16 +111,16 @@ def annual_report(year: int) -> dict:
     period = Period(datetime.date(year, 1, 1), year_end)
     national = StatsScope(None)
 
-    platform = films_usable_on(PLATFORM_MEDIA, on=year_end)
-    dvd = films_usable_on([Medium.DVD], on=year_end)
-    catalogue = films_in_catalogue(year_end).aggregate(
+    in_catalogue = films_in_catalogue(year_end)
+    platform = films_usable_on(PLATFORM_MEDIA, on=year_end, among=in_catalogue)
+    dvd = films_usable_on([Medium.DVD], on=year_end, among=in_catalogue)
+    before = films_usable_on(PLATFORM_MEDIA, on=previous_end, among=in_catalogue)
+    catalogue = in_catalogue.aggregate(
         films=Count("pk"),
         platform_only=Count("pk", filter=platform & ~dvd),
         all_media=Count("pk", filter=platform & dvd),
         dvd_only=Count("pk", filter=dvd & ~platform),
-        new_on_platform=Count(
-            "pk", filter=platform & ~films_usable_on(PLATFORM_MEDIA, on=previous_end)
-        ),
+        new_on_platform=Count("pk", filter=platform & ~before),
     )
     withdrawn = Film.objects.filter(withdrawn_on__year=year).count()
 
