@@ -7,6 +7,7 @@ from accounts.apis import MeApi, TokenApi
 from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
+from notices.apis import LeavingSoonApi, WithdrawalNoticeViewSet
 from orders.apis import DvdEditionViewSet, InstitutionOrderListApi, OrderViewSet
 from rights.apis import (
     CampaignViewSet,
@@ -42,6 +43,7 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("negotiations", NegotiationViewSet, basename="negotiation")
 router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("withdrawal-notices", WithdrawalNoticeViewSet, basename="withdrawal-notice")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("screenings", ScreeningBookingViewSet, basename="screening")
@@ -86,6 +88,7 @@ api_v1 = [
         WithdrawnFilmsReportApi.as_view(),
         name="rights-report-withdrawn-films",
     ),
+    path("leaving-soon/", LeavingSoonApi.as_view(), name="leaving-soon"),
     path("", include("media.urls")),
     path("", include("stats.urls")),
     path("", include(router.urls)),

@@ -17,6 +17,7 @@ import hashlib
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
@@ -37,10 +38,17 @@ _M2M = ("directors", "themes", "countries", "original_languages")
 
 
 def current() -> int:
+    """The revision number (one primary-key read, in plain SQL: it runs on every list
+    request, where the ORM's query building would cost more than the query)."""
     from catalogue.models import CatalogueRevision
 
-    number = CatalogueRevision.objects.filter(pk=1).values_list("number", flat=True).first()
-    return number or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_CURRENT_SQL.format(table=CatalogueRevision._meta.db_table))
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+_CURRENT_SQL = "SELECT number FROM {table} WHERE id = 1"
 
 
 def bump(**_signal_kwargs) -> None:

@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "orders",
     "subscriptions",
     "media",
+    "notices",
     "stats",
     "demo",
 ]
@@ -201,6 +202,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    "withdrawal-notices-daily": {
+        "task": "notices.tasks.withdrawal_notices_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "rights-daily": {"task": "rights.tasks.rights_daily", "schedule": crontab(hour=5, minute=30)},
     "subscriptions-daily": {
         "task": "subscriptions.tasks.subscriptions_daily",
@@ -222,6 +227,10 @@ CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
 
 # --- rights -----------------------------------------------------------------------------
 # Days before a grant ends at which the staff in charge are warned (one digest a day).
+# Libraries that use a film are told this many days before it leaves a medium for them;
+# "use" includes views by their patrons within NOTICE_RECENT_VIEWS_DAYS.
+WITHDRAWAL_NOTICE_DAYS = env.int("WITHDRAWAL_NOTICE_DAYS", default=30)
+NOTICE_RECENT_VIEWS_DAYS = env.int("NOTICE_RECENT_VIEWS_DAYS", default=90)
 RIGHTS_EXPIRY_NOTICE_DAYS = env.list("RIGHTS_EXPIRY_NOTICE_DAYS", cast=int, default=[180, 30, 7])
 
 # --- email ------------------------------------------------------------------------------

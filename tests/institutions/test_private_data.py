@@ -20,6 +20,7 @@ PRIVATE_ENDPOINTS = [
     "/api/v1/stats/charts/monthly/?institution={id}",
     "/api/v1/stats/charts/home-areas/?institution={id}",
     "/api/v1/reports/counter/title-requests/?institution={id}",
+    "/api/v1/leaving-soon/?institution={id}",
 ]
 
 

@@ -1,0 +1,240 @@
+"""Advance notice of withdrawals: who is told, once, what "leaving soon" lists, and
+screenings booked after the end of the rights flagged (not cancelled)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from media.models import ViewEvent
+from notices.models import WithdrawalNotice
+from orders.models import DvdEdition, Order, OrderLine
+from rights import services as rights_services
+from rights.models import Medium
+from subscriptions.models import ScreeningBooking
+from subscriptions.services.screenings import booking_create
+from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
+from tests.factories import FilmFactory, InstitutionFactory, UserFactory
+from tests.rights.conftest import GrantFactory
+from tests.subscriptions.conftest import make_grid
+
+pytestmark = pytest.mark.django_db
+
+
+def _day(offset):
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def _at(offset):
+    moment = datetime.datetime.combine(_day(offset), datetime.time(20, 0))
+    return timezone.make_aware(moment)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(
+        username="nego",
+        role=User.Role.RIGHTS_NEGOTIATOR,
+        institution=None,
+        email="nego@example.org",
+    )
+
+
+def _admin_of(library, email):
+    return UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=library, email=email)
+
+
+def _leaving_film(days=12):
+    """A film on every medium, whose screening and DVD rights end in `days` days."""
+    film = FilmFactory()
+    grants = {
+        medium: GrantFactory(film=film, medium=medium, starts_on=_day(-400), ends_on=None)
+        for medium in Medium.values
+    }
+    return film, grants, days
+
+
+def test_library_using_a_film_is_told_once_with_its_bookings_after_the_end(staff):
+    library = InstitutionFactory(email="bib@example.org")
+    other = InstitutionFactory(email="autre@example.org")
+    film, grants, days = _leaving_film()
+    grid = make_grid(timezone.localdate().year)
+    pack = grid.plans.get(code="discovery-8")
+    subscription = subscription_activate(
+        subscription=subscription_quote_create(
+            subscriber=library, plan=pack, starts_on=timezone.localdate()
+        )
+    )
+    booked_before = booking_create(
+        library=library, film=film, starts_at=_at(5), venue="Salle", expected_audience=30
+    )
+    booked_after = booking_create(
+        library=library, film=film, starts_at=_at(20), venue="Salle", expected_audience=30
+    )
+    # the rights are cut short after the bookings were made
+    for medium in (Medium.PUBLIC_SCREENING, Medium.DVD):
+        rights_services.grant_update(grant=grants[medium], ends_on=_day(days))
+
+    result = call_command_result()
+    notices = list(WithdrawalNotice.objects.order_by("medium"))
+    assert [(n.institution_id, n.medium, n.last_day) for n in notices] == [
+        (library.pk, Medium.DVD, _day(days)),
+        (library.pk, Medium.PUBLIC_SCREENING, _day(days)),
+    ]
+    screening = notices[1]
+    assert screening.reasons == ["screening_booked"]
+    assert screening.bookings_after_end == [[booked_after.pk, _day(20).isoformat()]]
+    assert result["screenings_at_risk"] == 1
+    # the booking is flagged, not cancelled
+    booked_after.refresh_from_db()
+    assert booked_after.status == ScreeningBooking.Status.BOOKED
+    assert subscription.pk == booked_after.subscription_id
+    # the library and the staff are told; the other library, which does not use it, is not
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["bib@example.org", "nego@example.org"]
+    library_mail = next(m for m in mail.outbox if m.to == ["bib@example.org"])
+    assert film.title in library_mail.body
+    # the screening after the end is named (by its day), the one before is not
+    assert _day(20).isoformat() in library_mail.body
+    assert _day(5).isoformat() not in library_mail.body
+    assert booked_before.status == ScreeningBooking.Status.BOOKED
+    assert not WithdrawalNotice.objects.filter(institution=other).exists()
+
+    # once per film, medium and end date
+    mail.outbox.clear()
+    assert call_command_result()["notices"] == 0
+    assert mail.outbox == []
+
+
+def call_command_result(**kwargs):
+    from notices.services import withdrawal_notices_send
+
+    return withdrawal_notices_send(**kwargs)
+
+
+def test_open_dvd_orders_and_recent_viewers_are_users_too(staff):
+    ordering = InstitutionFactory(email="dvd@example.org")
+    viewing = InstitutionFactory(email="vue@example.org")
+    past_order = InstitutionFactory(email="livree@example.org")
+    film, grants, days = _leaving_film()
+    rights_services.grant_update(grant=grants[Medium.DVD], ends_on=_day(days))
+    rights_services.grant_update(grant=grants[Medium.STREAM_HOME], ends_on=_day(days + 3))
+    edition = DvdEdition.objects.create(film=film, ean="3760000000017", price=Decimal("29.90"))
+    for library, status in ((ordering, "submitted"), (past_order, "delivered")):
+        now = timezone.now()
+        done = {"validated_at": now, "shipped_at": now, "delivered_at": now}
+        order = Order.objects.create(
+            library=library,
+            status=status,
+            submitted_at=now,
+            carrier_reference="COLIS-1" if status == "delivered" else "",
+            **(done if status == "delivered" else {}),
+        )
+        OrderLine.objects.create(
+            order=order, edition=edition, quantity=1, unit_price=Decimal("29.90")
+        )
+    ViewEvent.objects.create(
+        film=film,
+        institution=viewing,
+        viewer_pseudonym="p1",
+        medium="stream_home",
+        seconds_watched=600,
+        started_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    call_command_result()
+    told = {(n.institution_id, n.medium): n.reasons for n in WithdrawalNotice.objects.all()}
+    assert told == {
+        (ordering.pk, Medium.DVD): ["dvd_order_open"],
+        (ordering.pk, Medium.STREAM_HOME): ["dvd_order_open"],
+        (viewing.pk, Medium.DVD): ["recent_views"],
+        (viewing.pk, Medium.STREAM_HOME): ["recent_views"],
+    }
+
+
+def test_renewed_rights_leave_nobody_to_tell(staff):
+    library = InstitutionFactory()
+    film, grants, days = _leaving_film()
+    rights_services.grant_update(grant=grants[Medium.STREAM_HOME], ends_on=_day(days))
+    ViewEvent.objects.create(
+        film=film,
+        institution=library,
+        viewer_pseudonym="p",
+        medium="stream_home",
+        seconds_watched=60,
+        started_at=timezone.now(),
+    )
+    # a second grant continues the right the day after: the engine says it does not leave
+    GrantFactory(
+        film=film,
+        contract=grants[Medium.STREAM_HOME].contract,
+        medium=Medium.STREAM_HOME,
+        starts_on=_day(days + 1),
+        ends_on=None,
+    )
+    assert call_command_result()["notices"] == 0
+    # beyond the notice period: not yet
+    rights_services.grant_update(grant=grants[Medium.DVD], ends_on=_day(45))
+    assert call_command_result()["notices"] == 0
+    assert call_command_result(today=_day(20))["notices"] == 1
+
+
+def test_leaving_soon_lists_what_leaves_the_callers_library(
+    library_api, library, other_library_api
+):
+    film, grants, days = _leaving_film()
+    rights_services.grant_update(grant=grants[Medium.STREAM_ONSITE], ends_on=_day(days))
+    staying, _, _ = _leaving_film()
+    body = library_api.get("/api/v1/leaving-soon/").json()
+    assert [(r["film"], r["medium"], r["last_day"]) for r in body["results"]] == [
+        (film.pk, "stream_onsite", _day(days).isoformat())
+    ]
+    assert library_api.get("/api/v1/leaving-soon/", {"days": 5}).json()["results"] == []
+    # another library may not read this library's list
+    response = other_library_api.get("/api/v1/leaving-soon/", {"institution": library.pk})
+    assert response.status_code == 404
+    assert staying.pk not in {r["film"] for r in body["results"]}
+
+
+def test_leaving_soon_costs_a_constant_number_of_queries(library_api):
+    counts = []
+    for size in (1, 5):
+        for _ in range(size):
+            _film, grants, days = _leaving_film()
+            rights_services.grant_update(grant=grants[Medium.DVD], ends_on=_day(days))
+        with CaptureQueriesContext(connection) as ctx:
+            assert library_api.get("/api/v1/leaving-soon/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def test_notices_are_private_to_each_library(library_api, library, other_library, editor_api):
+    film, _grants, days = _leaving_film()
+    for institution in (library, other_library):
+        WithdrawalNotice.objects.create(
+            institution=institution,
+            film=film,
+            medium="dvd",
+            last_day=_day(days),
+            notified_on=_day(0),
+        )
+    mine = library_api.get("/api/v1/withdrawal-notices/").json()["results"]
+    assert [n["institution"] for n in mine] == [library.pk]
+    assert editor_api.get("/api/v1/withdrawal-notices/").json()["count"] == 2
+
+
+def test_staff_must_name_the_library_and_bad_days_are_refused(editor_api, library_api):
+    response = editor_api.get("/api/v1/leaving-soon/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (response.status_code, list(response.json()["fields"])) == (400, ["institution"])
+    response = library_api.get("/api/v1/leaving-soon/", {"days": 0})
+    assert (response.status_code, list(response.json()["fields"])) == (400, ["days"])
+
+
+def test_command_runs_for_a_given_day(staff, capsys):
+    call_command("withdrawal_notices", "--date", _day(0).isoformat())
+    assert "0 notice(s)" in capsys.readouterr().out
