@@ -24,6 +24,17 @@ from rights.models import (
 IN_CATALOGUE = Film.Status.IN_CATALOGUE
 
 
+def _grants_usable(media, on: datetime.date) -> QuerySet:
+    """Grants of the outer film on one of `media` in force on `on` and not held back."""
+    return RightsGrant.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+        Q(holdback_until__isnull=True) | Q(holdback_until__lte=on),
+        film=OuterRef("pk"),
+        medium__in=list(media),
+        starts_on__lte=on,
+    )
+
+
 def films_available(
     queryset: QuerySet, *, institution, medium: str, on: datetime.date | None = None
 ) -> QuerySet:
@@ -33,16 +44,22 @@ def films_available(
     are checked when the film is actually used (the decision with its `usage`)."""
     on = on or timezone.localdate()
     territory, kind = institution_profile(institution)
-    grants = RightsGrant.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on),
-        Q(holdback_until__isnull=True) | Q(holdback_until__lte=on),
-        film=OuterRef("pk"),
-        medium=medium,
-        starts_on__lte=on,
-        territories__has_code=territory,
-        eligible_kinds__has_code=kind,
+    grants = _grants_usable([medium], on).filter(
+        territories__has_code=territory, eligible_kinds__has_code=kind
     )
     return queryset.filter(Exists(grants)).exclude(status=WITHDRAWN, withdrawn_on__lte=on)
+
+
+def films_available_somewhere(
+    queryset: QuerySet, *, media, on: datetime.date | None = None
+) -> QuerySet:
+    """The films of `queryset` that some institution — of some territory and kind a grant
+    names — may use on one of `media` on the day `on`: the rule of `films_available`
+    for every institution at once (one subquery), as the catalogue's reports count it."""
+    on = on or timezone.localdate()
+    return queryset.filter(Exists(_grants_usable(media, on))).exclude(
+        status=WITHDRAWN, withdrawn_on__lte=on
+    )
 
 
 def contracts_queryset() -> QuerySet[Contract]:

@@ -5,14 +5,14 @@ authorised to order, the platform's subscribers and the libraries they cover, an
 platform's use (views, screenings).
 
 Which media a film may be used on is the rights engine's answer
-(`rights.selectors.films_available`), asked for every territory and kind of library open
-to the public: a film counts for a medium when some library may use it on that medium.
+(`rights.selectors.films_available_somewhere`: the rule of `films_available` for every
+territory and kind of library at once): a film counts for a medium when some library may
+use it on that medium.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -22,10 +22,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from backend.errors import ApplicationError
 from catalogue.models import Film
-from institutions.geography import DEPARTMENT_REGION, OVERSEAS_REGIONS
 from institutions.models import Institution, NetworkMembership
 from rights.models import Medium
-from rights.selectors import films_available
+from rights.selectors import films_available_somewhere
 from stats.errors import StatsErrorCode
 from stats.selectors.scope import Period, StatsScope
 from stats.selectors.usage import ORDERS, SCREENINGS, VIEWS
@@ -35,35 +34,11 @@ FIRST_YEAR = 2000
 PLATFORM_MEDIA = (Medium.STREAM_ONSITE, Medium.STREAM_HOME)
 
 
-@dataclass(frozen=True)
-class _Profile:
-    """What the rights engine judges a library by (`rights.decisions.institution_profile`):
-    its department (→ territory) and its kind."""
-
-    department_code: str
-    kind: str
-
-
-def _profiles() -> list[_Profile]:
-    metropolitan = next(d for d, r in DEPARTMENT_REGION.items() if r not in OVERSEAS_REGIONS)
-    overseas = next(d for d, r in DEPARTMENT_REGION.items() if r in OVERSEAS_REGIONS)
-    return [
-        _Profile(department, kind)
-        for department in (metropolitan, overseas)
-        for kind in Institution.Kind.values
-    ]
-
-
 def films_usable_on(media, *, on: datetime.date, among: QuerySet | None = None) -> Q:
     """Films (of `among`) some library open to the public may use on one of `media` on
-    the day `on`, as the rights engine decides it (one subquery per profile and medium)."""
+    the day `on`, as the rights engine decides it (one subquery)."""
     among = Film.objects.all() if among is None else among
-    condition = Q(pk__in=[])
-    for medium in media:
-        for profile in _profiles():
-            usable = films_available(among, institution=profile, medium=medium, on=on)
-            condition |= Q(pk__in=usable.values("pk"))
-    return condition
+    return Q(pk__in=films_available_somewhere(among, media=media, on=on).values("pk"))
 
 
 def films_in_catalogue(on: datetime.date) -> QuerySet[Film]:

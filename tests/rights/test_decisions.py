@@ -248,3 +248,47 @@ def test_bulk_single_and_filter_agree(grants, on, kind, overseas, withdrawn):
             ).values_list("pk", flat=True)
         )
         assert available == {f.pk for f in films if bulk[f.pk][medium].allowed}
+
+
+def test_films_available_somewhere_is_the_union_over_every_profile(db):
+    """The reports' bulk form equals asking `films_available` for every territory and
+    kind of institution."""
+    from types import SimpleNamespace
+
+    from catalogue.models import Film
+    from institutions.models import Institution
+    from rights.selectors import films_available, films_available_somewhere
+    from tests.factories import FilmFactory
+    from tests.rights.conftest import GrantFactory
+
+    day = datetime.date(2020, 6, 1)
+    overseas_associations = GrantFactory(
+        territories=["FR-DOM"], eligible_kinds=["association"], ends_on=None
+    ).film
+    held_back = GrantFactory(ends_on=None, holdback_until=datetime.date(2021, 1, 1)).film
+    ended = GrantFactory(ends_on=datetime.date(2019, 12, 31)).film
+    withdrawn = GrantFactory(ends_on=None).film
+    Film.objects.filter(pk=withdrawn.pk).update(
+        status=Film.Status.WITHDRAWN, withdrawn_on=datetime.date(2020, 1, 1)
+    )
+    other_medium = GrantFactory(medium=Medium.DVD, ends_on=None).film
+    FilmFactory()
+    media = [Medium.STREAM_HOME, Medium.STREAM_ONSITE]
+    union = set()
+    for department in ("69", "971"):
+        for kind in Institution.Kind.values:
+            profile = SimpleNamespace(department_code=department, kind=kind)
+            for medium in media:
+                union |= set(
+                    films_available(
+                        Film.objects.all(), institution=profile, medium=medium, on=day
+                    ).values_list("pk", flat=True)
+                )
+    somewhere = set(
+        films_available_somewhere(Film.objects.all(), media=media, on=day).values_list(
+            "pk", flat=True
+        )
+    )
+    assert somewhere == union == {overseas_associations.pk}
+    assert held_back.pk not in somewhere and ended.pk not in somewhere
+    assert other_medium.pk not in somewhere
