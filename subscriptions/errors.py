@@ -38,3 +38,9 @@ class BillingErrorCode(models.TextChoices):
     INVOICE_NOT_PAYABLE = "invoice_not_payable"
     WEBHOOK_SIGNATURE = "invalid_signature"
     PAYMENT_PROVIDER = "payment_provider_error"
+
+
+class QuotaErrorCode(models.TextChoices):
+    PATRON_QUOTA = "patron_quota"
+    LIBRARY_DAILY_CAP = "library_daily_cap"
+    LIBRARY_ANNUAL_CAP = "library_annual_cap"

@@ -50,6 +50,7 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
     from rights.decisions import decide
     from subscriptions.locks import lock_subscriptions
     from subscriptions.services.patrons import patron_streaming_subscription
+    from subscriptions.services.quotas import streaming_loan_claim
 
     now = now or timezone.now()
     if user.institution_id is None or not (user.is_patron or user.is_institution_staff):
@@ -87,6 +88,10 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
                     status=429,
                     extra={"max_concurrent_streams": cap},
                 )
+        # fair use (patron quota, library caps): counted in this same transaction
+        streaming_loan_claim(
+            subscription=subscription, user=user, library=institution, film=film, now=now
+        )
         return PlaybackSession.objects.create(
             film=film,
             user=user,

@@ -4,10 +4,12 @@ and what they cover, screening credits and bookings, patrons, billing."""
 from subscriptions.models.billing import Invoice, InvoiceSequence, WebhookEvent
 from subscriptions.models.grid import Plan, PriceTier, TariffGrid
 from subscriptions.models.patrons import Patron, PortalKey, PortalNonce
+from subscriptions.models.quotas import CapAlert, StreamingLoan
 from subscriptions.models.screenings import ScreeningBooking, ScreeningCreditEntry
 from subscriptions.models.subscriptions import RenewalReminder, Subscription
 
 __all__ = [
+    "CapAlert",
     "Invoice",
     "InvoiceSequence",
     "Patron",
@@ -18,6 +20,7 @@ __all__ = [
     "RenewalReminder",
     "ScreeningBooking",
     "ScreeningCreditEntry",
+    "StreamingLoan",
     "Subscription",
     "TariffGrid",
     "WebhookEvent",

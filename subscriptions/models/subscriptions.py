@@ -65,6 +65,18 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Fair use of streaming, set by the subscriber (a network for all its members); empty:
+    # no limit. A film counts once per patron per viewing window, however often restarted.
+    patron_monthly_films = models.PositiveIntegerField(
+        _("films per patron per month"), null=True, blank=True
+    )
+    library_daily_films = models.PositiveIntegerField(
+        _("films per library per day"), null=True, blank=True
+    )
+    library_annual_films = models.PositiveIntegerField(
+        _("films per library per subscription year"), null=True, blank=True
+    )
+    viewing_window_hours = models.PositiveIntegerField(_("viewing window (hours)"), default=72)
 
     history = HistoricalRecords()
 

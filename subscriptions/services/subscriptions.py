@@ -183,13 +183,26 @@ def subscription_renew(*, subscription: Subscription, by: User | None = None) ->
             SubscriptionErrorCode.PLAN_NOT_IN_GRID,
             _("This plan is not in the %(year)s tariff grid.") % {"year": grid.year},
         )
-    return subscription_quote_create(
+    renewal = subscription_quote_create(
         subscriber=subscription.subscriber,
         plan=plan,
         starts_on=starts_on,
         created_by=by,
         previous=subscription,
     )
+    # the fair-use limits the subscriber chose carry over to the next period
+    for name in QUOTA_FIELDS:
+        setattr(renewal, name, getattr(subscription, name))
+    renewal.save(update_fields=list(QUOTA_FIELDS))
+    return renewal
+
+
+QUOTA_FIELDS = (
+    "patron_monthly_films",
+    "library_daily_films",
+    "library_annual_films",
+    "viewing_window_hours",
+)
 
 
 def subscriptions_expire(*, today: datetime.date | None = None) -> int:
