@@ -32,7 +32,7 @@ from subscriptions.models import (
     ScreeningCreditEntry,
     Subscription,
 )
-from subscriptions.services import billing, patrons, screenings, webhooks
+from subscriptions.services import billing, patrons, quotas, screenings, webhooks
 from subscriptions.services import subscriptions as subscription_services
 
 
@@ -228,6 +228,43 @@ class SubscriptionFilter(filters.FilterSet):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)
 
 
+class QuotasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subscription
+        fields = [
+            "patron_monthly_films",
+            "library_daily_films",
+            "library_annual_films",
+            "viewing_window_hours",
+        ]
+        extra_kwargs = {
+            "patron_monthly_films": {"min_value": 1, "max_value": 1000},
+            "library_daily_films": {"min_value": 1, "max_value": 1_000_000},
+            "library_annual_films": {"min_value": 1, "max_value": 100_000_000},
+            "viewing_window_hours": {"min_value": 1, "max_value": 720},
+        }
+
+
+class LibraryUsageSerializer(serializers.Serializer):
+    library = serializers.IntegerField()
+    name = serializers.CharField()
+    films_today = serializers.IntegerField()
+    films_this_month = serializers.IntegerField()
+    films_this_year = serializers.IntegerField()
+    patrons_at_monthly_quota = serializers.IntegerField()
+    annual_alerts = serializers.ListField(child=serializers.IntegerField())
+
+
+class UsageSerializer(serializers.Serializer):
+    subscription = serializers.IntegerField()
+    on = serializers.DateField()
+    patron_monthly_films = serializers.IntegerField(allow_null=True)
+    library_daily_films = serializers.IntegerField(allow_null=True)
+    library_annual_films = serializers.IntegerField(allow_null=True)
+    viewing_window_hours = serializers.IntegerField()
+    libraries = LibraryUsageSerializer(many=True)
+
+
 class SubscriptionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -271,6 +308,37 @@ class SubscriptionViewSet(
             created_by=request.user,
         )
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=QuotasSerializer, responses=QuotasSerializer)
+    @action(detail=True, methods=["get", "patch"])
+    def quotas(self, request, pk=None):
+        """The fair-use limits of streaming (empty: no limit): films per patron per month,
+        per library per day and per subscription year, and the viewing window within which
+        a restarted film is not counted again. Set by the subscriber's administrators (a
+        network for all its members) or the cinema staff."""
+        subscription = self.get_object()
+        if request.method == "PATCH":
+            self._check_may_buy(subscription.subscriber_id)
+            data = QuotasSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            subscription = quotas.subscription_quotas_set(
+                subscription=subscription, **data.validated_data
+            )
+        return Response(QuotasSerializer(subscription).data)
+
+    @extend_schema(responses=UsageSerializer)
+    @action(detail=True, methods=["get"])
+    def usage(self, request, pk=None):
+        """Current use against every quota and cap, per library the subscription covers
+        (a member library's staff see their own library only)."""
+        subscription = self.get_object()
+        usage = quotas.subscription_usage(subscription=subscription)
+        user = request.user
+        if not user.is_cinema_staff and user.institution_id != subscription.subscriber_id:
+            usage["libraries"] = [
+                row for row in usage["libraries"] if row["library"] == user.institution_id
+            ]
+        return Response(UsageSerializer(usage).data)
 
     @extend_schema(request=PaymentRequestSerializer, responses=PaymentStartSerializer)
     @action(detail=True, methods=["post"], url_path="request-payment")

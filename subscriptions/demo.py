@@ -138,6 +138,8 @@ def seed(ctx: plan.DemoContext) -> None:
                 activated_at=timezone.make_aware(
                     datetime.datetime.combine(starts_on, datetime.time(9))
                 ),
+                # fair use like the platform this follows: 4 films per patron a month
+                patron_monthly_films=4 if code == "platform" else None,
             )
         )
 
