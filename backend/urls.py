@@ -23,6 +23,7 @@ from rights.apis import (
 )
 from subscriptions.apis import (
     InvoiceViewSet,
+    MyStreamingQuotaApi,
     PatronLinkLoginApi,
     PatronLoginApi,
     PatronViewSet,
@@ -55,6 +56,7 @@ router.register("orders", OrderViewSet, basename="order")
 api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("me/", MeApi.as_view(), name="me"),
+    path("me/streaming-quota/", MyStreamingQuotaApi.as_view(), name="my-streaming-quota"),
     path("ping/", PingApi.as_view(), name="ping"),
     path("patrons/login/", PatronLoginApi.as_view(), name="patron-login"),
     path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),

@@ -769,3 +769,26 @@ class StripeWebhookApi(APIView):
             remote_addr=str(address) if address else None,
         )
         return Response({"received": True, "event": delivery.event_id})
+
+
+class OpenWindowSerializer(serializers.Serializer):
+    film = serializers.IntegerField()
+    until = serializers.DateTimeField()
+
+
+class PatronQuotaSerializer(serializers.Serializer):
+    patron_monthly_films = serializers.IntegerField(allow_null=True)
+    films_this_month = serializers.IntegerField()
+    resets_on = serializers.DateField()
+    open_windows = OpenWindowSerializer(many=True)
+
+
+class MyStreamingQuotaApi(APIView):
+    """The caller's own streaming month (patrons and library staff): films counted, the
+    monthly quota, when it resets, and the films they may restart without being counted."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PatronQuotaSerializer)
+    def get(self, request):
+        return Response(PatronQuotaSerializer(quotas.patron_quota_status(user=request.user)).data)

@@ -225,3 +225,26 @@ def subscription_usage(*, subscription: Subscription, on: datetime.date | None =
             for library in libraries
         ],
     }
+
+
+def patron_quota_status(*, user, now: datetime.datetime | None = None) -> dict:
+    """A patron's own month: films counted, the quota of the subscription covering their
+    library (None: no limit), the day it resets, and the films they may restart without
+    being counted again (with the end of each window)."""
+    from subscriptions.services.patrons import patron_streaming_subscription
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    subscription = patron_streaming_subscription(user=user, on=today)
+    loans = StreamingLoan.objects.filter(user=user)
+    return {
+        "patron_monthly_films": subscription.patron_monthly_films,
+        "films_this_month": loans.filter(day__gte=today.replace(day=1)).count(),
+        "resets_on": _next_month(today),
+        "open_windows": [
+            {"film": film_id, "until": until}
+            for film_id, until in loans.filter(window_ends_at__gt=now)
+            .order_by("window_ends_at")
+            .values_list("film_id", "window_ends_at")
+        ],
+    }

@@ -255,3 +255,25 @@ def test_concurrent_starts_cannot_exceed_the_daily_cap(library, subscription):
         thread.join()
     assert sorted(outcomes) == ["library_daily_cap"] * 5 + ["ok"] * 3
     assert StreamingLoan.objects.filter(subscription=subscription).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_patron_reads_their_own_month(library, subscription, patron, today):
+    subscription_quotas_set(subscription=subscription, patron_monthly_films=4)
+    first, second = _streamable(2)
+    _play(patron, first)
+    _play(patron, second)
+    _play(_patron(library, "someone-else"), first)
+    body = client_for(patron).get("/api/v1/me/streaming-quota/").json()
+    assert (body["patron_monthly_films"], body["films_this_month"]) == (4, 2)
+    assert sorted(w["film"] for w in body["open_windows"]) == sorted([first.pk, second.pk])
+    assert (
+        body["resets_on"]
+        == (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1).isoformat()
+    )
+
+
+@pytest.mark.django_db
+def test_no_streaming_subscription_no_quota(patron):
+    response = client_for(patron).get("/api/v1/me/streaming-quota/")
+    assert (response.status_code, response.json()["code"]) == (403, "no_streaming_subscription")
