@@ -75,11 +75,18 @@ def rights_summaries(user, films) -> dict | None:
 
 
 class FilmListSerializer(serializers.ModelSerializer):
+    """A film of a list page: its relations come from `film_list_relations` (plain values
+    read for the whole page), the rights summary from the view's context."""
+
     rights = serializers.SerializerMethodField()
-    directors = PersonRefSerializer(many=True, read_only=True)
-    themes = ThemeRefSerializer(many=True, read_only=True)
-    countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
-    original_languages = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    directors = PersonRefSerializer(many=True, read_only=True, source="list_relations.directors")
+    themes = ThemeRefSerializer(many=True, read_only=True, source="list_relations.themes")
+    countries = serializers.ListField(
+        child=serializers.CharField(), read_only=True, source="list_relations.countries"
+    )
+    original_languages = serializers.ListField(
+        child=serializers.CharField(), read_only=True, source="list_relations.original_languages"
+    )
 
     class Meta:
         model = Film
@@ -109,6 +116,13 @@ class FilmListSerializer(serializers.ModelSerializer):
 
 
 class FilmDetailSerializer(FilmListSerializer):
+    """One film with its relations read from the model (prefetched), the synopsis and the
+    festival selections."""
+
+    directors = PersonRefSerializer(many=True, read_only=True)
+    themes = ThemeRefSerializer(many=True, read_only=True)
+    countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    original_languages = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     festival_selections = FestivalSelectionSerializer(many=True, read_only=True)
 
     class Meta(FilmListSerializer.Meta):
@@ -212,6 +226,7 @@ class FilmViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         films = list(page if page is not None else queryset)
+        selectors.film_list_relations(films)
         context = {**self.get_serializer_context(), "rights": rights_summaries(request.user, films)}
         data = FilmListSerializer(films, many=True, context=context).data
         response = self.get_paginated_response(data) if page is not None else Response(data)

@@ -3,7 +3,7 @@ queries (one per related table, whatever the page size)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from catalogue.models import Film, Person, Theme
 
@@ -20,16 +20,47 @@ def films_visible_to(user) -> QuerySet[Film]:
 
 
 def film_list_queryset(user) -> QuerySet[Film]:
-    return (
-        films_visible_to(user)
-        .prefetch_related(
-            Prefetch("directors", queryset=Person.objects.only("pk", "name", "sort_name")),
-            Prefetch("themes", queryset=Theme.objects.only("pk", "name", "slug")),
-            "countries",
-            "original_languages",
-        )
-        .defer("search_document", "search_extra", "search_vector", "synopsis")
+    """The films of a list page; their people, themes, countries and languages are read
+    for the whole page at once by `film_list_relations`."""
+    return films_visible_to(user).defer(
+        "search_document", "search_extra", "search_vector", "synopsis"
     )
+
+
+#: relation of a film -> (through-table columns read, ordering of the related model)
+_LIST_RELATIONS = {
+    "directors": (("person_id", "person__name"), ("person__sort_name", "person_id")),
+    "themes": (("theme_id", "theme__name", "theme__slug"), ("theme__name", "theme_id")),
+    "countries": (("country_id",), ("country__name", "country_id")),
+    "original_languages": (("language_id",), ("language__name", "language_id")),
+}
+
+
+def film_list_relations(films) -> None:
+    """Attach to each film of a page its directors, themes, countries and languages as
+    plain values (`film.list_relations`), one query per relation for the whole page —
+    what `prefetch_related` does, without building a model object per related row."""
+    ids = [film.pk for film in films]
+    found: dict[str, dict[int, list]] = {}
+    for name, (columns, ordering) in _LIST_RELATIONS.items():
+        through = getattr(Film, name).through
+        by_film: dict[int, list] = {pk: [] for pk in ids}
+        for row in (
+            through.objects.filter(film_id__in=ids)
+            .order_by(*ordering)
+            .values_list("film_id", *columns)
+        ):
+            by_film[row[0]].append(row[1:])
+        found[name] = by_film
+    for film in films:
+        film.list_relations = {
+            "directors": [{"id": pk, "name": n} for pk, n in found["directors"][film.pk]],
+            "themes": [
+                {"id": pk, "name": n, "slug": slug} for pk, n, slug in found["themes"][film.pk]
+            ],
+            "countries": [code for (code,) in found["countries"][film.pk]],
+            "original_languages": [code for (code,) in found["original_languages"][film.pk]],
+        }
 
 
 def film_detail_queryset(user) -> QuerySet[Film]:

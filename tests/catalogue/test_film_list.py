@@ -157,3 +157,28 @@ def test_unknown_page_is_a_clear_404(api, many_films):
     response = api.get("/api/v1/films/?page=99")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_list_page_relations_equal_the_detail_ones(api):
+    """The list reads relations for the whole page as plain values; the detail through
+    the models: same content, same order (people by sort name, the rest by name)."""
+    film = FilmFactory()
+    film.directors.set(
+        [
+            PersonFactory(name="Zoé Alpha", sort_name="Alpha"),
+            PersonFactory(name="Ana Zed", sort_name="Zed"),
+        ]
+    )
+    film.themes.set([ThemeFactory(name="Travail"), ThemeFactory(name="Agriculture")])
+    film.countries.set([CountryFactory(code="FR"), CountryFactory(code="BE", name="Belgique")])
+    film.original_languages.set(
+        [LanguageFactory(code="fr"), LanguageFactory(code="ar", name="arabe")]
+    )
+    listed = api.get("/api/v1/films/").json()["results"][0]
+    detail = api.get(f"/api/v1/films/{film.pk}/").json()
+    for name in ("directors", "themes", "countries", "original_languages"):
+        assert listed[name] == detail[name], name
+    assert [d["name"] for d in listed["directors"]] == ["Zoé Alpha", "Ana Zed"]
+    assert [t["name"] for t in listed["themes"]] == ["Agriculture", "Travail"]
+    assert listed["countries"] == ["BE", "FR"]
+    assert listed["original_languages"] == ["ar", "fr"]
