@@ -22,6 +22,7 @@ from subscriptions.services.quotas import subscription_quotas_set
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
 from tests.conftest import client_for
 from tests.factories import FilmFactory, UserFactory
+from tests.media.conftest import encoding_ladder  # noqa: F401 (autouse: the HLS ladder)
 from tests.rights.conftest import GrantFactory
 from tests.subscriptions.conftest import make_grid
 
