@@ -8,3 +8,5 @@ class StatsErrorCode(models.TextChoices):
     PERIOD_TOO_LONG = "period_too_long"
     INSTITUTION_REQUIRED = "institution_required"
     INVALID_YEAR = "invalid_year"
+    CREDENTIAL_REVOKED = "credential_revoked"
+    ADMIN_REQUIRED = "admin_required"

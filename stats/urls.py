@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stats import apis
+from stats import apis, sushi_apis
 
 urlpatterns = [
     path("stats/views/", apis.ViewStatsApi.as_view(), name="stats-views"),
@@ -19,4 +19,20 @@ urlpatterns = [
         apis.CounterTitleReportApi.as_view(),
         name="report-counter-title-requests",
     ),
+    path(
+        "institutions/<int:pk>/sushi-credentials/",
+        sushi_apis.SushiCredentialListApi.as_view(),
+        name="institution-sushi-credentials",
+    ),
+    path(
+        "institutions/<int:pk>/sushi-credentials/<int:credential_pk>/revoke/",
+        sushi_apis.SushiCredentialRevokeApi.as_view(),
+        name="institution-sushi-credential-revoke",
+    ),
+    # SUSHI (COUNTER_SUSHI5, Release 5.1): harvested with requestor_id + api_key
+    path("sushi/status", sushi_apis.SushiStatusApi.as_view(), name="sushi-status"),
+    path("sushi/members", sushi_apis.SushiMembersApi.as_view(), name="sushi-members"),
+    path("sushi/reports", sushi_apis.SushiReportListApi.as_view(), name="sushi-reports"),
+    path("sushi/reports/ir_m1", sushi_apis.SushiIrM1Api.as_view(), name="sushi-report-ir-m1"),
+    path("sushi/reports/pr_p1", sushi_apis.SushiPrP1Api.as_view(), name="sushi-report-pr-p1"),
 ]
