@@ -183,19 +183,17 @@ class SushiReportApi(SushiApi):
         asked: ReportRequest = report_request(request.query_params)
         items = []
         exceptions = list(asked.exceptions)
-        if asked.period is not None:
+        if asked.ready:
             items = definition["items"](
                 scope=asked.scope, period=asked.period, platform=platform_name()
             )
             if not items:
                 exceptions.append(sushi_exception(3030))
         customer = asked.customer
-        filters = {}
-        if asked.period is not None:
-            filters = {
-                "Begin_Date": asked.period.start.isoformat(),
-                "End_Date": asked.period.end.isoformat(),
-            }
+        filters = {
+            "Begin_Date": asked.period.start.isoformat(),
+            "End_Date": asked.period.end.isoformat(),
+        }
         header = {
             "Created": _created(),
             "Created_By": platform_name(),

@@ -6,7 +6,9 @@
   Unique_Title_Requests.
 
 Counting rules (what we take COUNTER's definitions to mean here):
-- an item request is a view event (a playback recorded for statistics);
+- an item request is a view event (a playback recorded for statistics); COUNTER's
+  double-click filter (two requests of one item by one user within 30 seconds count once)
+  is not applied: a view event is recorded once per playback session, not per click;
 - a user-session is one viewer (the keyed pseudonym of the view event) on one calendar
   day in Europe/Paris — we have no session id shared across films, so COUNTER's fallback
   of a user identifier plus a time slot applies, with the day as the slot;

@@ -157,7 +157,8 @@ def _month_of(value: str, name: str) -> datetime.date:
 @dataclass
 class ReportRequest:
     customer: Institution
-    period: Period | None  # None: nothing can be reported (3031)
+    period: Period
+    ready: bool = True  # False: the whole period is still to come (3031), nothing to report
     exceptions: list[dict] = field(default_factory=list)
 
     @property
@@ -184,7 +185,10 @@ def report_request(params, *, today: datetime.date | None = None) -> ReportReque
     current = (today or timezone.localdate()).replace(day=1)
     if begin > current:
         return ReportRequest(
-            customer, None, [sushi_exception(3031, f"No usage after {current:%Y-%m} yet.")]
+            customer,
+            period,
+            ready=False,
+            exceptions=[sushi_exception(3031, f"No usage after {current:%Y-%m} yet.")],
         )
     exceptions = []
     if end > current:
@@ -192,4 +196,4 @@ def report_request(params, *, today: datetime.date | None = None) -> ReportReque
         exceptions.append(
             sushi_exception(3031, f"Usage after {current:%Y-%m} is not available yet.")
         )
-    return ReportRequest(customer, period, exceptions)
+    return ReportRequest(customer, period, exceptions=exceptions)

@@ -98,6 +98,7 @@ def test_period_in_the_future_is_3031_without_items(credential):
     body = response.json()
     assert body["Report_Items"] == []
     assert [e["Code"] for e in body["Report_Header"]["Exceptions"]] == [3031]
+    assert body["Report_Header"]["Report_Filters"]["Begin_Date"] == f"{next_year}-01-01"
 
 
 def test_period_ending_in_the_future_is_cut_at_the_current_month(credential, library):
