@@ -93,6 +93,8 @@ api_v1 = [
     path("leaving-soon/", LeavingSoonApi.as_view(), name="leaving-soon"),
     path("", include("media.urls")),
     path("", include("stats.urls")),
+    path("", include("editorial.urls")),
+    path("", include("records.urls")),
     path("", include(router.urls)),
 ]
 

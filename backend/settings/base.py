@@ -50,6 +50,8 @@ LOCAL_APPS = [
     "media",
     "notices",
     "stats",
+    "editorial",
+    "records",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -188,6 +190,7 @@ SPECTACULAR_SETTINGS = {
         "MediumEnum": "rights.models.Medium",
         "NegotiationStatusEnum": "rights.models.Negotiation.Status",
         "ContractStatusEnum": "rights.models.Contract.Status",
+        "CollectionKindEnum": "editorial.models.Collection.Kind",
     },
 }
 
@@ -211,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.subscriptions_daily",
         "schedule": crontab(hour=6, minute=0),
     },
+    "newsletter-monthly": {
+        "task": "editorial.tasks.newsletter_monthly",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
     "media-abort-stale-uploads": {"task": "media.tasks.abort_stale_uploads", "schedule": 3600.0},
     "media-expire-silent-sessions": {
         "task": "media.tasks.expire_silent_sessions",
@@ -232,6 +239,11 @@ CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
 WITHDRAWAL_NOTICE_DAYS = env.int("WITHDRAWAL_NOTICE_DAYS", default=30)
 NOTICE_RECENT_VIEWS_DAYS = env.int("NOTICE_RECENT_VIEWS_DAYS", default=90)
 RIGHTS_EXPIRY_NOTICE_DAYS = env.list("RIGHTS_EXPIRY_NOTICE_DAYS", cast=int, default=[180, 30, 7])
+
+# --- links to the web client -------------------------------------------------------
+# The patrons' and librarians' web client: newsletter links and the playback link (856) of
+# catalogue records point there.
+FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:8000").rstrip("/")
 
 # --- email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from editorial.models import Collection, CollectionItem, NewsletterSend
+
+
+class CollectionItemInline(admin.TabularInline):
+    model = CollectionItem
+    extra = 0
+    autocomplete_fields = ("film",)
+    ordering = ("position",)
+
+
+@admin.register(Collection)
+class CollectionAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "kind", "published_from", "published_until")
+    list_filter = ("kind",)
+    search_fields = ("title",)
+    autocomplete_fields = ("theme", "person")
+    inlines = [CollectionItemInline]
+
+
+@admin.register(NewsletterSend)
+class NewsletterSendAdmin(admin.ModelAdmin):
+    list_display = ("institution", "month", "sent_at")
+    list_filter = ("month",)
+    readonly_fields = ("institution", "month", "recipients", "sent_at")

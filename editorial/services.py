@@ -1,0 +1,210 @@
+"""Operations on editorial collections (the cinema staff's): create, edit, add, remove and
+reorder films. Each checks its input and refuses with a stable reason code; django-simple-
+history records every change to a collection and to its items."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError
+from catalogue.models import Film, Person, Theme
+from editorial.errors import EditorialErrorCode
+from editorial.models import Collection, CollectionItem
+
+_UNSET: Any = object()
+
+
+def _check_window(published_from, published_until) -> None:
+    if published_until is not None and published_from is None:
+        raise ApplicationError(
+            EditorialErrorCode.INVALID_PUBLICATION_WINDOW,
+            _("A collection with an end of publication needs a start."),
+            field="published_from",
+        )
+    if published_until is not None and published_until < published_from:
+        raise ApplicationError(
+            EditorialErrorCode.INVALID_PUBLICATION_WINDOW,
+            _("The publication ends before it starts."),
+            field="published_until",
+        )
+
+
+def _resolve_subject(kind: str, theme_id: int | None, person_id: int | None):
+    theme = person = None
+    if theme_id is not None:
+        theme = Theme.objects.filter(pk=theme_id).first()
+        if theme is None:
+            raise ApplicationError(
+                EditorialErrorCode.UNKNOWN_THEME, _("No such theme."), field="theme"
+            )
+    if person_id is not None:
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            raise ApplicationError(
+                EditorialErrorCode.UNKNOWN_PERSON, _("No such director."), field="person"
+            )
+    if kind == Collection.Kind.THEME and theme is None:
+        raise ApplicationError(
+            EditorialErrorCode.THEME_REQUIRED,
+            _("A theme collection names its theme."),
+            field="theme",
+        )
+    if kind == Collection.Kind.DIRECTOR_PORTRAIT and person is None:
+        raise ApplicationError(
+            EditorialErrorCode.PERSON_REQUIRED,
+            _("A director portrait names its director."),
+            field="person",
+        )
+    return theme, person
+
+
+def _check_items(items: Sequence[dict]) -> None:
+    """Every film named exists, and no film is named twice."""
+    film_ids = [item["film"] for item in items]
+    seen: set[int] = set()
+    for film_id in film_ids:
+        if film_id in seen:
+            raise ApplicationError(
+                EditorialErrorCode.DUPLICATE_ITEM,
+                _("The film %(film)s is already in this collection.") % {"film": film_id},
+                field="items",
+            )
+        seen.add(film_id)
+    known = set(Film.objects.filter(pk__in=film_ids).values_list("pk", flat=True))
+    unknown = [film_id for film_id in film_ids if film_id not in known]
+    if unknown:
+        raise ApplicationError(
+            EditorialErrorCode.UNKNOWN_FILM,
+            _("No such film: %(film)s.") % {"film": unknown[0]},
+            field="items",
+        )
+
+
+def _replace_items(collection: Collection, items: Sequence[dict]) -> None:
+    """Make the collection's items exactly `items`, in that order, touching only the rows
+    that change (so the history shows what the editor did, not a rewrite)."""
+    existing = {item.film_id: item for item in collection.items.all()}
+    wanted = {item["film"] for item in items}
+    for film_id, item in existing.items():
+        if film_id not in wanted:
+            item.delete()
+    for position, data in enumerate(items):
+        note = data.get("note", "")
+        item = existing.get(data["film"])
+        if item is None:
+            CollectionItem.objects.create(
+                collection=collection, film_id=data["film"], position=position, note=note
+            )
+        elif (item.position, item.note) != (position, note):
+            item.position, item.note = position, note
+            item.save(update_fields=["position", "note"])
+
+
+@transaction.atomic
+def collection_create(
+    *,
+    kind: str,
+    title: str,
+    description: str = "",
+    theme: int | None = None,
+    person: int | None = None,
+    published_from: datetime.date | None = None,
+    published_until: datetime.date | None = None,
+    items: Sequence[dict] = (),
+    created_by=None,
+) -> Collection:
+    _check_window(published_from, published_until)
+    theme_obj, person_obj = _resolve_subject(kind, theme, person)
+    _check_items(items)
+    collection = Collection(
+        kind=kind,
+        title=title,
+        description=description,
+        theme=theme_obj,
+        person=person_obj,
+        published_from=published_from,
+        published_until=published_until,
+        created_by=created_by,
+    )
+    collection.full_clean()
+    collection.save()
+    _replace_items(collection, items)
+    return collection
+
+
+@transaction.atomic
+def collection_update(
+    *, collection: Collection, items: Sequence[dict] | None = None, **fields
+) -> Collection:
+    """Change the given fields (and, when `items` is given, the whole ordered list)."""
+    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    kind = fields.get("kind", collection.kind)
+    published_from = fields.get("published_from", collection.published_from)
+    published_until = fields.get("published_until", collection.published_until)
+    _check_window(published_from, published_until)
+    theme_id = fields.pop("theme", collection.theme_id)
+    person_id = fields.pop("person", collection.person_id)
+    collection.theme, collection.person = _resolve_subject(kind, theme_id, person_id)
+    for name, value in fields.items():
+        setattr(collection, name, value)
+    collection.full_clean()
+    collection.save()
+    if items is not None:
+        _check_items(items)
+        _replace_items(collection, items)
+    return collection
+
+
+@transaction.atomic
+def collection_item_add(
+    *, collection: Collection, film: int, note: str = "", position: int | None = None
+) -> CollectionItem:
+    """Put a film in the collection at `position` (the end by default); the films from
+    there on move one place down."""
+    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    current = [
+        {"film": item.film_id, "note": item.note}
+        for item in collection.items.order_by("position", "pk")
+    ]
+    if any(item["film"] == film for item in current):
+        raise ApplicationError(
+            EditorialErrorCode.DUPLICATE_ITEM,
+            _("The film %(film)s is already in this collection.") % {"film": film},
+            field="film",
+        )
+    if not Film.objects.filter(pk=film).exists():
+        raise ApplicationError(
+            EditorialErrorCode.UNKNOWN_FILM,
+            _("No such film: %(film)s.") % {"film": film},
+            field="film",
+        )
+    position = len(current) if position is None else min(position, len(current))
+    current.insert(position, {"film": film, "note": note})
+    _replace_items(collection, current)
+    return collection.items.get(film_id=film)
+
+
+@transaction.atomic
+def collection_item_remove(*, collection: Collection, item_id: int) -> None:
+    """Take an item out; the films after it move one place up."""
+    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    current = [
+        {"film": item.film_id, "note": item.note, "id": item.pk}
+        for item in collection.items.order_by("position", "pk")
+    ]
+    if not any(item["id"] == item_id for item in current):
+        raise ApplicationError(
+            "not_found", _("No such item in this collection."), status=404, field=None
+        )
+    _replace_items(collection, [item for item in current if item["id"] != item_id])
+
+
+@transaction.atomic
+def collection_delete(*, collection: Collection) -> None:
+    collection.items.all().delete()
+    collection.delete()

@@ -1,0 +1,23 @@
+"""Routes of the editorial app, included under /api/v1/ by backend.urls."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from editorial import apis
+
+router = SimpleRouter()
+router.register("collections", apis.CollectionViewSet, basename="collection")
+
+urlpatterns = [
+    path("editorial/most-watched/", apis.MostWatchedApi.as_view(), name="editorial-most-watched"),
+    path(
+        "editorial/most-screened/", apis.MostScreenedApi.as_view(), name="editorial-most-screened"
+    ),
+    path(
+        "editorial/leaving-soon/",
+        apis.LeavingSoonCollectionApi.as_view(),
+        name="editorial-leaving-soon",
+    ),
+    path("newsletter/preview/", apis.NewsletterPreviewApi.as_view(), name="newsletter-preview"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from records.models import RecordSettings
+
+
+@admin.register(RecordSettings)
+class RecordSettingsAdmin(admin.ModelAdmin):
+    list_display = ("institution", "proxy_prefix", "updated_at")
+    search_fields = ("institution__name", "institution__code")
+    autocomplete_fields = ("institution",)

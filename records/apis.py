@@ -1,0 +1,126 @@
+"""`/api/v1/records/`: the catalogue records of the films a library may stream, to load
+into its own catalogue — MARC21 or UNIMARC (ISO 2709 `.mrc`), or MARCXML."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.views import APIView
+
+from backend.errors import ApplicationError
+from institutions.selectors import institution_private_get_for
+from records import marc, selectors
+from records.errors import RecordsErrorCode
+
+MAX_ID = 2**63 - 1
+
+
+class _FileRenderer(BaseRenderer):
+    """The view writes the file; an error reaching a renderer is turned to JSON first."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class MARC21Renderer(_FileRenderer):
+    media_type = "application/marc"
+    format = "marc21"
+
+
+class UNIMARCRenderer(_FileRenderer):
+    media_type = "application/marc"
+    format = "unimarc"
+
+
+class MARCXMLRenderer(_FileRenderer):
+    media_type = "application/marcxml+xml"
+    format = "marcxml"
+
+
+FORMATS = ("marc21", "unimarc", "marcxml")
+
+
+class RecordsQuerySerializer(serializers.Serializer):
+    institution = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text=_("The library (default: the caller's; the cinema staff name one)."),
+    )
+
+
+class RecordsApi(APIView):
+    """Catalogue records of every film the library may stream today (the rights engine
+    decides), with the playback link for that library (behind its proxy prefix if it has
+    one). 001 is the film's stable reference. `format=marc21` (default), `unimarc` or
+    `marcxml`. Library staff read their own library's; the cinema staff any library's."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [MARC21Renderer, UNIMARCRenderer, MARCXMLRenderer, JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except (Http404, exceptions.NotFound):
+            raise ApplicationError(
+                RecordsErrorCode.INVALID_FORMAT,
+                _("Choose the format marc21, unimarc or marcxml."),
+                field="format",
+            ) from None
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    @extend_schema(
+        parameters=[
+            RecordsQuerySerializer,
+            OpenApiParameter("format", str, enum=list(FORMATS), description="File format."),
+        ],
+        responses={
+            (200, "application/marc"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/marcxml+xml"): OpenApiResponse(OpenApiTypes.STR),
+        },
+    )
+    def get(self, request):
+        query = RecordsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        institution_id = query.validated_data.get("institution") or request.user.institution_id
+        if institution_id is None:
+            raise ApplicationError(
+                RecordsErrorCode.INSTITUTION_REQUIRED,
+                _("Name the library the records are for."),
+                field="institution",
+            )
+        institution = institution_private_get_for(request.user, institution_id)
+        today = timezone.localdate()
+        films = selectors.film_records(
+            selectors.available_films(institution, on=today), institution=institution
+        )
+        fmt = request.accepted_renderer.format
+        now = timezone.localtime()
+        if fmt == "marcxml":
+            body, content_type, extension = (
+                marc.records_xml(films, now=now),
+                "application/marcxml+xml",
+                "xml",
+            )
+        else:
+            flavour = "unimarc" if fmt == "unimarc" else "marc21"
+            body = marc.records_file(films, flavour=flavour, now=now)
+            content_type, extension = "application/marc", "mrc"
+        response = HttpResponse(body, content_type=content_type)
+        filename = f"{institution.code}-{fmt}-{today:%Y%m%d}.{extension}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Record-Count"] = str(len(films))
+        return response

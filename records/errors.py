@@ -1,0 +1,8 @@
+"""Reason codes of the records app (stable: clients branch on them)."""
+
+from django.db import models
+
+
+class RecordsErrorCode(models.TextChoices):
+    INSTITUTION_REQUIRED = "institution_required"
+    INVALID_FORMAT = "invalid_format"

@@ -1,0 +1,7 @@
+"""Routes of the records app, included under /api/v1/ by backend.urls."""
+
+from django.urls import path
+
+from records import apis
+
+urlpatterns = [path("records/", apis.RecordsApi.as_view(), name="records")]
