@@ -9,6 +9,8 @@ Rules:
   network's credential one of its current members (else 2010, for an unknown code too,
   so codes reveal nothing). The report of a network counts its members' usage while they
   were members.
+- other parameters (filters and attributes of COUNTER's master reports: IR_M1 and PR_P1
+  are standard views with fixed filters) are ignored and named in a 3050 exception;
 - `begin_date` / `end_date` are YYYY-MM or YYYY-MM-DD and cover whole months (missing:
   1030; malformed, reversed, before 2000 or after 2100, over ten years: 3020). A period
   that starts after the current month answers 3031 and no items; one that ends after it
@@ -48,7 +50,10 @@ EXCEPTIONS = {
     3020: ("Invalid Date Arguments", 400),
     3030: ("No Usage Available for Requested Dates", 200),
     3031: ("Usage Not Ready for Requested Dates", 200),
+    3050: ("Parameter Not Recognized in this Context", 200),
 }
+#: the parameters a report understands; others are reported (3050) and ignored
+REPORT_PARAMETERS = {"requestor_id", "api_key", "customer_id", "begin_date", "end_date"}
 
 
 def platform_name() -> str:
@@ -182,15 +187,15 @@ def report_request(params, *, today: datetime.date | None = None) -> ReportReque
     period = month_period(begin, end)
     if (period.end - period.start).days > MAX_PERIOD_DAYS:
         raise SushiError(3020, "A report covers at most ten years.")
+    exceptions = []
+    unknown = sorted(name for name in params if name not in REPORT_PARAMETERS)[:10]
+    if unknown:
+        names = ", ".join(name.replace("\x00", "")[:50] for name in unknown)
+        exceptions.append(sushi_exception(3050, f"Ignored: {names}."))
     current = (today or timezone.localdate()).replace(day=1)
     if begin > current:
-        return ReportRequest(
-            customer,
-            period,
-            ready=False,
-            exceptions=[sushi_exception(3031, f"No usage after {current:%Y-%m} yet.")],
-        )
-    exceptions = []
+        exceptions.append(sushi_exception(3031, f"No usage after {current:%Y-%m} yet."))
+        return ReportRequest(customer, period, ready=False, exceptions=exceptions)
     if end > current:
         period = month_period(begin, current)
         exceptions.append(

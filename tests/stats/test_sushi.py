@@ -113,6 +113,16 @@ def test_period_ending_in_the_future_is_cut_at_the_current_month(credential, lib
     assert performance["Total_Item_Requests"] == {f"{today:%Y-%m}": 1}
 
 
+def test_unknown_parameters_are_named_in_3050(credential):
+    query = good(credential, metric_type="Searches_Platform", attributes_to_show="YOP")
+    body = sushi("reports/ir_m1", **query).json()
+    assert body["Report_Header"]["Exceptions"][0] == {
+        "Code": 3050,
+        "Message": "Parameter Not Recognized in this Context",
+        "Data": "Ignored: attributes_to_show, metric_type.",
+    }
+
+
 def test_no_usage_is_3030(credential):
     body = sushi("reports/ir_m1", **good(credential)).json()
     assert body["Report_Items"] == []
