@@ -12,6 +12,8 @@
      subscribers, coverage, and the year's views: about 5 million rows);
    - `stats_library_monthly`: `GET /api/v1/stats/views/?group_by=month` for the demo
      library over 2017 through Django's test client (auth, scope, query, JSON).
+   - `stats_sushi_ir_m1`: `GET /api/v1/sushi/reports/ir_m1` (COUNTER 5.1 IR_M1) for the
+     demo library over 2017 with a SUSHI credential, through Django's test client.
    Prints `name: value ms (ratio vs baseline: r)`, the ratio being ORM / SQL (aim ≤ 1.5),
    after checking that both give the same figures.
 
@@ -160,6 +162,17 @@ WHERE institution_id = %(library)s AND started_at >= %(t0)s AND started_at < %(t
 GROUP BY 1 ORDER BY 1
 """
 
+#: IR_M1: per film and month, requests and unique (viewer, Paris day) user-sessions
+IR_M1_SQL = """
+SELECT f.reference,
+       to_char(date_trunc('month', v.started_at AT TIME ZONE 'Europe/Paris'), 'YYYY-MM'),
+       count(*),
+       count(DISTINCT (v.viewer_pseudonym, (v.started_at AT TIME ZONE 'Europe/Paris')::date))
+FROM media_viewevent v JOIN catalogue_film f ON f.id = v.film_id
+WHERE v.institution_id = %(library)s AND v.started_at >= %(t0)s AND v.started_at < %(t1)s
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
 
 def log(message: str) -> None:
     print(f"# {message}", file=sys.stderr, flush=True)
@@ -291,6 +304,59 @@ def library_monthly_figures(repeat: int) -> list[str]:
     ]
 
 
+def sushi_ir_m1_figures(repeat: int) -> list[str]:
+    from django.conf import settings
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from institutions.models import Institution
+    from stats.selectors.scope import Period
+    from stats.selectors.sushi import platform_name
+    from stats.services import sushi_credential_create
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    library = Institution.objects.get(code=DEMO_LIBRARY)
+    new = sushi_credential_create(institution=library, label="bench")
+    first, after = Period(datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)).bounds()
+    query = {
+        "requestor_id": new.credential.requestor_id,
+        "api_key": new.api_key,
+        "customer_id": library.code,
+        "begin_date": f"{YEAR}-01",
+        "end_date": f"{YEAR}-12",
+    }
+    prefix = f"{platform_name()}:"
+    client = APIClient()
+
+    def api():
+        response = client.get("/api/v1/sushi/reports/ir_m1", query, secure=True)
+        assert response.status_code == 200, response.content[:300]
+        rows = []
+        for item in response.json()["Report_Items"]:
+            performance = item["Attribute_Performance"][0]["Performance"]
+            reference = item["Item_ID"]["Proprietary"].removeprefix(prefix)
+            for month, total in performance["Total_Item_Requests"].items():
+                rows.append((reference, month, total, performance["Unique_Item_Requests"][month]))
+        return sorted(rows)
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute(IR_M1_SQL, {"library": library.pk, "t0": first, "t1": after})
+            return sorted(cursor.fetchall())
+
+    try:
+        api_ms, sql_ms, rows, hand = _alternate(api, sql, repeat)
+    finally:
+        new.credential.delete()
+    check = "same figures" if rows == hand else "DIFFERENT figures"
+    return [
+        f"stats_sushi_ir_m1: {api_ms:.1f} ms (ratio vs baseline: {api_ms / sql_ms:.2f})",
+        f"#   GET /api/v1/sushi/reports/ir_m1 for {DEMO_LIBRARY} over {YEAR} (in-process) vs"
+        f" one hand-written SQL query ({sql_ms:.1f} ms), median of {repeat}; {len(hand)}"
+        f" (film, month) rows, {sum(r[2] for r in hand)} requests; {check}",
+    ]
+
+
 def run() -> int:
     import django
 
@@ -303,7 +369,11 @@ def run() -> int:
     target = int(os.environ.get("BENCH_VIEW_EVENTS", "10000000"))
     repeat = int(os.environ.get("BENCH_STATS_REPEAT", "3"))
     ensure_view_events(target)
-    lines = annual_figures(repeat) + library_monthly_figures(repeat * 3)
+    lines = (
+        annual_figures(repeat)
+        + library_monthly_figures(repeat * 3)
+        + sushi_ir_m1_figures(repeat * 3)
+    )
     for line in lines:
         print(line, flush=True)
     return 0
