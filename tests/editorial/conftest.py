@@ -58,3 +58,39 @@ def create_collection(editor_api, films_in_order, **fields):
     response = editor_api.post("/api/v1/collections/", body, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+def at(offset: int, hour: int = 20) -> datetime.datetime:
+    """A moment `offset` days from today, in Paris."""
+    return timezone.make_aware(datetime.datetime.combine(day(offset), datetime.time(hour, 0)))
+
+
+def view(film, institution, offset: int, *, seconds: int = 600, viewer: str = "p1"):
+    from media.models import ViewEvent
+
+    return ViewEvent.objects.create(
+        film=film,
+        institution=institution,
+        viewer_pseudonym=viewer,
+        medium="stream_home",
+        seconds_watched=seconds,
+        started_at=at(offset),
+    )
+
+
+def active_subscription(subscriber, *, plan_code: str = "platform"):
+    from subscriptions.models import Plan
+    from subscriptions.services.subscriptions import (
+        subscription_activate,
+        subscription_quote_create,
+    )
+    from tests.subscriptions.conftest import make_grid
+
+    year = timezone.localdate().year
+    grid = make_grid(year) if not Plan.objects.filter(grid__year=year).exists() else None
+    plan = (grid.plans if grid else Plan.objects.filter(grid__year=year)).get(code=plan_code)
+    return subscription_activate(
+        subscription=subscription_quote_create(
+            subscriber=subscriber, plan=plan, starts_on=day(0).replace(month=1, day=1)
+        )
+    )

@@ -1,0 +1,174 @@
+"""Catalogue records for a library's own catalogue: MARC21, UNIMARC and MARCXML files of
+the films it may stream (as the rights engine decides), parsed back with pymarc."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pymarc import MARCReader, parse_xml_to_array
+
+from catalogue.models import Country, Language
+from records.models import RecordSettings
+from rights.models import Medium
+from tests.editorial.conftest import film_with
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(db):
+    varda = PersonFactory(name="Agnès Varda", sort_name="Varda, Agnès")
+    other = PersonFactory(name="Chris Marker", sort_name="Marker, Chris")
+    france = Country.objects.create(code="FR", name="France")
+    belgium = Country.objects.create(code="BE", name="Belgique")
+    french = Language.objects.create(code="fr", name="français")
+    streamed = film_with(
+        Medium.STREAM_HOME,
+        reference="CN-000042",
+        title="Les Glaneurs et la Glaneuse",
+        original_title="The Gleaners and I",
+        year=2000,
+        runtime_minutes=82,
+        synopsis="Glaneurs d'hier et d'aujourd'hui.",
+        has_french_subtitles=True,
+    )
+    streamed.directors.add(varda, other)
+    streamed.countries.add(france, belgium)
+    streamed.original_languages.add(french)
+    return {
+        "streamed": streamed,
+        "onsite": film_with(Medium.STREAM_ONSITE, reference="CN-000043", is_animated=True),
+        "dvd_only": film_with(Medium.DVD, reference="CN-000044"),
+        "departmental": film_with(
+            Medium.STREAM_HOME, reference="CN-000045", kinds=["departmental"]
+        ),
+        "ended": film_with(Medium.STREAM_HOME, reference="CN-000046", ends_in=-1),
+    }
+
+
+def _records(client, fmt, **params):
+    query = "&".join([f"format={fmt}", *(f"{k}={v}" for k, v in params.items())])
+    response = client.get(f"/api/v1/records/?{query}")
+    assert response.status_code == 200, response.content
+    return response
+
+
+def _marc(response):
+    return list(MARCReader(io.BytesIO(response.content), to_unicode=True, force_utf8=True))
+
+
+def test_marc21_file_holds_only_the_films_the_library_may_stream(library_api, library, catalogue):
+    response = _records(library_api, "marc21")
+    assert response["Content-Type"] == "application/marc"
+    assert response["Content-Disposition"].endswith('.mrc"')
+    records = _marc(response)
+    assert [r["001"].data for r in records] == ["CN-000042", "CN-000043"]
+    record = records[0]
+    assert record.leader[5:8] == "ngm" and record.leader[9] == "a"
+    assert record["245"]["a"] == "Les Glaneurs et la Glaneuse"
+    assert record["245"]["c"] == "réalisé par Chris Marker, Agnès Varda"
+    assert record["246"]["a"] == "The Gleaners and I"
+    assert [f["a"] for f in record.get_fields("700")] == ["Marker, Chris", "Varda, Agnès"]
+    assert {f["a"] for f in record.get_fields("257")} == {"France", "Belgique"}
+    assert record["041"].get_subfields("a", "j") == ["fre", "fre"]
+    assert record["008"].data[7:11] == "2000" and record["008"].data[18:21] == "082"
+    assert record["264"]["c"] == "2000"
+    assert record["300"]["a"] == "1 ressource en ligne (82 min)"
+    assert record["306"]["a"] == "012200"
+    assert record["520"]["a"] == "Glaneurs d'hier et d'aujourd'hui."
+    link = record["856"]["u"]
+    assert link == f"http://testserver-front/films/CN-000042?bib={library.code}"
+    assert records[1]["008"].data[34] == "a"  # animated
+
+
+def test_unimarc_file(library_api, library, catalogue):
+    records = _marc(_records(library_api, "unimarc"))
+    assert [r["001"].data for r in records] == ["CN-000042", "CN-000043"]
+    record = records[0]
+    assert record.leader[5:8] == "ngm"
+    assert record["100"]["a"][26:28] == "50" and len(record["100"]["a"]) == 36
+    assert record["200"]["a"] == "Les Glaneurs et la Glaneuse"
+    assert record["200"]["f"] == "réalisé par Chris Marker, Agnès Varda"
+    assert record["101"].get_subfields("a", "j") == ["fre", "fre"]
+    assert record["102"].get_subfields("a") == ["BE", "FR"]
+    assert record["210"]["d"] == "2000"
+    assert record["215"]["a"] == "1 ressource en ligne (82 min)"
+    assert record["330"]["a"] == "Glaneurs d'hier et d'aujourd'hui."
+    assert (record["700"]["a"], record["700"]["b"], record["700"]["4"]) == (
+        "Marker",
+        "Chris",
+        "300",
+    )
+    assert (record["701"]["a"], record["701"]["b"]) == ("Varda", "Agnès")
+    assert record["856"]["u"].endswith(f"/films/CN-000042?bib={library.code}")
+
+
+def test_marcxml_and_the_proxy_prefix(library_api, library, catalogue):
+    RecordSettings.objects.create(
+        institution=library, proxy_prefix="https://proxy.bib.example/login?url="
+    )
+    response = _records(library_api, "marcxml")
+    assert response["Content-Type"] == "application/marcxml+xml"
+    records = parse_xml_to_array(io.BytesIO(response.content))
+    assert [r["001"].data for r in records] == ["CN-000042", "CN-000043"]
+    assert records[0]["856"]["u"] == (
+        "https://proxy.bib.example/login?url=http://testserver-front/films/CN-000042"
+        f"?bib={library.code}"
+    )
+
+
+def test_a_departmental_library_gets_its_own_films(catalogue):
+    from accounts.models import User
+    from tests.conftest import client_for
+    from tests.factories import InstitutionFactory, UserFactory
+
+    bdp = InstitutionFactory(kind="departmental")
+    client = client_for(UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=bdp))
+    assert [r["001"].data for r in _marc(_records(client, "marc21"))] == [
+        "CN-000042",
+        "CN-000043",
+        "CN-000045",
+    ]
+
+
+def test_constant_number_of_queries(library_api, catalogue):
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            _records(library_api, "unimarc")
+        return len(captured)
+
+    few = count()
+    for index in range(10):
+        film = film_with(Medium.STREAM_HOME, reference=f"CN-1000{index:02d}")
+        film.directors.add(PersonFactory())
+    assert count() == few
+
+
+def test_who_may_read_which_library_records(
+    library, other_library_api, patron_api, editor_api, api, catalogue
+):
+    url = f"/api/v1/records/?format=marc21&institution={library.pk}"
+    assert other_library_api.get(url).status_code == 404
+    assert patron_api.get(url).status_code == 404
+    assert api.get(url).status_code == 401
+    staff = editor_api.get(url)
+    assert staff.status_code == 200
+    assert len(_marc(staff)) == 2
+    refused = editor_api.get("/api/v1/records/?format=marc21")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "institution_required"
+
+
+def test_bad_format_is_refused_in_french_and_english(library_api, catalogue):
+    response = library_api.get("/api/v1/records/?format=pdf")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_format"
+    assert response.json()["detail"] == "Choisissez le format marc21, unimarc ou marcxml."
+    english = library_api.get("/api/v1/records/?format=pdf", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "Choose the format marc21, unimarc or marcxml."
+    assert library_api.get("/api/v1/records/?institution=abc").status_code == 400
+    default = library_api.get("/api/v1/records/")
+    assert default["Content-Type"] == "application/marc"
+    assert len(_marc(default)) == 2
