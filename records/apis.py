@@ -11,11 +11,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.errors import ApplicationError
 from institutions.selectors import institution_private_get_for
-from records import marc, selectors
+from records import marc, selectors, services
 from records.errors import RecordsErrorCode
 
 MAX_ID = 2**63 - 1
@@ -124,3 +125,39 @@ class RecordsApi(APIView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Record-Count"] = str(len(films))
         return response
+
+
+class RecordSettingsSerializer(serializers.Serializer):
+    proxy_prefix = serializers.URLField(
+        max_length=300,
+        allow_blank=True,
+        help_text=_("Put before the playback link, e.g. https://proxy.example/login?url="),
+    )
+
+
+class RecordSettingsApi(APIView):
+    """A library's settings for its catalogue records: the proxy prefix of the playback
+    link. Its staff and the cinema staff read them; its administrators change them."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=RecordSettingsSerializer)
+    def get(self, request, pk):
+        institution = institution_private_get_for(request.user, pk)
+        return Response({"proxy_prefix": selectors.proxy_prefix_of(institution)})
+
+    @extend_schema(request=RecordSettingsSerializer, responses=RecordSettingsSerializer)
+    def put(self, request, pk):
+        institution = institution_private_get_for(request.user, pk)
+        if not (request.user.is_cinema_staff or request.user.is_institution_admin):
+            raise ApplicationError(
+                RecordsErrorCode.ADMIN_REQUIRED,
+                _("Only an institution administrator can do this."),
+                status=403,
+            )
+        data = RecordSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = services.record_settings_set(
+            institution=institution, proxy_prefix=data.validated_data["proxy_prefix"]
+        )
+        return Response({"proxy_prefix": found.proxy_prefix})

@@ -6,3 +6,4 @@ from django.db import models
 class RecordsErrorCode(models.TextChoices):
     INSTITUTION_REQUIRED = "institution_required"
     INVALID_FORMAT = "invalid_format"
+    ADMIN_REQUIRED = "admin_required"

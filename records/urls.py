@@ -4,4 +4,11 @@ from django.urls import path
 
 from records import apis
 
-urlpatterns = [path("records/", apis.RecordsApi.as_view(), name="records")]
+urlpatterns = [
+    path("records/", apis.RecordsApi.as_view(), name="records"),
+    path(
+        "institutions/<int:pk>/record-settings/",
+        apis.RecordSettingsApi.as_view(),
+        name="institution-record-settings",
+    ),
+]

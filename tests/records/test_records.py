@@ -172,3 +172,34 @@ def test_bad_format_is_refused_in_french_and_english(library_api, catalogue):
     default = library_api.get("/api/v1/records/")
     assert default["Content-Type"] == "application/marc"
     assert len(_marc(default)) == 2
+
+
+def test_library_admin_sets_the_proxy_prefix(library, library_api, editor_api, catalogue):
+    url = f"/api/v1/institutions/{library.pk}/record-settings/"
+    assert library_api.get(url).json() == {"proxy_prefix": ""}
+    prefix = "https://proxy.bib.example/login?url="
+    assert library_api.put(url, {"proxy_prefix": prefix}, format="json").json() == {
+        "proxy_prefix": prefix
+    }
+    records = _marc(_records(library_api, "marc21"))
+    assert records[0]["856"]["u"].startswith(prefix + "http://testserver-front/films/")
+    # a member of staff reads but may not change; nor may another library
+    from accounts.models import User
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    member = client_for(UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library))
+    assert member.get(url).status_code == 200
+    refused = member.put(url, {"proxy_prefix": ""}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "admin_required")
+    bad = library_api.put(url, {"proxy_prefix": "pas une adresse"}, format="json")
+    assert bad.status_code == 400 and "proxy_prefix" in bad.json()["fields"]
+    assert editor_api.put(url, {"proxy_prefix": ""}, format="json").status_code == 200
+    assert RecordSettings.objects.get(institution=library).proxy_prefix == ""
+
+
+def test_other_library_cannot_read_or_set_the_settings(library, other_library_api):
+    url = f"/api/v1/institutions/{library.pk}/record-settings/"
+    assert other_library_api.get(url).status_code == 404
+    assert other_library_api.put(url, {"proxy_prefix": ""}, format="json").status_code == 404
+    assert not RecordSettings.objects.exists()
