@@ -28,7 +28,7 @@ members (`StatsScope`). Each report is one aggregate query.
 from __future__ import annotations
 
 from django.db.models import CharField, Count, F, Value
-from django.db.models.functions import Cast, Concat, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Concat, Substr, TruncDate, TruncMonth
 
 from stats.selectors.scope import Period, StatsScope
 from stats.selectors.usage import VIEWS
@@ -43,6 +43,12 @@ def _user_session():
     return Concat(day, Value("|"), F("viewer_pseudonym"), output_field=CharField())
 
 
+def _month():
+    """The view's month in Europe/Paris as "YYYY-MM", written by the database (turning
+    thousands of aware datetimes back into text in Python costs more than the query)."""
+    return Substr(Cast(TruncMonth("started_at"), output_field=CharField()), 1, 7)
+
+
 def multimedia_item_requests(*, scope: StatsScope, period: Period) -> list[dict]:
     """Rows (film, month) with `total` and `unique` — one aggregate query."""
     rows = (
@@ -52,12 +58,12 @@ def multimedia_item_requests(*, scope: StatsScope, period: Period) -> list[dict]
             film_pk=F("film_id"),
             film_reference=F("film__reference"),
             film_title=F("film__title"),
-            month=TruncMonth("started_at"),
+            month=_month(),
         )
         .annotate(total=Count("pk"), unique=Count(_user_session(), distinct=True))
-        .order_by("film_title", "film_pk", "month")
+        .order_by("film_pk", "month")  # not by title: a collated sort costs as much as the rest
     )
-    return [{**row, "month": row["month"].strftime("%Y-%m")} for row in rows]
+    return list(rows)
 
 
 def platform_requests(*, scope: StatsScope, period: Period) -> list[dict]:
@@ -72,13 +78,13 @@ def platform_requests(*, scope: StatsScope, period: Period) -> list[dict]:
     rows = (
         VIEWS.queryset(scope, period)
         .order_by()
-        .values(month=TruncMonth("started_at"))
+        .values(month=_month())
         .annotate(total=Count("pk"), unique=Count(film_session, distinct=True))
         .order_by("month")
     )
     return [
         {
-            "month": row["month"].strftime("%Y-%m"),
+            "month": row["month"],
             "total": row["total"],
             "unique_items": row["unique"],
             "unique_titles": row["unique"],
