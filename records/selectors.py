@@ -94,3 +94,12 @@ def film_records(films: QuerySet[Film], *, institution) -> list[FilmRecord]:
         )
         for film in rows
     ]
+
+
+def changes_between(institution, *, since: datetime.date, on: datetime.date):
+    """(films that became available, films that left) for the institution between the
+    day `since` and the day `on`, by the rights engine as the grants stand now: what a
+    dated update file holds (new records, and delete records of the films that left)."""
+    before = available_film_ids(institution, on=since)
+    after = available_film_ids(institution, on=on)
+    return after - before, before - after

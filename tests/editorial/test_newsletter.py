@@ -96,10 +96,10 @@ def test_each_subscribing_library_gets_its_newsletter_once(subscribed):
         assert "Pas encore publié" not in body
         assert "Nouveautés" in body and "Coups de cœur de la semaine" in body
     # its own usage of last month only: 3 views by 2 pseudonymous viewers, 60 minutes
-    assert "3 visionnages par 2 usagers, 60 minutes regardées." in message.body
+    assert "3 visionnages, 2 usagers, 60 minutes regardées." in message.body
     assert "&lt;" not in message.body and "<h2>" in html
     member_message = by_library[("chef@membre.example",)]
-    assert "1 visionnages par 1 usagers, 20 minutes regardées." in member_message.body
+    assert "1 visionnage, 1 usager, 20 minutes regardées." in member_message.body
 
     # once per library and month: a second run sends nothing
     mail.outbox.clear()

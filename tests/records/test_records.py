@@ -203,3 +203,38 @@ def test_other_library_cannot_read_or_set_the_settings(library, other_library_ap
     assert other_library_api.get(url).status_code == 404
     assert other_library_api.put(url, {"proxy_prefix": ""}, format="json").status_code == 404
     assert not RecordSettings.objects.exists()
+
+
+def test_changes_between_two_days_make_new_and_delete_records(library):
+    import datetime
+
+    from catalogue.models import Film
+    from records.marc import DELETED, NEW, records_file
+    from records.selectors import changes_between, film_records
+    from tests.editorial.conftest import day
+    from tests.rights.conftest import GrantFactory
+
+    staying = film_with(Medium.STREAM_HOME, reference="CN-000001")
+    leaving = film_with(Medium.STREAM_HOME, reference="CN-000002", ends_in=3)
+    coming = film_with(reference="CN-000003")
+    GrantFactory(film=coming, medium=Medium.STREAM_ONSITE, starts_on=day(5), ends_on=None)
+    added, removed = changes_between(library, since=day(0), on=day(10))
+    assert (added, removed) == ({coming.pk}, {leaving.pk})
+    assert staying.pk not in added | removed
+    now = datetime.datetime(2026, 1, 2, 3, 4, 5)
+    new_file = records_file(
+        film_records(Film.objects.filter(pk__in=added), institution=library),
+        flavour="unimarc",
+        status=NEW,
+        now=now,
+    )
+    delete_file = records_file(
+        film_records(Film.objects.filter(pk__in=removed), institution=library),
+        flavour="marc21",
+        status=DELETED,
+        now=now,
+    )
+    parsed_new = list(MARCReader(io.BytesIO(new_file), to_unicode=True, force_utf8=True))
+    parsed_deleted = list(MARCReader(io.BytesIO(delete_file), to_unicode=True, force_utf8=True))
+    assert [(r["001"].data, r.leader[5]) for r in parsed_new] == [("CN-000003", "n")]
+    assert [(r["001"].data, r.leader[5]) for r in parsed_deleted] == [("CN-000002", "d")]
