@@ -4,6 +4,7 @@ staff manage their SUSHI credentials (logged in, the key shown once)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,8 +108,6 @@ class SushiStatusApi(SushiApi):
 
     @extend_schema(tags=["sushi"], parameters=CREDENTIAL_PARAMETERS, responses=SUSHI_RESPONSES)
     def get(self, request):
-        from django.conf import settings
-
         active = getattr(settings, "SUSHI_ENABLED", True)
         return Response(
             [
