@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from backend.api.fields import SlugRelatedField
 from backend.api.permissions import IsCinemaStaff, IsCinemaStaffOrReadOnly
 from catalogue import cache as page_cache
 from catalogue import selectors, services
@@ -144,10 +145,10 @@ class FilmInputSerializer(serializers.ModelSerializer):
     themes = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Theme.objects.all(), required=False
     )
-    countries = serializers.SlugRelatedField(
+    countries = SlugRelatedField(
         many=True, slug_field="code", queryset=Country.objects.all(), required=False
     )
-    original_languages = serializers.SlugRelatedField(
+    original_languages = SlugRelatedField(
         many=True, slug_field="code", queryset=Language.objects.all(), required=False
     )
     festival_selections = FestivalSelectionSerializer(many=True, required=False)

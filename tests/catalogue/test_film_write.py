@@ -120,3 +120,12 @@ def test_people_and_themes_are_public(api):
     people = api.get("/api/v1/people/", {"q": "akerman"}).json()
     assert people["results"][0]["portrait"] == "Portrait."
     assert api.get("/api/v1/themes/").json()["count"] == 1
+
+
+def test_a_nul_character_in_a_code_is_an_unknown_code(editor_api):
+    response = editor_api.post(
+        "/api/v1/films/",
+        {"title": "Essai", "year": 2020, "runtime_minutes": 60, "countries": ["F\x00R"]},
+        format="json",
+    )
+    assert (response.status_code, list(response.json()["fields"])) == (400, ["countries"])
