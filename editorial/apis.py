@@ -104,6 +104,12 @@ class AudienceQuerySerializer(serializers.Serializer):
     )
 
 
+class CollectionListQuerySerializer(AudienceQuerySerializer):
+    kind = serializers.ChoiceField(
+        choices=Collection.Kind.choices, required=False, help_text=_("Only this kind.")
+    )
+
+
 class CollectionHistoryEntrySerializer(serializers.Serializer):
     object = serializers.CharField()
     object_id = serializers.IntegerField()
@@ -159,10 +165,14 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         block = selectors.collections_with_items([collection], audience)[0]
         return Response(CollectionSerializer(block).data, status=status)
 
-    @extend_schema(parameters=[AudienceQuerySerializer])
+    @extend_schema(parameters=[CollectionListQuerySerializer])
     def list(self, request, *args, **kwargs):
-        audience = audience_of(request, _query(AudienceQuerySerializer, request).get("institution"))
-        page = self.paginate_queryset(self.get_queryset())
+        params = _query(CollectionListQuerySerializer, request)
+        audience = audience_of(request, params.get("institution"))
+        queryset = self.get_queryset()
+        if "kind" in params:
+            queryset = queryset.filter(kind=params["kind"])
+        page = self.paginate_queryset(queryset)
         blocks = selectors.collections_with_items(page, audience)
         return self.get_paginated_response(CollectionSerializer(blocks, many=True).data)
 

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,7 +71,7 @@ def collections_visible_to(user, *, on: datetime.date | None = None) -> QuerySet
     """Every collection for the cinema staff (drafts and past ones too); the collections
     published on the day for anyone else."""
     qs = Collection.objects.select_related("theme", "person").order_by(
-        "-published_from", "title", "pk"
+        F("published_from").desc(nulls_last=True), "title", "pk"
     )
     if user.is_authenticated and user.is_cinema_staff:
         return qs

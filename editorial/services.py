@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, NotFoundError
 from catalogue.models import Film, Person, Theme
 from editorial.errors import EditorialErrorCode
 from editorial.models import Collection, CollectionItem
@@ -198,9 +198,7 @@ def collection_item_remove(*, collection: Collection, item_id: int) -> None:
         for item in collection.items.order_by("position", "pk")
     ]
     if not any(item["id"] == item_id for item in current):
-        raise ApplicationError(
-            "not_found", _("No such item in this collection."), status=404, field=None
-        )
+        raise NotFoundError("not_found", _("No such item in this collection."))
     _replace_items(collection, [item for item in current if item["id"] != item_id])
 
 

@@ -184,6 +184,9 @@ def test_theme_and_director_collections_name_their_subject(editor_api, library_a
         editor_api, [films["streamed"]], kind="director_portrait", person=person.pk
     )
     assert (themed["theme"], portrait["person"]) == (theme.pk, person.pk)
+    portraits = library_api.get("/api/v1/collections/?kind=director_portrait").json()
+    assert [c["id"] for c in portraits["results"]] == [portrait["id"]]
+    assert library_api.get("/api/v1/collections/?kind=western").status_code == 400
 
 
 def _refused(client, body, *, code, field, lang="fr", url="/api/v1/collections/", method="post"):
