@@ -72,4 +72,20 @@ FIGURES: list[Figure] = [
         login=("library-admin", "demo-catalogue-2017"),
         check=page_of(50),
     ),
+    Figure(
+        "editorial_collections",
+        "/api/v1/collections/",
+        "The editorial collections published today with, in each, the films the caller's "
+        "library may use (the rights engine's bulk decision for every film of the page).",
+        login=("library-admin", "demo-catalogue-2017"),
+        check=lambda body: None if "results" in json.loads(body) else "not a page",
+    ),
+    Figure(
+        "records_marc21",
+        "/api/v1/records/?format=marc21",
+        "The MARC21 file of every film the caller's library may stream (one record each, "
+        "with its playback link), built with pymarc.",
+        login=("library-admin", "demo-catalogue-2017"),
+        check=lambda body: None if body[:5].isdigit() else "not an ISO 2709 file",
+    ),
 ]

@@ -3,12 +3,13 @@ into its own catalogue — MARC21 or UNIMARC (ISO 2709 `.mrc`), or MARCXML."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -49,6 +50,21 @@ class MARCXMLRenderer(_FileRenderer):
 FORMATS = ("marc21", "unimarc", "marcxml")
 
 
+class FormatNegotiation(BaseContentNegotiation):
+    """The file's format is the `format` parameter (marc21 by default), whatever the
+    client's Accept header says: library systems ask for `*/*` or for JSON alike."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = request.query_params.get("format") or "marc21"
+        for renderer in renderers:
+            if renderer.format == wanted and wanted in FORMATS:
+                return renderer, renderer.media_type
+        raise exceptions.NotFound()
+
+
 class RecordsQuerySerializer(serializers.Serializer):
     institution = serializers.IntegerField(
         min_value=1,
@@ -66,11 +82,12 @@ class RecordsApi(APIView):
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [MARC21Renderer, UNIMARCRenderer, MARCXMLRenderer, JSONRenderer]
+    content_negotiation_class = FormatNegotiation
 
     def perform_content_negotiation(self, request, force=False):
         try:
             return super().perform_content_negotiation(request, force=force)
-        except (Http404, exceptions.NotFound):
+        except exceptions.NotFound:
             raise ApplicationError(
                 RecordsErrorCode.INVALID_FORMAT,
                 _("Choose the format marc21, unimarc or marcxml."),

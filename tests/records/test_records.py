@@ -169,6 +169,10 @@ def test_bad_format_is_refused_in_french_and_english(library_api, catalogue):
     english = library_api.get("/api/v1/records/?format=pdf", HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["detail"] == "Choose the format marc21, unimarc or marcxml."
     assert library_api.get("/api/v1/records/?institution=abc").status_code == 400
+    asking_json = library_api.get("/api/v1/records/?format=unimarc", HTTP_ACCEPT="application/json")
+    assert asking_json["Content-Type"] == "application/marc"
+    json_format = library_api.get("/api/v1/records/?format=json")
+    assert json_format.json()["code"] == "invalid_format"
     default = library_api.get("/api/v1/records/")
     assert default["Content-Type"] == "application/marc"
     assert len(_marc(default)) == 2
