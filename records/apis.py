@@ -3,19 +3,22 @@ into its own catalogue — MARC21 or UNIMARC (ISO 2709 `.mrc`), or MARCXML."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, NotFoundError
 from institutions.selectors import institution_private_get_for
 from records import marc, selectors, services
 from records.errors import RecordsErrorCode
@@ -111,6 +114,16 @@ class RecordsApi(APIView):
         },
     )
     def get(self, request):
+        institution = self._institution(request)
+        today = timezone.localdate()
+        films = selectors.film_records(
+            selectors.available_films(institution, on=today), institution=institution
+        )
+        response = self._file(films, [], request.accepted_renderer.format)
+        response["Content-Disposition"] = _attachment(institution, "", today, request)
+        return response
+
+    def _institution(self, request):
         query = RecordsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         institution_id = query.validated_data.get("institution") or request.user.institution_id
@@ -120,28 +133,90 @@ class RecordsApi(APIView):
                 _("Name the library the records are for."),
                 field="institution",
             )
-        institution = institution_private_get_for(request.user, institution_id)
-        today = timezone.localdate()
-        films = selectors.film_records(
-            selectors.available_films(institution, on=today), institution=institution
-        )
-        fmt = request.accepted_renderer.format
+        return institution_private_get_for(request.user, institution_id)
+
+    @staticmethod
+    def _file(new, deleted, fmt) -> HttpResponse:
+        """The file of `new` records then delete records (leader status d) of `deleted`."""
         now = timezone.localtime()
         if fmt == "marcxml":
-            body, content_type, extension = (
-                marc.records_xml(films, now=now),
-                "application/marcxml+xml",
-                "xml",
-            )
+            body = marc.records_xml(new, deleted=deleted, now=now)
+            content_type = "application/marcxml+xml"
         else:
             flavour = "unimarc" if fmt == "unimarc" else "marc21"
-            body = marc.records_file(films, flavour=flavour, now=now)
-            content_type, extension = "application/marc", "mrc"
+            body = marc.records_file(new, flavour=flavour, now=now) + marc.records_file(
+                deleted, flavour=flavour, status=marc.DELETED, now=now
+            )
+            content_type = "application/marc"
         response = HttpResponse(body, content_type=content_type)
-        filename = f"{institution.code}-{fmt}-{today:%Y%m%d}.{extension}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Record-Count"] = str(len(films))
+        response["X-Record-Count"] = str(len(new) + len(deleted))
+        response["X-Deleted-Record-Count"] = str(len(deleted))
         return response
+
+
+def _attachment(institution, kind: str, day, request) -> str:
+    fmt = request.accepted_renderer.format
+    extension = "xml" if fmt == "marcxml" else "mrc"
+    name = f"{institution.code}-{fmt}-{kind + '-' if kind else ''}{day:%Y%m%d}.{extension}"
+    return f'attachment; filename="{name}"'
+
+
+class RecordUpdateFileApi(RecordsApi):
+    """The update file of one day (`YYYY-MM-DD`): new records of the films the library
+    may stream from that day, then delete records (leader status `d`, same 001) of the
+    films it no longer may. Files are computed each morning and kept as delivered."""
+
+    @extend_schema(
+        parameters=[
+            RecordsQuerySerializer,
+            OpenApiParameter("format", str, enum=list(FORMATS), description="File format."),
+        ],
+        responses={
+            (200, "application/marc"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/marcxml+xml"): OpenApiResponse(OpenApiTypes.STR),
+        },
+    )
+    def get(self, request, day):
+        institution = self._institution(request)
+        try:
+            on = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise ApplicationError(
+                RecordsErrorCode.INVALID_DAY, _("Give the day as YYYY-MM-DD."), field="day"
+            ) from None
+        new, deleted = selectors.update_file_films(institution, day=on)
+        new = selectors.film_records(new, institution=institution)
+        deleted = selectors.film_records(deleted, institution=institution)
+        if not new and not deleted:
+            raise NotFoundError("not_found", _("No update file for this day."))
+        response = self._file(new, deleted, request.accepted_renderer.format)
+        response["Content-Disposition"] = _attachment(institution, "update", on, request)
+        return response
+
+
+class UpdateFileSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    new = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+
+
+class RecordUpdateListApi(GenericAPIView):
+    """The library's dated update files, newest first (download each from
+    `records/updates/{day}/?format=…`)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = UpdateFileSerializer
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[RecordsQuerySerializer],
+        responses=UpdateFileSerializer(many=True),
+        operation_id="records_updates_list",
+    )
+    def get(self, request):
+        institution = RecordsApi._institution(self, request)
+        page = self.paginate_queryset(selectors.update_files(institution))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class RecordSettingsSerializer(serializers.Serializer):

@@ -7,3 +7,4 @@ class RecordsErrorCode(models.TextChoices):
     INSTITUTION_REQUIRED = "institution_required"
     INVALID_FORMAT = "invalid_format"
     ADMIN_REQUIRED = "admin_required"
+    INVALID_DAY = "invalid_day"

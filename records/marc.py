@@ -311,13 +311,22 @@ def records_file(
     return b"".join(build(film, status=status, now=now).as_marc() for film in films)
 
 
-def records_xml(films: Iterable[FilmRecord], *, status: str = NEW, now: datetime.datetime) -> bytes:
-    """MARCXML (MARC21 slim) collection of the films' records."""
+def records_xml(
+    films: Iterable[FilmRecord],
+    *,
+    status: str = NEW,
+    now: datetime.datetime,
+    deleted: Iterable[FilmRecord] = (),
+) -> bytes:
+    """MARCXML (MARC21 slim) collection of the films' records, then the delete records
+    (leader status d) of `deleted`."""
     import io
 
     buffer = io.BytesIO()
     writer = XMLWriter(buffer)
     for film in films:
         writer.write(marc21_record(film, status=status, now=now))
+    for film in deleted:
+        writer.write(marc21_record(film, status=DELETED, now=now))
     writer.close(close_fh=False)
     return buffer.getvalue()

@@ -23,3 +23,56 @@ class RecordSettings(models.Model):
 
     def __str__(self):
         return f"{self.institution_id}: {self.proxy_prefix or '-'}"
+
+
+class RecordHolding(models.Model):
+    """A film whose record a subscribing library has been given (full file or an update
+    file) and not yet told to delete: the state the next update file is the difference
+    from. Keeping it, rather than recomputing the past from the grants, makes update
+    files what the library actually received even if a grant is edited afterwards."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    film = models.ForeignKey("catalogue.Film", on_delete=models.CASCADE, related_name="+")
+    since = models.DateField(_("held since"))
+
+    class Meta:
+        verbose_name = _("catalogue record held")
+        verbose_name_plural = _("catalogue records held")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "film"], name="record_held_once")
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.film_id}"
+
+
+class RecordChange(models.Model):
+    """One line of a dated update file: a new record, or a delete record, for a film, a
+    library and the day it became available or left."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New record")
+        DELETE = "delete", _("Delete record")
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    film = models.ForeignKey("catalogue.Film", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("catalogue record change")
+        verbose_name_plural = _("catalogue record changes")
+        ordering = ["day", "film_id"]
+        indexes = [models.Index(fields=["institution", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "film", "day", "kind"], name="record_change_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.day} {self.kind} {self.film_id}"

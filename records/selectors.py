@@ -103,3 +103,32 @@ def changes_between(institution, *, since: datetime.date, on: datetime.date):
     before = available_film_ids(institution, on=since)
     after = available_film_ids(institution, on=on)
     return after - before, before - after
+
+
+def update_files(institution):
+    """The dated update files of a library, newest first: day, new and delete counts."""
+    from django.db.models import Count
+
+    from records.models import RecordChange
+
+    return (
+        RecordChange.objects.filter(institution=institution)
+        .values("day")
+        .annotate(
+            new=Count("pk", filter=Q(kind=RecordChange.Kind.NEW)),
+            deleted=Count("pk", filter=Q(kind=RecordChange.Kind.DELETE)),
+        )
+        .order_by("-day")
+    )
+
+
+def update_file_films(institution, *, day: datetime.date) -> tuple[QuerySet, QuerySet]:
+    """(films of the new records, films of the delete records) of one day's file."""
+    from records.models import RecordChange
+
+    changes = RecordChange.objects.filter(institution=institution, day=day)
+    new = Film.objects.filter(pk__in=changes.filter(kind=RecordChange.Kind.NEW).values("film_id"))
+    deleted = Film.objects.filter(
+        pk__in=changes.filter(kind=RecordChange.Kind.DELETE).values("film_id")
+    )
+    return new, deleted

@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.withdrawal_notices_daily",
         "schedule": crontab(hour=6, minute=30),
     },
+    "record-updates-daily": {
+        "task": "records.tasks.record_updates_daily",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "rights-daily": {"task": "rights.tasks.rights_daily", "schedule": crontab(hour=5, minute=30)},
     "subscriptions-daily": {
         "task": "subscriptions.tasks.subscriptions_daily",

@@ -21,6 +21,7 @@ PRIVATE_ENDPOINTS = [
     "/api/v1/stats/charts/home-areas/?institution={id}",
     "/api/v1/reports/counter/title-requests/?institution={id}",
     "/api/v1/leaving-soon/?institution={id}",
+    "/api/v1/records/updates/?institution={id}",
     "/api/v1/records/?institution={id}",
     "/api/v1/institutions/{id}/record-settings/",
     "/api/v1/institutions/{id}/sushi-credentials/",
