@@ -214,9 +214,23 @@ def describe(result: LoadResult) -> str:
     )
 
 
+#: figures measured outside bench/figures.py (BENCH_ONLY may name them too)
+EXTRA_FIGURES = {"bookings", *media.PLAYBACK_FIGURES, *media.STORE_FIGURES, "stats"}
+
+
+def only_names() -> set[str]:
+    return {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
+
+
+def extra_selected(name: str) -> bool:
+    """An extra figure runs in a full run, or when BENCH_ONLY names it."""
+    only = only_names()
+    return not only or name in only
+
+
 def selected_figures() -> list[Figure]:
-    only = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
-    unknown = only - {f.name for f in FIGURES}
+    only = only_names()
+    unknown = only - {f.name for f in FIGURES} - EXTRA_FIGURES
     if unknown:
         sys.exit(f"bench: unknown figure(s) in BENCH_ONLY: {', '.join(sorted(unknown))}")
     return [f for f in FIGURES if not only or f.name in only]
@@ -255,7 +269,7 @@ def main() -> int:
                 base, fig = measure(figure, port, headers)
                 results.append((figure, fig, base))
             extra_lines: list[str] = []
-            if not os.environ.get("BENCH_ONLY"):
+            if extra_selected("bookings"):
                 extra_lines += bookings.measure(
                     port,
                     obtain_token(port, "library-admin", "demo-catalogue-2017"),
@@ -263,6 +277,7 @@ def main() -> int:
                     seconds=SECONDS,
                     concurrency=CONCURRENCY,
                 )
+            if any(extra_selected(n) for n in media.PLAYBACK_FIGURES):
                 extra_lines += media.measure_playback(
                     port, env, seconds=SECONDS, concurrency=CONCURRENCY
                 )
@@ -272,9 +287,11 @@ def main() -> int:
             return 1
         finally:
             stop_server(server)
-    if not os.environ.get("BENCH_ONLY"):
-        # Upload and transcoding figures: after the server stopped (they need the cores).
-        extra_lines += media.measure_store(env)
+    # Upload and transcoding figures: after the server stopped (they need the cores).
+    store_figures = [n for n in media.STORE_FIGURES if extra_selected(n)]
+    if store_figures:
+        extra_lines += media.measure_store(env, store_figures)
+    if extra_selected("stats"):
         # Statistics on 10 million view events (PostgreSQL only; alone: bench/stats.py).
         extra_lines += stats.measure(env)
 
@@ -289,7 +306,10 @@ def main() -> int:
         f" slices, {SECONDS:g} s each in total; {os.cpu_count()} CPUs shared with the load client"
     )
     if not results:
-        print("# no figure selected")
+        for line in extra_lines:
+            print(line)
+        if not extra_lines:
+            print("# no figure selected")
         return 0
     # The baseline line: all baseline slices together (each ratio uses its own run's).
     baseline_rps = sum(b.ok for _, _, b in results) / sum(b.seconds for _, _, b in results)

@@ -76,6 +76,76 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(AssetSerializer(asset).data, status=status.HTTP_202_ACCEPTED)
 
 
+# --- what viewers see of the streams (no staff-only asset details) --------------------
+class IsViewer(IsAuthenticated):
+    """Patrons, library staff (admins and members) and the cinema staff."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            super().has_permission(request, view)
+            and (user.is_patron or user.is_institution_staff or user.is_cinema_staff)
+        )
+
+
+class RenditionOfferSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+
+
+class SubtitleOfferSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    for_deaf_and_hard_of_hearing = serializers.BooleanField()
+
+
+class PlayableFilmSerializer(serializers.Serializer):
+    film = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    duration_seconds = serializers.FloatField(allow_null=True)
+    renditions = RenditionOfferSerializer(many=True)
+    subtitles = SubtitleOfferSerializer(many=True)
+    audio_description = serializers.ListField(child=serializers.CharField())
+
+
+def _with_offer(films) -> list:
+    offer = selectors.playable_offer(film.pk for film in films)
+    for film in films:
+        for name, value in offer[film.pk].items():
+            setattr(film, name, value)
+    return films
+
+
+class PlayableFilmViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The films with a ready stream and what it offers (rungs, subtitle languages with
+    SDH flagged, audio-description languages), for patrons and library staff. The rights
+    of the caller's library are checked when playback starts."""
+
+    permission_classes = [IsViewer]
+    serializer_class = PlayableFilmSerializer
+    filterset_fields: list = []
+
+    def get_queryset(self):
+        return selectors.playable_films_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        if page is not None:
+            return self.get_paginated_response(
+                self.get_serializer(_with_offer(page), many=True).data
+            )
+        films = _with_offer(list(self.get_queryset()))
+        return Response(self.get_serializer(films, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        film = self.get_queryset().filter(pk=pk).first()
+        if film is None:
+            raise Http404
+        return Response(self.get_serializer(_with_offer([film])[0]).data)
+
+
 # --- uploads ----------------------------------------------------------------------------
 class UploadInitiateSerializer(serializers.Serializer):
     film = serializers.IntegerField()
@@ -221,7 +291,7 @@ class PlaybackStartApi(APIView):
 
         from catalogue.selectors import films_visible_to
 
-        film = films_visible_to(request.user).filter(pk=pk).first()
+        film = selectors.streamable_films(films_visible_to(request.user).filter(pk=pk)).first()
         if film is None:
             raise Http404
         session = playback.playback_start(user=request.user, film=film, ip=client_ip(request))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,15 +50,25 @@ def ready_renditions(film_id: int) -> list[Asset]:
     )
 
 
-def has_ready_rendition(film_id: int) -> bool:
-    """Whether a film can be streamed: one query (the playback start's hot path)."""
+def _ready_renditions_of(film_id) -> QuerySet[Asset]:
     return Asset.objects.filter(
         film_id=film_id,
         kind=Asset.Kind.HLS_RENDITION,
         status=Asset.Status.READY,
         source__kind=Asset.Kind.MASTER,
         source__status=Asset.Status.READY,
-    ).exists()
+    )
+
+
+def has_ready_rendition(film_id: int) -> bool:
+    """Whether a film can be streamed (a ready rendition of a ready master)."""
+    return _ready_renditions_of(film_id).exists()
+
+
+def streamable_films(films: QuerySet) -> QuerySet:
+    """The films annotated with `streamable` (has_ready_rendition as a subquery): the
+    playback start reads it with the film, in the same query."""
+    return films.annotate(streamable=Exists(_ready_renditions_of(OuterRef("pk"))))
 
 
 def ready_tracks(film_id: int) -> list[Asset]:
@@ -107,3 +117,78 @@ def open_sessions(now: datetime.datetime | None = None) -> QuerySet[PlaybackSess
     return PlaybackSession.objects.filter(
         ended_at__isnull=True, last_heartbeat_at__gte=heartbeat_cutoff(now)
     )
+
+
+def playable_films_for(user) -> QuerySet:
+    """The films a patron or library staff member (or the cinema staff) can stream now,
+    as far as the files go: visible in the catalogue and with a ready rendition. Whether
+    their own library holds the rights is the playback start's answer (and the
+    catalogue's `?available=` filter)."""
+    from catalogue.selectors import films_visible_to
+
+    if not (
+        user.is_authenticated
+        and (user.is_patron or user.is_institution_staff or user.is_cinema_staff)
+    ):
+        from catalogue.models import Film
+
+        return Film.objects.none()
+    return (
+        streamable_films(films_visible_to(user))
+        .filter(streamable=True)
+        .only("id", "title", "runtime_minutes")
+        .order_by("title", "pk")
+    )
+
+
+def playable_offer(film_ids) -> dict[int, dict]:
+    """What a viewer may know of each film's ready streams, in two queries for a page:
+    the rendition rungs (name, width, height), the subtitle tracks (language, SDH or not),
+    the audio-description languages and the duration. Nothing about storage keys, sizes,
+    checksums, errors, uploads or masters in other states."""
+    film_ids = list(film_ids)
+    offer = {
+        fid: {"renditions": [], "subtitles": [], "audio_description": [], "duration_seconds": None}
+        for fid in film_ids
+    }
+    renditions = (
+        Asset.objects.filter(
+            film_id__in=film_ids,
+            kind=Asset.Kind.HLS_RENDITION,
+            status=Asset.Status.READY,
+            source__kind=Asset.Kind.MASTER,
+            source__status=Asset.Status.READY,
+        )
+        .order_by("film_id", "-height", "-pk")
+        .values("film_id", "profile__name", "width", "height", "source__duration_seconds")
+    )
+    for row in renditions:
+        item = offer[row["film_id"]]
+        if any(r["name"] == row["profile__name"] for r in item["renditions"]):
+            continue  # an older ready master's rung of the same name
+        item["renditions"].append(
+            {"name": row["profile__name"], "width": row["width"], "height": row["height"]}
+        )
+        if item["duration_seconds"] is None:
+            item["duration_seconds"] = row["source__duration_seconds"]
+    tracks = (
+        Asset.objects.filter(
+            film_id__in=film_ids,
+            kind__in=[Asset.Kind.SUBTITLES, Asset.Kind.AUDIO_DESCRIPTION],
+            status=Asset.Status.READY,
+        )
+        .order_by("film_id", "kind", "language", "pk")
+        .values("film_id", "kind", "language", "for_deaf_and_hard_of_hearing")
+    )
+    for row in tracks:
+        item = offer[row["film_id"]]
+        if row["kind"] == Asset.Kind.SUBTITLES:
+            entry = {
+                "language": row["language"],
+                "for_deaf_and_hard_of_hearing": row["for_deaf_and_hard_of_hearing"],
+            }
+            if entry not in item["subtitles"]:
+                item["subtitles"].append(entry)
+        elif row["language"] not in item["audio_description"]:
+            item["audio_description"].append(row["language"])
+    return offer

@@ -8,6 +8,7 @@ from media import apis
 router = SimpleRouter()
 router.register("media/uploads", apis.UploadViewSet, basename="media-upload")
 router.register("media/assets", apis.AssetViewSet, basename="media-asset")
+router.register("media/playable-films", apis.PlayableFilmViewSet, basename="media-playable-film")
 
 urlpatterns = [
     path("films/<int:pk>/playback/", apis.PlaybackStartApi.as_view(), name="film-playback"),

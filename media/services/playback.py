@@ -15,6 +15,7 @@ import ipaddress
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,14 +30,28 @@ from media.tokens import token_make, token_read
 PLAYLIST_TOKEN = "playlist"  # noqa: S105 (the token purpose)
 
 
-def medium_for(*, institution, ip) -> str:
-    """On site when the address is in one of the library's registered networks."""
+def medium_for(*, institution, ip, cidrs=None) -> str:
+    """On site when the address is in one of the library's registered networks
+    (`cidrs`, when the caller read them already; else they are read here)."""
     if ip is not None:
-        for cidr in institution.ip_ranges.values_list("cidr", flat=True):
+        if cidrs is None:
+            cidrs = institution.ip_ranges.values_list("cidr", flat=True)
+        for cidr in cidrs:
             network = ipaddress.ip_network(cidr, strict=False)
             if ip.version == network.version and ip in network:
                 return StreamMedium.ONSITE
     return StreamMedium.HOME
+
+
+def _viewer_library(user):
+    """The viewer's library and its on-site networks, in one query (a LEFT JOIN on the
+    IP ranges: one row per range)."""
+    from institutions.models import Institution
+
+    rows = list(
+        Institution.objects.filter(pk=user.institution_id).annotate(range_cidr=F("ip_ranges__cidr"))
+    )
+    return rows[0], [row.range_cidr for row in rows if row.range_cidr]
 
 
 def viewer_pseudonym(user) -> str:
@@ -47,21 +62,28 @@ def viewer_pseudonym(user) -> str:
 
 
 def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> PlaybackSession:
+    """Start a session, or refuse with the first failing check. Queries: the library and
+    its networks (one), the film's grants of the medium (one, `rights.decisions.decide`),
+    then in one transaction the library's networks, the streaming subscription read and
+    locked in the same statement, the open sessions counted under that lock, the quota
+    claim and the session row. `film.streamable` (annotated by the caller with
+    `selectors.streamable_films`) saves the query for a ready rendition."""
     from rights.decisions import decide
-    from subscriptions.locks import lock_subscriptions
+    from subscriptions.selectors import subscriptions_covering
     from subscriptions.services.patrons import patron_streaming_subscription
     from subscriptions.services.quotas import streaming_loan_claim
 
     now = now or timezone.now()
+    today = timezone.localdate(now)
     if user.institution_id is None or not (user.is_patron or user.is_institution_staff):
         raise ApplicationError(
             MediaErrorCode.NOT_A_VIEWER,
             _("Films are watched by patrons and staff of subscribing libraries."),
             status=403,
         )
-    institution = user.institution
-    medium = medium_for(institution=institution, ip=ip)
-    decision = decide(institution, film, medium, on=timezone.localdate(now))
+    institution, cidrs = _viewer_library(user)
+    medium = medium_for(institution=institution, ip=ip, cidrs=cidrs)
+    decision = decide(institution, film, medium, on=today)
     if not decision.allowed:
         raise ApplicationError(
             decision.reason,
@@ -70,14 +92,27 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
             status=403,
             extra={"medium": medium},
         )
-    subscription = patron_streaming_subscription(user=user, on=timezone.localdate(now))
-    if not selectors.has_ready_rendition(film.pk):
-        raise ConflictError(
-            MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
-        )
-    cap = subscription.plan.max_concurrent_streams  # loaded with the subscription
+    streamable = getattr(film, "streamable", None)
     with transaction.atomic():
-        subscription = lock_subscriptions([subscription.pk])[subscription.pk]
+        # The subscription patron_streaming_subscription() would pick (the first covering
+        # one that includes streaming), read and row-locked at once: two starts cannot
+        # both take the last slot. Only that row is locked (LIMIT 1, FOR UPDATE OF it).
+        subscription = (
+            subscriptions_covering(library=institution, on=today)
+            .filter(plan__includes_streaming=True)
+            .select_for_update(of=("self",))
+            .first()
+        )
+        if subscription is None:
+            # its refusal (403 no_streaming_subscription), worded in one place
+            subscription = patron_streaming_subscription(user=user, on=today)
+        if streamable is None:
+            streamable = selectors.has_ready_rendition(film.pk)
+        if not streamable:
+            raise ConflictError(
+                MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
+            )
+        cap = subscription.plan.max_concurrent_streams
         if cap is not None:
             in_use = selectors.open_sessions(now).filter(subscription=subscription).count()
             if in_use >= cap:
