@@ -156,11 +156,23 @@ class UploadInitiateSerializer(serializers.Serializer):
     sha256 = serializers.CharField(validators=[sha256_validator])
     part_size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
     filename = serializers.CharField(max_length=200, required=False, default="")
+    part_sha256 = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=10_000,
+        help_text="Optional: the SHA-256 of each part, in order. The store then checks each "
+        "part as it arrives and the upload is verified at completion, with no read-back.",
+    )
 
 
 class PartUrlSerializer(serializers.Serializer):
     part_number = serializers.IntegerField()
     url = serializers.URLField()
+    headers = serializers.DictField(
+        child=serializers.CharField(), help_text="Headers to send with the PUT."
+    )
 
 
 class PartSerializer(serializers.Serializer):
@@ -245,8 +257,10 @@ class UploadViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete with every part's ETag: `missing_parts` / `part_mismatch` (400, nothing
-        changes); a stored size other than the declared one fails the upload. The
-        checksum is verified next, in a task."""
+        changes); a stored size other than the declared one, or (with part checksums) a
+        store checksum other than the declared parts', fails the upload (400
+        `size_mismatch` / `checksum_mismatch`). With part checksums the asset is verified
+        here; without, the whole-object SHA-256 is verified next, in a task."""
         upload = self.get_object()
         parts = PartSerializer(data=request.data.get("parts"), many=True)
         parts.is_valid(raise_exception=True)

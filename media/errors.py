@@ -12,6 +12,7 @@ class MediaErrorCode(models.TextChoices):
     SIZE_MISMATCH = "size_mismatch"
     OBJECT_MISSING = "object_missing"
     CHECKSUM_MISMATCH = "checksum_mismatch"
+    INVALID_PART_CHECKSUMS = "invalid_part_checksums"
     INVALID_TRANSITION = "invalid_status_transition"
     NOT_A_MASTER = "not_a_master"
     NO_READY_RENDITION = "no_ready_rendition"

@@ -66,23 +66,32 @@ class S3Store:
         )
 
     # --- multipart upload --------------------------------------------------------------
-    def multipart_create(self, key: str, content_type: str = "application/octet-stream") -> str:
+    #: the store checks each part's declared SHA-256 and reports the composite
+    checks_part_checksums = True
+
+    def multipart_create(
+        self, key: str, content_type: str = "application/octet-stream", *, sha256: bool = False
+    ) -> str:
+        extra = {"ChecksumAlgorithm": "SHA256"} if sha256 else {}
         answer = self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=key, ContentType=content_type
+            Bucket=self.bucket, Key=key, ContentType=content_type, **extra
         )
         return answer["UploadId"]
 
-    def part_url(self, key: str, upload_id: str, part_number: int, *, expires: int) -> str:
-        return self.client.generate_presigned_url(
-            "upload_part",
-            Params={
-                "Bucket": self.bucket,
-                "Key": key,
-                "UploadId": upload_id,
-                "PartNumber": part_number,
-            },
-            ExpiresIn=expires,
-        )
+    def part_url(
+        self, key: str, upload_id: str, part_number: int, *, expires: int, sha256_b64: str = ""
+    ) -> str:
+        """Presigned PUT of one part. With `sha256_b64`, x-amz-checksum-sha256 is a signed
+        header: the client must send it, and the store refuses bytes that differ."""
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumber": part_number,
+        }
+        if sha256_b64:
+            params["ChecksumSHA256"] = sha256_b64
+        return self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires)
 
     def parts_list(self, key: str, upload_id: str) -> list[Part]:
         parts: list[Part] = []
@@ -99,15 +108,23 @@ class S3Store:
                 return parts
             marker = answer["NextPartNumberMarker"]
 
-    def multipart_complete(self, key: str, upload_id: str, parts: list[Part]) -> None:
+    def multipart_complete(
+        self, key: str, upload_id: str, parts: list[Part], *, sha256_b64: list[str] | None = None
+    ) -> None:
+        entries = [{"PartNumber": p.part_number, "ETag": f'"{p.etag}"'} for p in parts]
+        if sha256_b64:
+            for entry, checksum in zip(entries, sha256_b64, strict=True):
+                entry["ChecksumSHA256"] = checksum
         self.client.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=key,
-            UploadId=upload_id,
-            MultipartUpload={
-                "Parts": [{"PartNumber": p.part_number, "ETag": f'"{p.etag}"'} for p in parts]
-            },
+            Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": entries}
         )
+
+    def composite_sha256(self, key: str) -> str | None:
+        """The store's SHA-256 of the parts' SHA-256s (base64, without the `-N` suffix), or
+        None when it has none (an upload created without the checksum algorithm)."""
+        answer = self.client.head_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
+        value = answer.get("ChecksumSHA256")
+        return value.split("-", 1)[0] if value else None
 
     def multipart_abort(self, key: str, upload_id: str) -> None:
         from botocore.exceptions import ClientError
@@ -179,6 +196,8 @@ class LocalStore:
     URLs are backend endpoints carrying a signed token (media.tokens)."""
 
     PREFIX = "_multipart"
+    #: part checksums are not checked here: the verification task reads the file back
+    checks_part_checksums = False
 
     def __init__(self, storage):
         self.storage = storage
@@ -186,13 +205,17 @@ class LocalStore:
     def _dir(self, upload_id: str) -> str:
         return f"{self.PREFIX}/{upload_id}"
 
-    def multipart_create(self, key: str, content_type: str = "application/octet-stream") -> str:
+    def multipart_create(
+        self, key: str, content_type: str = "application/octet-stream", *, sha256: bool = False
+    ) -> str:
         upload_id = uuid.uuid4().hex
         meta = {"key": key, "initiated": timezone.now().isoformat()}
         self.storage.save(f"{self._dir(upload_id)}/meta.json", ContentFile(json.dumps(meta)))
         return upload_id
 
-    def part_url(self, key: str, upload_id: str, part_number: int, *, expires: int) -> str:
+    def part_url(
+        self, key: str, upload_id: str, part_number: int, *, expires: int, sha256_b64: str = ""
+    ) -> str:
         from media.tokens import token_make
 
         token = token_make("part", {"u": upload_id, "k": key, "n": part_number}, seconds=expires)
@@ -230,7 +253,9 @@ class LocalStore:
                 parts.append(Part(int(name.split(".")[0]), digest.hexdigest(), size))
         return parts
 
-    def multipart_complete(self, key: str, upload_id: str, parts: list[Part]) -> None:
+    def multipart_complete(
+        self, key: str, upload_id: str, parts: list[Part], *, sha256_b64: list[str] | None = None
+    ) -> None:
         directory = self._dir(upload_id)
         names = [f"{directory}/{p.part_number:05d}.part" for p in parts]
         storage = self.storage

@@ -157,6 +157,12 @@ class Upload(models.Model):
         _("declared SHA-256"), max_length=64, validators=[sha256_validator]
     )
     part_size = models.BigIntegerField(_("part size (bytes)"))
+    # Optional: each part's SHA-256 (hex), declared at initiation. The store then checks
+    # every part as it arrives (x-amz-checksum-sha256, signed into the part URL) and its
+    # checksum of the parts' checksums is compared at completion: no read-back.
+    declared_part_sha256 = models.JSONField(
+        _("declared SHA-256 of each part"), null=True, blank=True
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

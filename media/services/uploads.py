@@ -8,6 +8,7 @@ verified asset is ever transcoded or served."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import mimetypes
@@ -34,6 +35,7 @@ EXTENSIONS = {
     Asset.Kind.TRAILER: ".mp4",
 }
 UPLOADABLE_KINDS = tuple(EXTENSIONS)
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 SAFE_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
 MAX_OBJECT_SIZE = 5 * 1024**4  # S3's largest object: 5 TiB
 
@@ -48,18 +50,43 @@ def storage_key_for(*, film_id: int, kind: str, filename: str = "") -> str:
     return f"films/{film_id}/{kind}/{uuid.uuid4().hex}{suffix}"
 
 
+def _b64(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
+
+
+def composite_sha256(part_sha256: list[str]) -> str:
+    """S3's checksum of a multipart object uploaded with SHA-256 part checksums: the
+    SHA-256 of the parts' raw SHA-256 digests, in base64."""
+    joined = b"".join(bytes.fromhex(h) for h in part_sha256)
+    return base64.b64encode(hashlib.sha256(joined).digest()).decode()
+
+
+def _part_checksums(upload: Upload) -> list[str] | None:
+    """The declared part checksums, when the store checks them (else the task verifies)."""
+    if upload.declared_part_sha256 and get_store().checks_part_checksums:
+        return upload.declared_part_sha256
+    return None
+
+
 def part_urls(upload: Upload, part_numbers) -> list[dict]:
+    """A presigned URL per part; with declared part checksums, the header to send with it
+    (x-amz-checksum-sha256, signed into the URL: the store refuses other bytes)."""
     store = get_store()
     expires = presign_seconds()
-    return [
-        {
-            "part_number": n,
-            "url": store.part_url(
-                upload.asset.storage_key, upload.backend_upload_id, n, expires=expires
-            ),
-        }
-        for n in part_numbers
-    ]
+    checksums = _part_checksums(upload)
+    urls = []
+    for n in part_numbers:
+        checksum = _b64(checksums[n - 1]) if checksums else ""
+        url = store.part_url(
+            upload.asset.storage_key,
+            upload.backend_upload_id,
+            n,
+            expires=expires,
+            sha256_b64=checksum,
+        )
+        headers = {"x-amz-checksum-sha256": checksum} if checksum else {}
+        urls.append({"part_number": n, "url": url, "headers": headers})
+    return urls
 
 
 def upload_initiate(
@@ -73,8 +100,11 @@ def upload_initiate(
     language: str = "",
     for_deaf_and_hard_of_hearing: bool = False,
     filename: str = "",
+    part_sha256: list[str] | None = None,
 ) -> Upload:
-    """Open a multipart upload in the store and record it with what the client declared."""
+    """Open a multipart upload in the store and record it with what the client declared.
+    `part_sha256` (optional, one hex SHA-256 per part): the store checks each part and
+    completion compares its checksum of them, instead of a task reading the object back."""
     if kind not in UPLOADABLE_KINDS:
         raise _refuse("invalid_kind", _("This kind of asset is produced by transcoding."))
     last_part_alone = part_size >= size
@@ -88,9 +118,20 @@ def upload_initiate(
         )
     if -(-size // part_size) > settings.MEDIA_MAX_PARTS:
         raise _refuse(MediaErrorCode.TOO_MANY_PARTS, _("Too many parts: use larger parts."))
+    part_count = -(-size // part_size)
+    if part_sha256 is not None:
+        part_sha256 = [str(h).lower() for h in part_sha256]
+        if len(part_sha256) != part_count or not all(SHA256_HEX.match(h) for h in part_sha256):
+            raise _refuse(
+                MediaErrorCode.INVALID_PART_CHECKSUMS,
+                _("Declare one SHA-256 (64 hex digits) for each of the %(count)s parts.")
+                % {"count": part_count},
+            )
     key = storage_key_for(film_id=film.pk, kind=kind, filename=filename)
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    backend_upload_id = get_store().multipart_create(key, content_type)
+    backend_upload_id = get_store().multipart_create(
+        key, content_type, sha256=part_sha256 is not None
+    )
     with transaction.atomic():
         asset = Asset(
             film=film,
@@ -106,6 +147,7 @@ def upload_initiate(
             backend_upload_id=backend_upload_id,
             declared_size=size,
             declared_sha256=sha256.lower(),
+            declared_part_sha256=part_sha256,
             part_size=part_size,
             started_by=started_by,
         )
@@ -185,6 +227,7 @@ def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
             parts=wrong,
         )
     refusal = None
+    refusal_code = MediaErrorCode.SIZE_MISMATCH
     with transaction.atomic():
         upload = lock_upload(upload.pk)
         if upload.status != Upload.Status.IN_PROGRESS:
@@ -193,9 +236,24 @@ def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
             refusal = _("The parts do not add up to the declared size.")
             _fail(upload, code=MediaErrorCode.SIZE_MISMATCH, message=refusal, abort=True)
         else:
-            store.multipart_complete(key, upload.backend_upload_id, [held[n] for n in expected])
+            checksums = _part_checksums(upload)
+            store.multipart_complete(
+                key,
+                upload.backend_upload_id,
+                [held[n] for n in expected],
+                sha256_b64=[_b64(h) for h in checksums] if checksums else None,
+            )
             stored_size = store.size(key)
-            if stored_size != upload.declared_size:
+            stored_checksum = store.composite_sha256(key) if checksums else None
+            if (
+                checksums
+                and stored_checksum is not None
+                and (stored_checksum != composite_sha256(checksums))
+            ):
+                refusal = _("The stored parts do not have the declared SHA-256 checksums.")
+                refusal_code = MediaErrorCode.CHECKSUM_MISMATCH
+                _fail(upload, code=refusal_code, message=refusal, abort=False)
+            elif stored_size != upload.declared_size:
                 refusal = _("The stored object has %(got)s bytes, %(declared)s were declared.") % {
                     "got": stored_size,
                     "declared": upload.declared_size,
@@ -210,10 +268,15 @@ def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
                 asset.size = stored_size
                 asset.save(update_fields=["status", "size", "updated_at"])
                 asset_id = asset.pk
-                transaction.on_commit(lambda: verify_asset.delay(asset_id))
+                if stored_checksum is not None:
+                    # The store checked every part against its declared SHA-256, and its
+                    # checksum of them is the declared one: verified without a read-back.
+                    _verified(asset, upload.declared_sha256)
+                else:
+                    transaction.on_commit(lambda: verify_asset.delay(asset_id))
     if refusal is not None:
         # The failure is recorded (committed above); the caller gets a 400 with the reason.
-        raise _refuse(MediaErrorCode.SIZE_MISMATCH, refusal, upload_status=upload.status)
+        raise _refuse(refusal_code, refusal, upload_status=upload.status)
     return upload
 
 
@@ -288,15 +351,22 @@ def asset_verify(*, asset_id: int) -> Asset:
             asset.save(update_fields=["sha256", "status", "error", "updated_at"])
             get_store().delete(asset.storage_key)
             return asset
-        # A master goes on to transcoding; other kinds are served as they are.
-        is_master = asset.kind == Asset.Kind.MASTER
-        asset.status = Asset.Status.VERIFIED if is_master else Asset.Status.READY
-        asset.save(update_fields=["sha256", "status", "updated_at"])
-        if is_master:
-            from media.tasks import transcode_master
-
-            transaction.on_commit(lambda: transcode_master.delay(asset_id))
+        _verified(asset, computed)
     return asset
+
+
+def _verified(asset: Asset, sha256: str) -> None:
+    """uploaded → verified (a master, then transcoded after commit) or ready (other kinds,
+    served as they are). The caller holds the asset's lock."""
+    asset.sha256 = sha256
+    is_master = asset.kind == Asset.Kind.MASTER
+    asset.status = Asset.Status.VERIFIED if is_master else Asset.Status.READY
+    asset.save(update_fields=["sha256", "status", "updated_at"])
+    if is_master:
+        from media.tasks import transcode_master
+
+        asset_id = asset.pk
+        transaction.on_commit(lambda: transcode_master.delay(asset_id))
 
 
 def assets_awaiting_verification(*, older_than: datetime.timedelta) -> list[int]:

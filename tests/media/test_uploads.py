@@ -31,19 +31,22 @@ def master_bytes():
     return os.urandom(2 * PART + MIB)  # three parts: 5 MiB, 5 MiB, 1 MiB
 
 
-def initiate(api, film, data, *, sha256=None, part_size=PART, kind="master"):
-    return api.post(
-        "/api/v1/media/uploads/",
-        {
-            "film": film.pk,
-            "kind": kind,
-            "size": len(data),
-            "sha256": sha256 or sha256_of(data),
-            "part_size": part_size,
-            "filename": "master.mov",
-        },
-        format="json",
-    )
+def initiate(api, film, data, *, sha256=None, part_size=PART, kind="master", parts=None):
+    body = {
+        "film": film.pk,
+        "kind": kind,
+        "size": len(data),
+        "sha256": sha256 or sha256_of(data),
+        "part_size": part_size,
+        "filename": "master.mov",
+    }
+    if parts is not None:
+        body["part_sha256"] = parts
+    return api.post("/api/v1/media/uploads/", body, format="json")
+
+
+def part_sha256s(data, part_size=PART):
+    return [sha256_of(data[i : i + part_size]) for i in range(0, len(data), part_size)]
 
 
 def put_parts(answer, data, *, only=None):
@@ -52,7 +55,12 @@ def put_parts(answer, data, *, only=None):
         n = part["part_number"]
         if only is not None and n not in only:
             continue
-        response = requests.put(part["url"], data=data[(n - 1) * PART : n * PART], timeout=30)
+        response = requests.put(
+            part["url"],
+            data=data[(n - 1) * PART : n * PART],
+            headers=part.get("headers") or {},
+            timeout=30,
+        )
         assert response.status_code == 200, response.text
         etags[n] = response.headers["ETag"].strip('"')
     return etags
@@ -256,3 +264,48 @@ def test_lost_verification_is_replayed(s3, editor_api, film, master_bytes):
     call_command("media_replay", "--older-than-minutes", "0", stdout=out)  # harmless again
     asset.refresh_from_db()
     assert asset.status == Asset.Status.VERIFIED
+
+
+def test_part_checksums_verify_at_completion_without_reading_back(
+    s3, editor_api, film, master_bytes, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Declared part SHA-256s are signed into the part URLs (the store checks each part)
+    and the store's checksum of them is compared at completion: the asset is verified
+    there, and nothing reads the object back."""
+    body = initiate(editor_api, film, master_bytes, parts=part_sha256s(master_bytes)).json()
+    for part in body["part_urls"]:
+        assert "x-amz-checksum-sha256" in part["url"]  # a signed header
+        assert part["headers"]["x-amz-checksum-sha256"]
+        assert_short_presigned(part["url"])
+    etags = put_parts(body, master_bytes)
+    monkeypatch.setattr(type(s3), "chunks", lambda *a: pytest.fail("read back"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = complete(editor_api, body["id"], etags)
+    assert answer.status_code == 200, answer.json()
+    asset = Asset.objects.get(pk=body["asset"]["id"])
+    assert asset.status == Asset.Status.VERIFIED and asset.sha256 == sha256_of(master_bytes)
+    assert len(callbacks) == 1  # the transcoding, not a verification
+
+
+def test_wrong_part_checksum_is_refused_and_nothing_counts(s3, editor_api, film, master_bytes):
+    declared = part_sha256s(master_bytes)
+    declared[1] = sha256_of(b"something else")
+    body = initiate(editor_api, film, master_bytes, parts=declared).json()
+    # S3 refuses a part whose bytes differ from its signed checksum; moto accepts it, so
+    # the store's checksum of the parts is what catches it here.
+    etags = put_parts(body, master_bytes)
+    answer = complete(editor_api, body["id"], etags)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "checksum_mismatch"
+    upload = Upload.objects.select_related("asset").get(pk=body["id"])
+    assert upload.status == Upload.Status.FAILED and upload.error == "checksum_mismatch"
+    assert upload.asset.status == Asset.Status.FAILED
+    assert s3.size(upload.asset.storage_key) is None
+
+
+def test_part_checksums_must_match_the_parts(s3, editor_api, film, master_bytes):
+    too_few = initiate(editor_api, film, master_bytes, parts=part_sha256s(master_bytes)[:2])
+    assert too_few.status_code == 400 and too_few.json()["code"] == "invalid_part_checksums"
+    not_hex = initiate(editor_api, film, master_bytes, parts=["x" * 64] * 3)
+    assert not_hex.status_code == 400 and not_hex.json()["code"] == "invalid_part_checksums"
+    assert not Upload.objects.exists()
