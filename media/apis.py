@@ -140,9 +140,9 @@ class PlayableFilmViewSet(
         return Response(self.get_serializer(films, many=True).data)
 
     def retrieve(self, request, pk=None):
-        film = self.get_queryset().filter(pk=pk).first()
-        if film is None:
-            raise Http404
+        from backend.access import get_or_not_found
+
+        film = get_or_not_found(self.get_queryset(), pk, _("No such film."))
         return Response(self.get_serializer(_with_offer([film])[0]).data)
 
 
