@@ -54,6 +54,36 @@ def test_bad_token_is_401(api):
     assert response.json()["code"] == "authentication_failed"
 
 
+def test_a_deactivated_users_token_no_longer_works(library_api, library_admin):
+    assert library_api.get("/api/v1/me/").status_code == 200
+    library_admin.is_active = False
+    library_admin.save(update_fields=["is_active"])
+    response = library_api.get("/api/v1/me/", headers={"Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
+
+
+def test_token_authentication_reads_the_user_and_token_in_one_query(library_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.authentication import TokenAuthentication
+
+    token = Token.objects.create(user=library_admin)
+    with CaptureQueriesContext(connection) as queries:
+        user, auth = TokenAuthentication().authenticate_credentials(token.key)
+    assert len(queries) == 1
+    assert (user.pk, user.username, user.role, user.institution_id, user.date_joined) == (
+        library_admin.pk,
+        library_admin.username,
+        library_admin.role,
+        library_admin.institution_id,
+        library_admin.date_joined,
+    )
+    assert (auth.key, auth.user_id, auth.created) == (token.key, library_admin.pk, token.created)
+    assert auth.user is user
+
+
 def test_session_authentication_for_the_browsable_api(client, library_admin):
     assert client.login(username=library_admin.username, password=TEST_PASSWORD)
     response = client.get("/api/v1/me/", HTTP_ACCEPT="text/html")
