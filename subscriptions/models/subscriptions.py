@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -15,7 +16,8 @@ class Subscription(models.Model):
         AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
         ACTIVE = "active", _("Active")
         EXPIRED = "expired", _("Expired")
-        CANCELLED = "cancelled", _("Cancelled")
+        # "abonnement" is masculine in French: not the feminine "Annulée" of orders etc.
+        CANCELLED = "cancelled", pgettext_lazy("subscription status", "Cancelled")
 
     class PaymentMethod(models.TextChoices):
         CARD = "card", _("Card (Stripe)")

@@ -220,3 +220,18 @@ def test_daily_command_expires_and_is_idempotent(library, platform, today):
     assert ended.status == "expired"
     assert ending.status == "active"
     assert list(ending.reminders.values_list("days_before", flat=True)) == [30]
+
+
+def test_status_labels_agree_in_gender_in_french():
+    """ "Abonnement" is masculine, "commande" and "réservation" feminine: one msgid
+    "Cancelled" cannot serve both (the subscription's has its own context)."""
+    from django.utils import translation
+
+    from orders.models import Order
+    from subscriptions.models import ScreeningBooking
+
+    with translation.override("fr"):
+        assert str(Subscription.Status.CANCELLED.label) == "Annulé"
+        assert str(Subscription.Status.EXPIRED.label) == "Expiré"
+        assert str(Order.Status.CANCELLED.label) == "Annulée"
+        assert str(ScreeningBooking.Status.CANCELLED.label) == "Annulée"
