@@ -90,7 +90,12 @@ class StockMovement(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -139,7 +144,12 @@ class Order(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CART
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
@@ -225,10 +235,17 @@ class OrderLine(models.Model):
 class OrderEvent(models.Model):
     """What happened to an order: each status change, dated and attributed."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     from_status = models.CharField(_("from"), max_length=20, choices=Order.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Order.Status.choices)
@@ -255,13 +272,20 @@ class SubmissionKey(models.Model):
     answers with the order it submitted, reserving nothing more."""
 
     library = models.ForeignKey(
-        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+        "institutions.Institution",
+        verbose_name=_("library"),
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    key = models.CharField(max_length=200)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="submission_keys")
-    created_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(_("idempotency key"), max_length=200)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="submission_keys"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
         constraints = [
             models.UniqueConstraint(fields=["library", "key"], name="submission_key_once"),
         ]
