@@ -55,14 +55,16 @@ router.register("orders", OrderViewSet, basename="order")
 
 api_v1 = [
     # URL resolution tries the patterns in order: the trivial ping (the benchmarks'
-    # baseline) and the router's list and detail routes, the most requested, come first.
+    # baseline) and the router's list and detail routes, the most requested, come first;
+    # only paths that a router route would take (`patrons/<pk>/`) must precede it
+    # (tests/api/test_urls.py checks that no route shadows another).
     path("ping/", PingApi.as_view(), name="ping"),
+    path("patrons/login/", PatronLoginApi.as_view(), name="patron-login"),
+    path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),
     path("", include(router.urls)),
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("me/", MeApi.as_view(), name="me"),
     path("me/streaming-quota/", MyStreamingQuotaApi.as_view(), name="my-streaming-quota"),
-    path("patrons/login/", PatronLoginApi.as_view(), name="patron-login"),
-    path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),
     path(
         "institutions/<int:pk>/portal-key/", PortalKeyApi.as_view(), name="institution-portal-key"
     ),
