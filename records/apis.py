@@ -81,7 +81,9 @@ class RecordsApi(APIView):
     """Catalogue records of every film the library may stream today (the rights engine
     decides), with the playback link for that library (behind its proxy prefix if it has
     one). 001 is the film's stable reference. `format=marc21` (default), `unimarc` or
-    `marcxml`. Library staff read their own library's; the cinema staff any library's."""
+    `marcxml`. Library staff read their own library's; the cinema staff any library's.
+    Only for a library covered today by a subscription including streaming (403
+    `not_a_subscriber` otherwise: the playback links would lead nowhere)."""
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [MARC21Renderer, UNIMARCRenderer, MARCXMLRenderer, JSONRenderer]
@@ -116,6 +118,15 @@ class RecordsApi(APIView):
     def get(self, request):
         institution = self._institution(request)
         today = timezone.localdate()
+        if not selectors.is_streaming_subscriber(institution, on=today):
+            raise ApplicationError(
+                RecordsErrorCode.NOT_A_SUBSCRIBER,
+                _(
+                    "Catalogue records are given to libraries whose subscription includes "
+                    "the streaming platform; this library has none today."
+                ),
+                status=403,
+            )
         films = selectors.film_records(
             selectors.available_films(institution, on=today), institution=institution
         )

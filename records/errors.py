@@ -8,3 +8,4 @@ class RecordsErrorCode(models.TextChoices):
     INVALID_FORMAT = "invalid_format"
     ADMIN_REQUIRED = "admin_required"
     INVALID_DAY = "invalid_day"
+    NOT_A_SUBSCRIBER = "not_a_subscriber"

@@ -38,6 +38,18 @@ def available_films(institution, *, on: datetime.date | None = None) -> QuerySet
     return Film.objects.filter(usable)
 
 
+def is_streaming_subscriber(institution, *, on: datetime.date) -> bool:
+    """Whether a subscription including streaming covers the library that day (its own or
+    its network's): records and their playback links are for such libraries only."""
+    from subscriptions.selectors import subscriptions_covering
+
+    return (
+        subscriptions_covering(library=institution, on=on)
+        .filter(plan__includes_streaming=True)
+        .exists()
+    )
+
+
 def available_film_ids(institution, *, on: datetime.date | None = None) -> set[int]:
     return set(available_films(institution, on=on).values_list("pk", flat=True))
 

@@ -13,12 +13,13 @@ from records.models import RecordSettings
 from rights.models import Medium
 from tests.editorial.conftest import film_with
 from tests.factories import PersonFactory
+from tests.records.conftest import subscribe
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue(db):
+def catalogue(subscribed):
     varda = PersonFactory(name="Agnès Varda", sort_name="Varda, Agnès")
     other = PersonFactory(name="Chris Marker", sort_name="Marker, Chris")
     france = Country.objects.create(code="FR", name="France")
@@ -125,6 +126,7 @@ def test_a_departmental_library_gets_its_own_films(catalogue):
     from tests.factories import InstitutionFactory, UserFactory
 
     bdp = InstitutionFactory(kind="departmental")
+    subscribe(bdp)
     client = client_for(UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=bdp))
     assert [r["001"].data for r in _marc(_records(client, "marc21"))] == [
         "CN-000042",
@@ -242,3 +244,24 @@ def test_changes_between_two_days_make_new_and_delete_records(library):
     parsed_deleted = list(MARCReader(io.BytesIO(delete_file), to_unicode=True, force_utf8=True))
     assert [(r["001"].data, r.leader[5]) for r in parsed_new] == [("CN-000003", "n")]
     assert [(r["001"].data, r.leader[5]) for r in parsed_deleted] == [("CN-000002", "d")]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "streaming platform"), ("fr", "plateforme de streaming")],
+)
+def test_a_library_without_a_streaming_subscription_gets_no_records(
+    library, network, library_api, editor_api, language, message
+):
+    film_with(Medium.STREAM_HOME, reference="CN-000050")
+    subscribe(network, plan="discovery-3")  # screenings only
+    for client in (library_api, editor_api):
+        response = client.get(
+            f"/api/v1/records/?format=marc21&institution={library.pk}",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 403
+        assert response.json()["code"] == "not_a_subscriber"
+        assert message in response.json()["detail"]
+    subscribe(library)
+    assert [r["001"].data for r in _marc(_records(library_api, "marc21"))] == ["CN-000050"]

@@ -14,14 +14,9 @@ from records.models import RecordChange, RecordHolding
 from records.services import record_updates_compute
 from rights import services as rights_services
 from rights.models import Medium
-from subscriptions.services.subscriptions import (
-    subscription_activate,
-    subscription_cancel,
-    subscription_quote_create,
-)
+from subscriptions.services.subscriptions import subscription_cancel
 from tests.factories import FilmFactory
 from tests.rights.conftest import GrantFactory
-from tests.subscriptions.conftest import make_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +25,6 @@ TODAY = timezone.localdate()
 
 def _day(offset):
     return TODAY + datetime.timedelta(days=offset)
-
-
-@pytest.fixture
-def subscribed(network, library):
-    platform = make_grid(TODAY.year).plans.get(code="platform")
-    quote = subscription_quote_create(subscriber=network, plan=platform, starts_on=TODAY)
-    return subscription_activate(subscription=quote)
 
 
 def _film(reference, *, starts_in=-365, ends_in=None, medium=Medium.STREAM_HOME):
