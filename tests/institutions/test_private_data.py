@@ -28,6 +28,14 @@ PRIVATE_ENDPOINTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _streaming_subscriber(library):
+    """The library subscribes to the platform (catalogue records are for subscribers)."""
+    from tests.records.conftest import subscribe
+
+    return subscribe(library)
+
+
 @pytest.mark.parametrize("url", PRIVATE_ENDPOINTS)
 def test_own_staff_reads_private_data(library_api, library, url):
     assert library_api.get(url.format(id=library.pk)).status_code == 200
