@@ -1,6 +1,7 @@
 """Editorial API: `/api/v1/collections/` (published collections with the films the caller's
 institution may use; the cinema staff create and edit them, with history), the computed
-collections under `/api/v1/editorial/` and the newsletter preview for the cinema staff."""
+collections under `/api/v1/editorial/`, the newsletter preview for the cinema staff, and
+`/api/v1/library-selections/` (a library's own selections, see `library_selections`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Demo collections: this week's new films and favourites, the acquisitions in progress,
 three themes and a director portrait, chosen deterministically among the demo films
-(what a library sees in them is decided by the rights engine at read time)."""
+(what a library sees in them is decided by the rights engine at read time); and the
+selections of a few demo libraries (the demo accounts' library has two)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,21 @@ import datetime
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import User
 from catalogue.models import Film, Person, Theme
 from demo import plan
-from editorial.models import Collection, CollectionItem
+from editorial.models import Collection, CollectionItem, LibrarySelection, LibrarySelectionItem
+from institutions.demo import DEMO_LIBRARY_CODE
+from institutions.models import Institution
+
+#: (title, description) of the demo libraries' selections: the demo accounts' library
+#: has the first two, the next libraries one each.
+LIBRARY_SELECTIONS = [
+    ("Ciné-club du jeudi", "Les films de nos projections du jeudi soir."),
+    ("Coups de cœur de l'équipe", "Choisis par les bibliothécaires."),
+    ("Pour les ateliers scolaires", "Des films pour les classes que nous accueillons."),
+    ("Mois du film documentaire", "Notre programme de novembre."),
+]
 
 
 def _collection(films, **fields) -> None:
@@ -23,6 +36,47 @@ def _collection(films, **fields) -> None:
 
 
 def seed(ctx: plan.DemoContext) -> None:
+    _seed_collections(ctx)
+    _seed_library_selections(ctx)
+
+
+def _seed_library_selections(ctx: plan.DemoContext) -> None:
+    if LibrarySelection.objects.exists():
+        ctx.say("editorial: library selections already present, skipped")
+        return
+    rng = ctx.random("editorial-library-selections")
+    in_catalogue = list(Film.objects.filter(status=Film.Status.IN_CATALOGUE).order_by("pk"))
+    libraries = list(
+        Institution.objects.filter(code__startswith="BIB-", is_network=False).order_by("code")[:3]
+    )
+    if not in_catalogue or not libraries or libraries[0].code != DEMO_LIBRARY_CODE:
+        return
+    assignments = [(libraries[0], LIBRARY_SELECTIONS[:2])] + [
+        (library, [entry])
+        for library, entry in zip(libraries[1:], LIBRARY_SELECTIONS[2:], strict=False)
+    ]
+    admins = {
+        user.institution_id: user
+        for user in User.objects.filter(
+            role=User.Role.INSTITUTION_ADMIN, institution__in=libraries
+        ).order_by("-pk")
+    }
+    for library, entries in assignments:
+        for title, description in entries:
+            selection = LibrarySelection.objects.create(
+                institution=library,
+                title=title,
+                description=description,
+                created_by=admins.get(library.pk),
+            )
+            LibrarySelectionItem.objects.bulk_create(
+                LibrarySelectionItem(selection=selection, film=film, position=position)
+                for position, film in enumerate(rng.sample(in_catalogue, min(5, len(in_catalogue))))
+            )
+    ctx.say(f"editorial: {LibrarySelection.objects.count()} library selections")
+
+
+def _seed_collections(ctx: plan.DemoContext) -> None:
     if Collection.objects.exists():
         ctx.say("editorial: already present, skipped")
         return

@@ -4,7 +4,10 @@ newsletter sent to a library.
 A collection is an ordered list of films shown on the platform between its publication
 dates (a collection without a start date is a draft). What a library or a patron sees in
 it is decided at read time by the rights engine: the items are the editors' choice, the
-films shown are those the caller's institution may use (editorial.selectors)."""
+films shown are those the caller's institution may use (editorial.selectors).
+
+A library selection is a library's own ordered list of films, kept by its staff and read
+by its patrons; the notices of withdrawals count it as a use of the film."""
 
 from django.conf import settings
 from django.db import models
@@ -101,6 +104,70 @@ class CollectionItem(models.Model):
 
     def __str__(self):
         return f"{self.collection_id}#{self.position} {self.film_id}"
+
+
+class LibrarySelection(models.Model):
+    """A library's own selection of films (its staff curate it, its patrons read it)."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="film_selections",
+        verbose_name=_("library"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("library selection")
+        verbose_name_plural = _("library selections")
+        ordering = ["institution", "title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class LibrarySelectionItem(models.Model):
+    """A film at a position in a library's selection (positions 0, 1, 2…)."""
+
+    selection = models.ForeignKey(
+        LibrarySelection,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("library selection"),
+    )
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.PROTECT, related_name="+", verbose_name=_("film")
+    )
+    position = models.PositiveIntegerField(_("position"))
+    note = models.CharField(_("library's note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("library selection item")
+        verbose_name_plural = _("library selection items")
+        ordering = ["selection", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["selection", "film"], name="library_selection_item_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.selection_id}#{self.position} {self.film_id}"
 
 
 class NewsletterSend(models.Model):

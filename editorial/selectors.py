@@ -1,6 +1,6 @@
 """Reads of the editorial app: the collections a caller may see and, inside them, the films
 their institution may use; the computed collections (most watched, most screened, leaving
-soon).
+soon); the libraries' own selections, which their staff and patrons see.
 
 Which films an institution may use is never decided here: the page's films are handed to
 the rights engine (`rights.decisions.decide_many`, one query for the whole page) or
@@ -22,7 +22,7 @@ from backend.access import get_or_not_found
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from editorial.errors import EditorialErrorCode
-from editorial.models import Collection, CollectionItem
+from editorial.models import Collection, CollectionItem, LibrarySelection, LibrarySelectionItem
 from media.models import ViewEvent
 from notices import selectors as notices_selectors
 from rights.decisions import decide_many
@@ -98,13 +98,20 @@ def _directors(film_ids: Iterable[int]) -> dict[int, list[dict]]:
 
 
 def film_entries(
-    films: Sequence[Film], audience: Audience, *, on: datetime.date, announced_ok: bool = False
+    films: Sequence[Film],
+    audience: Audience,
+    *,
+    on: datetime.date,
+    announced_ok: bool = False,
+    keep_unusable: bool = False,
 ) -> dict[int, dict]:
     """{film id: entry} for the films the audience may see: each with its directors and
     the media the audience's institution may use it on today (`None` for the cinema
     staff). Films it may use on none of the audience's media are left out, except — when
-    `announced_ok` — films still in acquisition, which a collection announces. Two queries
-    (directors, grants) for any number of films."""
+    `announced_ok` — films still in acquisition, which a collection announces, and —
+    when `keep_unusable` — every film (with no media: a library's own selection shows
+    what it chose, and that it may no longer use it). Two queries (directors, grants) for
+    any number of films."""
     films = list(films)
     directors = _directors(film.pk for film in films)
     decisions = (
@@ -118,7 +125,7 @@ def film_entries(
         if not audience.sees_everything:
             media = [m for m, d in decisions.get(film.pk, {}).items() if d.allowed]
             announced = announced_ok and film.status in ANNOUNCED_STATUSES
-            if not media and not announced:
+            if not media and not announced and not keep_unusable:
                 continue
         entries[film.pk] = {
             "id": film.pk,
@@ -172,6 +179,63 @@ def collections_with_items(
     return [
         {"collection": collection, "items": by_collection[collection.pk]}
         for collection in collections
+    ]
+
+
+# --- libraries' own selections ---------------------------------------------------------------
+
+
+def library_selections_visible_to(user) -> QuerySet[LibrarySelection]:
+    """Every library's selections for the cinema staff; the selections of their own
+    institution for its staff and its patrons; none for anyone else."""
+    qs = LibrarySelection.objects.order_by("title", "pk")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_cinema_staff:
+        return qs
+    if user.institution_id is None:
+        return qs.none()
+    return qs.filter(institution_id=user.institution_id)
+
+
+def library_selection_get_for(user, selection_id, *, to_edit: bool = False) -> LibrarySelection:
+    """The selection if the caller may read it (`to_edit`: change it — only its own
+    institution's staff), else a 404, the same as an unknown id."""
+    queryset = library_selections_visible_to(user)
+    if to_edit and not (user.is_authenticated and user.is_institution_staff):
+        queryset = queryset.none()
+    return get_or_not_found(queryset, selection_id, _("No such selection."))
+
+
+def library_selections_with_items(
+    selections: Sequence[LibrarySelection], audience: Audience, *, on: datetime.date | None = None
+) -> list[dict]:
+    """Each selection with all its items in the library's order, each film with the media
+    the audience's institution may use it on today as the rights engine decides (empty
+    when none). Three queries for a whole page of selections (items with their films,
+    directors, grants — plus the engine's usage providers)."""
+    on = on or timezone.localdate()
+    selections = list(selections)
+    items = list(
+        LibrarySelectionItem.objects.filter(selection__in=[s.pk for s in selections])
+        .select_related("film")
+        .only("id", "selection_id", "position", "note", *(f"film__{f}" for f in FILM_FIELDS))
+        .order_by("selection_id", "position", "pk")
+    )
+    films = list({item.film_id: item.film for item in items}.values())
+    entries = film_entries(films, audience, on=on, keep_unusable=True)
+    by_selection: dict[int, list[dict]] = {s.pk: [] for s in selections}
+    for item in items:
+        by_selection[item.selection_id].append(
+            {
+                "id": item.pk,
+                "position": item.position,
+                "note": item.note,
+                "film": entries[item.film_id],
+            }
+        )
+    return [
+        {"selection": selection, "items": by_selection[selection.pk]} for selection in selections
     ]
 
 

@@ -1,6 +1,7 @@
-"""Operations on editorial collections (the cinema staff's): create, edit, add, remove and
-reorder films. Each checks its input and refuses with a stable reason code; django-simple-
-history records every change to a collection and to its items."""
+"""Operations on editorial collections (the cinema staff's) and on libraries' own
+selections: create, edit, add, remove and reorder films. Each checks its input and refuses
+with a stable reason code; django-simple-history records every change to a collection, a
+selection and their items. Items keep the positions 0..n-1 in order."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, NotFoundError
 from catalogue.models import Film, Person, Theme
+from catalogue.selectors import PUBLIC_STATUSES
 from editorial.errors import EditorialErrorCode
-from editorial.models import Collection, CollectionItem
+from editorial.models import Collection, CollectionItem, LibrarySelection, LibrarySelectionItem
 
 _UNSET: Any = object()
 
@@ -85,10 +87,11 @@ def _check_items(items: Sequence[dict]) -> None:
         )
 
 
-def _replace_items(collection: Collection, items: Sequence[dict]) -> None:
-    """Make the collection's items exactly `items`, in that order, touching only the rows
-    that change (so the history shows what the editor did, not a rewrite)."""
-    existing = {item.film_id: item for item in collection.items.all()}
+def _replace_items(parent: Collection | LibrarySelection, items: Sequence[dict]) -> None:
+    """Make the collection's (or selection's) items exactly `items`, in that order,
+    touching only the rows that change (so the history shows what the editor did, not a
+    rewrite)."""
+    existing = {item.film_id: item for item in parent.items.all()}
     wanted = {item["film"] for item in items}
     for film_id, item in existing.items():
         if film_id not in wanted:
@@ -97,9 +100,7 @@ def _replace_items(collection: Collection, items: Sequence[dict]) -> None:
         note = data.get("note", "")
         item = existing.get(data["film"])
         if item is None:
-            CollectionItem.objects.create(
-                collection=collection, film_id=data["film"], position=position, note=note
-            )
+            parent.items.create(film_id=data["film"], position=position, note=note)
         elif (item.position, item.note) != (position, note):
             item.position, item.note = position, note
             item.save(update_fields=["position", "note"])
@@ -206,3 +207,82 @@ def collection_item_remove(*, collection: Collection, item_id: int) -> None:
 def collection_delete(*, collection: Collection) -> None:
     collection.items.all().delete()
     collection.delete()
+
+
+# --- a library's own selections -----------------------------------------------------------
+
+
+@transaction.atomic
+def library_selection_create(
+    *, institution, title: str, description: str = "", created_by=None
+) -> LibrarySelection:
+    selection = LibrarySelection(
+        institution=institution, title=title, description=description, created_by=created_by
+    )
+    selection.full_clean()
+    selection.save()
+    return selection
+
+
+@transaction.atomic
+def library_selection_update(
+    *, selection: LibrarySelection, title: str = _UNSET, description: str = _UNSET
+) -> LibrarySelection:
+    """Change the title and/or the description (the films: `library_selection_item_*`)."""
+    selection = LibrarySelection.objects.select_for_update().get(pk=selection.pk)
+    if title is not _UNSET:
+        selection.title = title
+    if description is not _UNSET:
+        selection.description = description
+    selection.full_clean()
+    selection.save()
+    return selection
+
+
+@transaction.atomic
+def library_selection_delete(*, selection: LibrarySelection) -> None:
+    selection.items.all().delete()
+    selection.delete()
+
+
+@transaction.atomic
+def library_selection_item_add(
+    *, selection: LibrarySelection, film: int, note: str = "", position: int | None = None
+) -> LibrarySelectionItem:
+    """Put a film of the public catalogue in the selection at `position` (the end by
+    default); the films from there on move one place down. A film not in the public
+    catalogue (a proposal only the cinema staff see) is refused like an unknown one."""
+    selection = LibrarySelection.objects.select_for_update().get(pk=selection.pk)
+    current = [
+        {"film": item.film_id, "note": item.note}
+        for item in selection.items.order_by("position", "pk")
+    ]
+    if not Film.objects.filter(pk=film, status__in=PUBLIC_STATUSES).exists():
+        raise ApplicationError(
+            EditorialErrorCode.UNKNOWN_FILM,
+            _("No such film: %(film)s.") % {"film": film},
+            field="film",
+        )
+    if any(item["film"] == film for item in current):
+        raise ApplicationError(
+            EditorialErrorCode.DUPLICATE_ITEM,
+            _("The film %(film)s is already in this selection.") % {"film": film},
+            field="film",
+        )
+    position = len(current) if position is None else min(position, len(current))
+    current.insert(position, {"film": film, "note": note})
+    _replace_items(selection, current)
+    return selection.items.get(film_id=film)
+
+
+@transaction.atomic
+def library_selection_item_remove(*, selection: LibrarySelection, item_id: int) -> None:
+    """Take an item out; the films after it move one place up."""
+    selection = LibrarySelection.objects.select_for_update().get(pk=selection.pk)
+    current = [
+        {"film": item.film_id, "note": item.note, "id": item.pk}
+        for item in selection.items.order_by("position", "pk")
+    ]
+    if not any(item["id"] == item_id for item in current):
+        raise NotFoundError("not_found", _("No such item in this selection."))
+    _replace_items(selection, [item for item in current if item["id"] != item_id])

@@ -3,10 +3,15 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from editorial import apis
+from editorial import apis, library_selections
 
 router = SimpleRouter()
 router.register("collections", apis.CollectionViewSet, basename="collection")
+router.register(
+    "library-selections",
+    library_selections.LibrarySelectionViewSet,
+    basename="library-selection",
+)
 
 urlpatterns = [
     path("editorial/most-watched/", apis.MostWatchedApi.as_view(), name="editorial-most-watched"),

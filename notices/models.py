@@ -10,6 +10,7 @@ class UseReason(models.TextChoices):
     SCREENING_BOOKED = "screening_booked", _("a public screening is booked")
     DVD_ORDER_OPEN = "dvd_order_open", _("a DVD order is open")
     RECENT_VIEWS = "recent_views", _("its patrons watched it recently")
+    IN_SELECTION = "in_selection", _("the film is in one of its selections")
 
 
 class WithdrawalNotice(models.Model):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalogue.models import Film
+from editorial.models import LibrarySelectionItem
 from media.models import ViewEvent
 from notices.models import UseReason, WithdrawalNotice
 from orders.models import Order, OrderLine
@@ -68,7 +69,7 @@ def leaving_soon_for(institution, *, days: int | None = None, today=None) -> lis
 def film_users(film_ids, *, today: datetime.date) -> dict[int, dict[int, set[str]]]:
     """{institution_id: {film_id: reasons}}: the libraries that use these films — an
     upcoming screening booked, an open DVD order, views by their patrons within
-    NOTICE_RECENT_VIEWS_DAYS. Three queries."""
+    NOTICE_RECENT_VIEWS_DAYS, the film in one of their own selections. Four queries."""
     film_ids = list(film_ids)
     users: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     if not film_ids:
@@ -98,6 +99,12 @@ def film_users(film_ids, *, today: datetime.date) -> dict[int, dict[int, set[str
         .distinct()
     ):
         users[institution_id][film_id].add(UseReason.RECENT_VIEWS)
+    for institution_id, film_id in (
+        LibrarySelectionItem.objects.filter(film_id__in=film_ids)
+        .values_list("selection__institution_id", "film_id")
+        .distinct()
+    ):
+        users[institution_id][film_id].add(UseReason.IN_SELECTION)
     return users
 
 

@@ -33,3 +33,14 @@ class IsInstitutionStaffOrCinemaStaff(BasePermission):
         return bool(
             user and user.is_authenticated and (user.is_cinema_staff or user.is_institution_staff)
         )
+
+
+class IsInstitutionStaff(BasePermission):
+    """Staff of an institution (admin or member): they keep their institution's own
+    lists; neither patrons nor the cinema staff change them."""
+
+    message = _("Reserved to the staff of a library or network.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_institution_staff)

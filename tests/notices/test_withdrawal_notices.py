@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from editorial.services import library_selection_create, library_selection_item_add
 from media.models import ViewEvent
 from notices.models import WithdrawalNotice
 from orders.models import DvdEdition, Order, OrderLine
@@ -20,6 +21,7 @@ from rights.models import Medium
 from subscriptions.models import ScreeningBooking
 from subscriptions.services.screenings import booking_create
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
+from tests.conftest import client_for
 from tests.factories import FilmFactory, InstitutionFactory, UserFactory
 from tests.rights.conftest import GrantFactory
 from tests.subscriptions.conftest import make_grid
@@ -155,6 +157,39 @@ def test_open_dvd_orders_and_recent_viewers_are_users_too(staff):
         (viewing.pk, Medium.DVD): ["recent_views"],
         (viewing.pk, Medium.STREAM_HOME): ["recent_views"],
     }
+
+
+def test_a_library_whose_selection_holds_the_film_is_told_once(staff):
+    """A film in a library's own selection is a use of it, even with nothing else: the
+    library is told once, why, and by e-mail; a library without it is not told."""
+    selecting = InstitutionFactory(email="selection@example.org")
+    admin = _admin_of(selecting, "admin-selection@example.org")
+    elsewhere = InstitutionFactory(email="ailleurs@example.org")
+    film, grants, days = _leaving_film()
+    other_film, _other_grants, _ = _leaving_film()
+    rights_services.grant_update(grant=grants[Medium.STREAM_HOME], ends_on=_day(days))
+    mine = library_selection_create(institution=selecting, title="Ciné-club")
+    library_selection_item_add(selection=mine, film=film.pk)
+    theirs = library_selection_create(institution=elsewhere, title="Autre")
+    library_selection_item_add(selection=theirs, film=other_film.pk)
+
+    assert call_command_result()["notices"] == 1
+    (notice,) = WithdrawalNotice.objects.all()
+    assert (notice.institution_id, notice.film_id, notice.medium, notice.last_day) == (
+        selecting.pk,
+        film.pk,
+        Medium.STREAM_HOME,
+        _day(days),
+    )
+    assert notice.reasons == ["in_selection"]
+    told = [m for m in mail.outbox if "admin-selection@example.org" in m.to]
+    assert len(told) == 1 and film.title in told[0].body
+    assert not any("ailleurs@example.org" in m.to for m in mail.outbox)
+    (shown,) = client_for(admin).get("/api/v1/withdrawal-notices/").json()["results"]
+    assert shown["reasons"] == ["in_selection"]
+    mail.outbox.clear()
+    assert call_command_result()["notices"] == 0
+    assert mail.outbox == []
 
 
 def test_renewed_rights_leave_nobody_to_tell(staff):
