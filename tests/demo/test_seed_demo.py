@@ -97,3 +97,42 @@ def test_demo_library_is_covered_today(seeded):
     library = Institution.objects.get(code="BIB-00001")
     covering = subscriptions_covering(library=library, on=timezone.localdate())
     assert any(s.plan.includes_streaming for s in covering)
+
+
+def test_demo_usage_is_harvested_with_the_demo_sushi_credential(seeded, api):
+    """`make run` shows usage: the demo library's views of the last twelve whole months,
+    as its demo SUSHI credential harvests them, equal a direct count of its view events;
+    demo patrons' home areas are department codes or undeclared, never finer."""
+    from django.utils import timezone
+
+    from media.models import ViewEvent
+    from stats.demo import DEMO_SUSHI_API_KEY, DEMO_SUSHI_REQUESTOR_ID
+    from subscriptions.models import Patron
+
+    library = Institution.objects.get(code="BIB-00001")
+    this_month = timezone.localdate().replace(day=1)
+    begin = this_month.replace(year=this_month.year - 1)
+    last_month = this_month - datetime.timedelta(days=1)
+    events = ViewEvent.objects.filter(
+        institution=library, started_at__date__gte=begin, started_at__date__lt=this_month
+    )
+    response = api.get(
+        "/api/v1/sushi/reports/ir_m1",
+        {
+            "customer_id": library.code,
+            "requestor_id": DEMO_SUSHI_REQUESTOR_ID,
+            "api_key": DEMO_SUSHI_API_KEY,
+            "begin_date": f"{begin:%Y-%m}",
+            "end_date": f"{last_month:%Y-%m}",
+        },
+    )
+    assert response.status_code == 200, response.content
+    harvested = sum(
+        count
+        for item in response.json()["Report_Items"]
+        for attribute in item["Attribute_Performance"]
+        for count in attribute["Performance"]["Total_Item_Requests"].values()
+    )
+    assert harvested == events.count() > 0
+    areas = set(Patron.objects.filter(institution=library).values_list("home_area", flat=True))
+    assert areas and all(len(area) in (0, 2, 3) for area in areas)

@@ -1,8 +1,11 @@
 """Print the URL of the API and a demo login for each role (used by `make run`)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from institutions.demo import DEMO_LIBRARY_CODE
+from stats.demo import DEMO_SUSHI_API_KEY, DEMO_SUSHI_REQUESTOR_ID
 
 
 class Command(BaseCommand):
@@ -13,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, **options):
         base = f"http://127.0.0.1:{port}"
+        year = timezone.localdate().year
         self.stdout.write("")
         self.stdout.write(f"API:          {base}/api/v1/")
         self.stdout.write(f"API docs:     {base}/api/docs/")
@@ -23,5 +27,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f'Token: curl -X POST {base}/api/v1/auth/token/ -H "Content-Type: application/json" '
             f'-d \'{{"username": "library-admin", "password": "{DEMO_PASSWORD}"}}\''
+        )
+        self.stdout.write(
+            f"SUSHI (COUNTER 5.1): {base}/api/v1/sushi/reports/ir_m1?customer_id="
+            f"{DEMO_LIBRARY_CODE}&requestor_id={DEMO_SUSHI_REQUESTOR_ID}"
+            f"&api_key={DEMO_SUSHI_API_KEY}&begin_date={year}-01&end_date={year}-12"
         )
         self.stdout.write("")
