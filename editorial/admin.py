@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from editorial.models import Collection, CollectionItem, NewsletterSend
+from editorial.models import (
+    Collection,
+    CollectionItem,
+    LibrarySelection,
+    LibrarySelectionItem,
+    NewsletterSend,
+)
 
 
 class CollectionItemInline(admin.TabularInline):
@@ -18,6 +24,21 @@ class CollectionAdmin(SimpleHistoryAdmin):
     search_fields = ("title",)
     autocomplete_fields = ("theme", "person")
     inlines = [CollectionItemInline]
+
+
+class LibrarySelectionItemInline(admin.TabularInline):
+    model = LibrarySelectionItem
+    extra = 0
+    autocomplete_fields = ("film",)
+    ordering = ("position",)
+
+
+@admin.register(LibrarySelection)
+class LibrarySelectionAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "institution", "updated_at")
+    search_fields = ("title", "institution__name")
+    raw_id_fields = ("institution", "created_by")
+    inlines = [LibrarySelectionItemInline]
 
 
 @admin.register(NewsletterSend)
