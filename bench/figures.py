@@ -26,6 +26,12 @@ class Figure:
     login: tuple[str, str] | None = None
     # Run once on a sample response before measuring (e.g. "the page really holds 50 films").
     check: Check | None = None
+    # A response that takes seconds (a whole file): measured in `rounds` long slices, each
+    # after `settle` seconds in which the other target's last responses complete, so that
+    # neither counts the other's time. None: the harness's defaults.
+    rounds: int | None = None
+    seconds: float | None = None
+    settle: float | None = None
 
 
 def page_of(n: int) -> Check:
@@ -87,5 +93,9 @@ FIGURES: list[Figure] = [
         "with its playback link), built with pymarc.",
         login=("library-admin", "demo-catalogue-2017"),
         check=lambda body: None if body[:5].isdigit() else "not an ISO 2709 file",
+        # thousands of records at scale 10: seconds per response
+        rounds=2,
+        seconds=20.0,
+        settle=8.0,
     ),
 ]

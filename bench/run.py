@@ -192,17 +192,21 @@ def probe(env: dict[str, str], figures: list[tuple[Figure, dict[str, str]]]) -> 
 
 def measure(figure: Figure, port: int, headers: dict[str, str]) -> tuple[LoadResult, LoadResult]:
     """The baseline and the figure, alternately: (baseline result, figure result)."""
+    rounds = figure.rounds or ROUNDS
+    seconds = max(SECONDS, figure.seconds or 0)
+    slow = {"settle": figure.settle} if figure.settle is not None else {}
     log(
         f"measuring {figure.name} ({figure.path}) against {BASELINE.name}: "
-        f"{ROUNDS} rounds, {SECONDS:g} s each in total, {CONCURRENCY} connections"
+        f"{rounds} rounds, {seconds:g} s each in total, {CONCURRENCY} connections"
     )
     base, fig = run_interleaved(
         port,
         [Target(BASELINE.path, BASELINE.headers), Target(figure.path, headers)],
-        seconds=SECONDS,
-        rounds=ROUNDS,
+        seconds=seconds,
+        rounds=rounds,
         warmup=WARMUP,
         concurrency=CONCURRENCY,
+        **slow,
     )
     return base, fig
 
@@ -320,6 +324,11 @@ def main() -> int:
         print(
             f"#   {describe(fig)}{_probe_note(facts, figure.name)};"
             f" baseline alongside: {base.rps:.1f} req/s"
+            + (
+                f" ({figure.rounds} slices, {base.seconds:g} s each in total)"
+                if figure.rounds
+                else ""
+            )
         )
     for line in extra_lines:
         print(line)

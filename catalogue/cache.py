@@ -5,14 +5,18 @@ the same films (cinema staff, or the public catalogue) from the same institution
 same day, in the same language, for the same query. It is cached under a key that holds
 all of these and the catalogue's revision — a counter bumped by the database in the same
 transaction as every change the page depends on (`PAGE_DEPENDENCIES`, through model
-signals). Reading the revision costs one primary-key query, so a change is seen by the
-very next request in every worker, and a rolled-back change never invalidates anything.
-Bulk writes that bypass signals (the demo seed) call `bump()` themselves.
+signals). Reading the revision costs one primary-key query; a worker keeps the number it
+read for CATALOGUE_REVISION_TTL_SECONDS (1 s by default, 0 to read it on every request),
+so a change is seen at once by the worker that made it and within that delay by every
+other worker. Inside a transaction the revision is always read from the database and
+never remembered, so a rolled-back change never invalidates anything. Bulk writes that
+bypass signals (the demo seed) call `bump()` themselves.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.apps import apps
 from django.conf import settings
@@ -37,22 +41,43 @@ PAGE_DEPENDENCIES = (
 _M2M = ("directors", "themes", "countries", "original_languages")
 
 
+#: this worker's last read of the revision: (number, monotonic time it is good until)
+_remembered: dict[str, tuple[int, float]] = {}
+
+
 def current() -> int:
-    """The revision number (one primary-key read, in plain SQL: it runs on every list
-    request, where the ORM's query building would cost more than the query)."""
+    """The revision number: remembered for CATALOGUE_REVISION_TTL_SECONDS outside
+    transactions, else one primary-key read in plain SQL (it runs on list requests, where
+    the ORM's query building would cost more than the query)."""
     from catalogue.models import CatalogueRevision
 
+    ttl = settings.CATALOGUE_REVISION_TTL_SECONDS
+    remember = ttl > 0 and not connection.in_atomic_block
+    if remember:
+        number, until = _remembered.get(connection.alias, (0, 0.0))
+        if time.monotonic() < until:
+            return number
     with connection.cursor() as cursor:
         cursor.execute(_CURRENT_SQL.format(table=CatalogueRevision._meta.db_table))
         row = cursor.fetchone()
-    return row[0] if row else 0
+    number = row[0] if row else 0
+    if remember:
+        _remembered[connection.alias] = (number, time.monotonic() + ttl)
+    return number
 
 
 _CURRENT_SQL = "SELECT number FROM {table} WHERE id = 1"
 
 
+def forget() -> None:
+    """Drop this worker's remembered revision: the next request reads it again."""
+    _remembered.clear()
+
+
 def bump(**_signal_kwargs) -> None:
     from catalogue.models import CatalogueRevision
+
+    forget()
 
     if not CatalogueRevision.objects.filter(pk=1).update(number=F("number") + 1):
         CatalogueRevision.objects.get_or_create(pk=1, defaults={"number": 1})

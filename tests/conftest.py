@@ -31,12 +31,17 @@ def _require_postgres(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttling counters live in the cache: each test starts from zero."""
+    """Throttling counters and cached pages live in the cache, the catalogue revision a
+    worker read in memory: each test starts from nothing."""
     from django.core.cache import cache
 
+    from catalogue import cache as page_cache
+
     cache.clear()
+    page_cache.forget()
     yield
     cache.clear()
+    page_cache.forget()
 
 
 @pytest.fixture

@@ -259,6 +259,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Pages of the film list are cached per caller's institution and query, keyed by the
 # catalogue's revision (see catalogue/cache.py); 0 turns the cache off.
 CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=300)
+# how long a worker may keep the catalogue revision it read (other workers' changes show
+# within this delay; 0: read it on every list request)
+CATALOGUE_REVISION_TTL_SECONDS = env.float("CATALOGUE_REVISION_TTL_SECONDS", default=1.0)
 
 # --- patrons ---------------------------------------------------------------------------
 # Key of the digest that replaces library card numbers (pseudonymisation); keep it stable.

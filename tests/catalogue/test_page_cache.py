@@ -1,7 +1,9 @@
-"""The film list's response cache: a repeated page costs one query, and every change the
-page depends on is visible on the very next request."""
+"""The film list's response cache: a repeated page costs one query (none while a worker
+remembers the revision), and every change the page depends on is visible on the very
+next request of the worker that made it, and within the revision's delay in others."""
 
 import datetime
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -99,6 +101,64 @@ def test_errors_are_not_cached_and_each_caller_gets_its_language(api):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_the_revision_alone():
+    FilmFactory()
+    before = page_cache.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        FilmFactory()
+        assert page_cache.current() == before + 1
+        raise RuntimeError
+    assert page_cache.current() == before
+
+
+# --- the revision a worker remembers (outside transactions, as requests run) ------------
+def _bump_from_another_worker():
+    """What another worker's change does to this one: the revision row moves in the
+    database, and this process is not told."""
+    from django.db.models import F
+
+    from catalogue.models import CatalogueRevision
+
+    assert CatalogueRevision.objects.filter(pk=1).update(number=F("number") + 1) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_remembers_the_revision_for_its_ttl(api, settings):
+    settings.CATALOGUE_REVISION_TTL_SECONDS = 0.3
+    FilmFactory(title="Avant")
+    _queries(api, "/api/v1/films/")
+    count, page = _queries(api, "/api/v1/films/")
+    assert count == 0
+    Film.objects.update(title="Après")  # a bulk write: no signal, as another worker's
+    _bump_from_another_worker()
+    count, page = _queries(api, "/api/v1/films/")
+    assert (count, page["results"][0]["title"]) == (0, "Avant")  # within the delay
+    time.sleep(0.35)
+    count, page = _queries(api, "/api/v1/films/")
+    assert page["results"][0]["title"] == "Après"
+    assert count > 1  # the revision read, then the page built again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_that_changes_the_catalogue_sees_it_at_once(api, settings):
+    settings.CATALOGUE_REVISION_TTL_SECONDS = 60
+    film = FilmFactory(title="Avant")
+    _queries(api, "/api/v1/films/")
+    film.title = "Après"
+    film.save()
+    assert _queries(api, "/api/v1/films/")[1]["results"][0]["title"] == "Après"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_zero_ttl_reads_the_revision_on_every_request(api, settings):
+    settings.CATALOGUE_REVISION_TTL_SECONDS = 0
+    FilmFactory()
+    _queries(api, "/api/v1/films/")
+    assert _queries(api, "/api/v1/films/")[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revision_read_inside_a_rolled_back_transaction_is_not_remembered(settings):
+    settings.CATALOGUE_REVISION_TTL_SECONDS = 60
     FilmFactory()
     before = page_cache.current()
     with pytest.raises(RuntimeError), transaction.atomic():
