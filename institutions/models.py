@@ -74,6 +74,7 @@ class Institution(models.Model):
         symmetrical=False,
         related_name="networks",
         blank=True,
+        verbose_name=_("member libraries"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -142,7 +143,12 @@ class OnSiteIPRange(models.Model):
     """A network (CIDR) from which requests count as made inside the library: streaming
     from there uses the on-site right rather than the at-home one."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="ip_ranges")
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="ip_ranges",
+        verbose_name=_("institution"),
+    )
     cidr = models.CharField(_("network (CIDR)"), max_length=43, validators=[validate_cidr])
     label = models.CharField(_("label"), max_length=100, blank=True)
 
