@@ -114,9 +114,11 @@ class Film(models.Model):
     # Search: `search_document` is the accent-free, lower-case text every database can
     # match; `search_vector` is PostgreSQL's weighted French vector. Both are refreshed by
     # `catalogue.search.film_search_refresh` whenever the record or its people change.
-    search_document = models.TextField(editable=False, blank=True, default="")
-    search_extra = models.TextField(editable=False, blank=True, default="")
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_document = models.TextField(_("search text"), editable=False, blank=True, default="")
+    search_extra = models.TextField(
+        _("search text (people and themes)"), editable=False, blank=True, default=""
+    )
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -162,7 +164,9 @@ class Film(models.Model):
 class FestivalSelection(models.Model):
     """A festival where the film was selected (or awarded), e.g. Cinéma du réel."""
 
-    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="festival_selections")
+    film = models.ForeignKey(
+        Film, on_delete=models.CASCADE, related_name="festival_selections", verbose_name=_("film")
+    )
     festival = models.CharField(_("festival"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     award = models.CharField(_("section or award"), max_length=200, blank=True)
@@ -186,7 +190,7 @@ class CatalogueRevision(models.Model):
     on (films, people, themes, rights grants, institutions, screening bookings): cached
     pages are keyed by it, so a change is visible on the next request, in every process."""
 
-    number = models.PositiveBigIntegerField(default=0)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
 
     class Meta:
         verbose_name = _("catalogue revision")
