@@ -11,7 +11,12 @@ class GrantExpiryAlert(models.Model):
     (days before the end). Extending the grant changes its end date, so the new end is
     flagged again when it comes near."""
 
-    grant = models.ForeignKey(RightsGrant, on_delete=models.CASCADE, related_name="expiry_alerts")
+    grant = models.ForeignKey(
+        RightsGrant,
+        on_delete=models.CASCADE,
+        related_name="expiry_alerts",
+        verbose_name=_("rights grant"),
+    )
     ends_on = models.DateField(_("ends on"))
     threshold_days = models.PositiveIntegerField(_("notice (days before the end)"))
     flagged_on = models.DateField(_("flagged on"))

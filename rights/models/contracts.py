@@ -45,7 +45,10 @@ class RightsHolder(models.Model):
 
 class RightsHolderContact(models.Model):
     rights_holder = models.ForeignKey(
-        RightsHolder, on_delete=models.CASCADE, related_name="contacts"
+        RightsHolder,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("rights holder"),
     )
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=100, blank=True)

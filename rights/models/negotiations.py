@@ -152,7 +152,12 @@ class NegotiationExchange(models.Model):
         LETTER = "letter", _("Letter")
         NOTE = "note", _("Note")
 
-    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="exchanges")
+    negotiation = models.ForeignKey(
+        Negotiation,
+        on_delete=models.CASCADE,
+        related_name="exchanges",
+        verbose_name=_("negotiation"),
+    )
     occurred_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     summary = models.TextField(_("summary"))
