@@ -7,8 +7,12 @@ class InvoiceSequence(models.Model):
     """The last invoice number given in a year. Taken under a row lock, so numbers are
     gap-free and never given twice, even with concurrent invoicing."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("invoice numbering")
+        verbose_name_plural = _("invoice numberings")
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
@@ -24,7 +28,10 @@ class Invoice(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="invoices"
+        "subscriptions.Subscription",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("subscription"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -43,7 +50,7 @@ class Invoice(models.Model):
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="invoices/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("invoice")
@@ -74,17 +81,17 @@ class WebhookEvent(models.Model):
     A valid event is recorded once per provider event id (claimed by the unique
     constraint): a replay changes nothing."""
 
-    provider = models.CharField(max_length=20, default="stripe")
-    event_id = models.CharField(max_length=255, blank=True)
-    event_type = models.CharField(max_length=100, blank=True)
-    body = models.TextField()
-    headers = models.JSONField(default=dict)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    signature_valid = models.BooleanField(default=False)
-    processed = models.BooleanField(default=False)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    provider = models.CharField(_("payment provider"), max_length=20, default="stripe")
+    event_id = models.CharField(_("provider's event id"), max_length=255, blank=True)
+    event_type = models.CharField(_("event type"), max_length=100, blank=True)
+    body = models.TextField(_("request body"))
+    headers = models.JSONField(_("request headers"), default=dict)
+    remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    signature_valid = models.BooleanField(_("valid signature"), default=False)
+    processed = models.BooleanField(_("processed"), default=False)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook event")

@@ -39,7 +39,9 @@ class Plan(models.Model):
         PLATFORM = "platform", _("Platform subscription")
         DISCOVERY = "discovery", _("Discovery pack")
 
-    grid = models.ForeignKey(TariffGrid, on_delete=models.CASCADE, related_name="plans")
+    grid = models.ForeignKey(
+        TariffGrid, on_delete=models.CASCADE, related_name="plans", verbose_name=_("tariff grid")
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -74,7 +76,9 @@ class PriceTier(models.Model):
     """The price of a plan for subscribers serving a population between two bounds
     (inclusive; no upper bound on the last tier)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tiers")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("plan")
+    )
     population_from = models.PositiveIntegerField(_("population from"))
     population_to = models.PositiveIntegerField(_("population up to"), null=True, blank=True)
     price_excl_vat = models.DecimalField(

@@ -10,10 +10,16 @@ class Patron(models.Model):
     name, no e-mail, no address."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patron"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patron",
+        verbose_name=_("user"),
     )
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="patrons"
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="patrons",
+        verbose_name=_("institution"),
     )
     card_digest = models.CharField(_("card digest"), max_length=64)
     home_area = models.CharField(
@@ -41,10 +47,13 @@ class PortalKey(models.Model):
     (HMAC-SHA256). Rotating it invalidates links signed with the old one."""
 
     institution = models.OneToOneField(
-        "institutions.Institution", on_delete=models.CASCADE, related_name="portal_key"
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="portal_key",
+        verbose_name=_("institution"),
     )
-    secret = models.CharField(max_length=128)
-    created_at = models.DateTimeField(auto_now=True)
+    secret = models.CharField(_("signing secret"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), auto_now=True)
 
     class Meta:
         verbose_name = _("portal key")
@@ -58,12 +67,17 @@ class PortalNonce(models.Model):
     """A signed link's nonce, claimed at first use: a replay hits the unique constraint."""
 
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("institution"),
     )
-    nonce = models.CharField(max_length=64)
-    expires_at = models.DateTimeField()
+    nonce = models.CharField(_("nonce"), max_length=64)
+    expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
+        verbose_name = _("portal link nonce")
+        verbose_name_plural = _("portal link nonces")
         constraints = [
             models.UniqueConstraint(fields=["institution", "nonce"], name="portal_nonce_once")
         ]

@@ -13,13 +13,23 @@ class StreamingLoan(models.Model):
     window; restarts within the window are not counted again."""
 
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="streaming_loans"
+        "subscriptions.Subscription",
+        on_delete=models.PROTECT,
+        related_name="streaming_loans",
+        verbose_name=_("subscription"),
     )
     library = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("library"),
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    film = models.ForeignKey("catalogue.Film", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.PROTECT, related_name="+", verbose_name=_("film")
+    )
     started_at = models.DateTimeField(_("started at"))
     window_ends_at = models.DateTimeField(_("viewing window ends at"))
     day = models.DateField(_("day (Europe/Paris)"))
@@ -44,10 +54,16 @@ class CapAlert(models.Model):
     THRESHOLDS = (70, 80, 90, 100)
 
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", on_delete=models.CASCADE, related_name="cap_alerts"
+        "subscriptions.Subscription",
+        on_delete=models.CASCADE,
+        related_name="cap_alerts",
+        verbose_name=_("subscription"),
     )
     library = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("library"),
     )
     threshold = models.PositiveSmallIntegerField(_("threshold (%)"))
     used = models.PositiveIntegerField(_("films used"))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -15,13 +16,22 @@ class ScreeningBooking(models.Model):
         HELD = "held", _("Held")
 
     library = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="screening_bookings"
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="screening_bookings",
+        verbose_name=_("library"),
     )
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="bookings"
+        "subscriptions.Subscription",
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("subscription"),
     )
     film = models.ForeignKey(
-        "catalogue.Film", on_delete=models.PROTECT, related_name="screening_bookings"
+        "catalogue.Film",
+        on_delete=models.PROTECT,
+        related_name="screening_bookings",
+        verbose_name=_("film"),
     )
     starts_at = models.DateTimeField(_("starts at"))
     venue = models.CharField(_("venue"), max_length=200)
@@ -31,7 +41,12 @@ class ScreeningBooking(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.BOOKED
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
     )
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -66,7 +81,10 @@ class ScreeningCreditEntry(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
 
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", on_delete=models.CASCADE, related_name="credit_entries"
+        "subscriptions.Subscription",
+        on_delete=models.CASCADE,
+        related_name="credit_entries",
+        verbose_name=_("subscription"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     quantity = models.SmallIntegerField(_("quantity"))
@@ -76,11 +94,18 @@ class ScreeningCreditEntry(models.Model):
         null=True,
         blank=True,
         related_name="credit_entries",
+        verbose_name=_("screening booking"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        # "mouvement" is masculine in French: not the feminine « créée par » of campaigns
+        verbose_name=pgettext_lazy("masculine", "created by"),
     )
 
     class Meta:

@@ -31,10 +31,17 @@ class Subscription(models.Model):
         verbose_name=_("subscriber"),
     )
     plan = models.ForeignKey(
-        "subscriptions.Plan", on_delete=models.PROTECT, related_name="subscriptions"
+        "subscriptions.Plan",
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        verbose_name=_("plan"),
     )
     tier = models.ForeignKey(
-        "subscriptions.PriceTier", on_delete=models.PROTECT, related_name="+", null=True
+        "subscriptions.PriceTier",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("price tier"),
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on (inclusive)"))
@@ -59,10 +66,17 @@ class Subscription(models.Model):
         related_name="renewals",
         verbose_name=_("renewal of"),
     )
-    stripe_checkout_session_id = models.CharField(max_length=255, blank=True, db_index=True)
-    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_checkout_session_id = models.CharField(
+        _("Stripe Checkout session id"), max_length=255, blank=True, db_index=True
+    )
+    stripe_customer_id = models.CharField(_("Stripe customer id"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("masculine", "created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
@@ -111,10 +125,13 @@ class RenewalReminder(models.Model):
     is never sent twice (the unique constraint claims it)."""
 
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="reminders"
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("subscription"),
     )
-    days_before = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    days_before = models.PositiveSmallIntegerField(_("days before the end"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("renewal reminder")
