@@ -75,7 +75,9 @@ class Asset(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    film = models.ForeignKey("catalogue.Film", on_delete=models.PROTECT, related_name="assets")
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.PROTECT, related_name="assets", verbose_name=_("film")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=10, blank=True)
     for_deaf_and_hard_of_hearing = models.BooleanField(
@@ -103,7 +105,12 @@ class Asset(models.Model):
         verbose_name=_("derived from"),
     )
     profile = models.ForeignKey(
-        EncodingProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="assets"
+        EncodingProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("encoding profile"),
     )
     attempts = models.PositiveSmallIntegerField(_("transcoding attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -150,7 +157,9 @@ class Upload(models.Model):
         ABORTED = "aborted", _("Aborted")
         FAILED = "failed", _("Failed")
 
-    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="upload")
+    asset = models.OneToOneField(
+        Asset, on_delete=models.CASCADE, related_name="upload", verbose_name=_("asset")
+    )
     backend_upload_id = models.CharField(_("object store upload id"), max_length=500)
     declared_size = models.BigIntegerField(_("declared size (bytes)"))
     declared_sha256 = models.CharField(
@@ -164,7 +173,10 @@ class Upload(models.Model):
         _("declared SHA-256 of each part"), null=True, blank=True
     )
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS

@@ -21,16 +21,27 @@ class PlaybackSession(models.Model):
     subscription's concurrent streams while it is not ended and its last heartbeat is
     recent (MEDIA_HEARTBEAT_TIMEOUT_SECONDS)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    film = models.ForeignKey("catalogue.Film", on_delete=models.PROTECT, related_name="+")
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.PROTECT, related_name="+", verbose_name=_("film")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="playback_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="playback_sessions",
+        verbose_name=_("user"),
     )
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("institution"),
     )
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="playback_sessions"
+        "subscriptions.Subscription",
+        on_delete=models.PROTECT,
+        related_name="playback_sessions",
+        verbose_name=_("subscription"),
     )
     medium = models.CharField(_("medium"), max_length=20, choices=StreamMedium.choices)
     started_at = models.DateTimeField(_("started at"))
@@ -60,11 +71,21 @@ class ViewEvent(models.Model):
     and cannot be turned back into an account."""
 
     session = models.OneToOneField(
-        PlaybackSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="view"
+        PlaybackSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="view",
+        verbose_name=_("playback session"),
     )
-    film = models.ForeignKey("catalogue.Film", on_delete=models.PROTECT, related_name="+")
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.PROTECT, related_name="+", verbose_name=_("film")
+    )
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("institution"),
     )
     viewer_pseudonym = models.CharField(_("viewer pseudonym"), max_length=64, db_index=True)
     medium = models.CharField(_("medium"), max_length=20, choices=StreamMedium.choices)
