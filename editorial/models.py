@@ -50,7 +50,12 @@ class Collection(models.Model):
         _("published until"), null=True, blank=True, help_text=_("Last day included.")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -85,7 +90,9 @@ class Collection(models.Model):
 class CollectionItem(models.Model):
     """A film at a position in a collection (positions 0, 1, 2… in the editors' order)."""
 
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="items", verbose_name=_("collection")
+    )
     film = models.ForeignKey(
         "catalogue.Film", on_delete=models.PROTECT, related_name="+", verbose_name=_("film")
     )
