@@ -32,9 +32,14 @@ class RecordHolding(models.Model):
     files what the library actually received even if a grant is edited afterwards."""
 
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("institution"),
     )
-    film = models.ForeignKey("catalogue.Film", on_delete=models.CASCADE, related_name="+")
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.CASCADE, related_name="+", verbose_name=_("film")
+    )
     since = models.DateField(_("held since"))
 
     class Meta:
@@ -57,9 +62,14 @@ class RecordChange(models.Model):
         DELETE = "delete", _("Delete record")
 
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("institution"),
     )
-    film = models.ForeignKey("catalogue.Film", on_delete=models.CASCADE, related_name="+")
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.CASCADE, related_name="+", verbose_name=_("film")
+    )
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
 
