@@ -160,3 +160,44 @@ def test_names_render_in_each_language(language):
     with translation.override(language):
         name = str(Institution._meta.get_field("members").verbose_name)
     assert name == {"fr": "bibliothèques membres", "en": "member libraries"}[language]
+
+
+#: the names our code calls gettext by (`_lazy` is the stats annual report's alias)
+_GETTEXT_NAMES = {"_", "_lazy", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
+
+
+def _source_messages():
+    """(file:line, context, msgid) of every literal message our apps' code translates."""
+    root = Path(settings.BASE_DIR)
+    for label in settings.LOCAL_APPS:
+        for path in sorted((root / label).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                if node.func.id not in _GETTEXT_NAMES:
+                    continue
+                args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+                context = None
+                if node.func.id.startswith("pgettext"):
+                    context, args = args[0], args[1:]
+                if args and isinstance(args[0], str):
+                    where = f"{path.relative_to(root)}:{node.lineno}"
+                    yield where, context, args[0]
+
+
+def test_every_message_of_the_code_has_a_french_translation():
+    translated = {
+        (entry["msgctxt"], entry["msgid"])
+        for entry in FRENCH_ENTRIES
+        if not entry["fuzzy"] and all(entry["msgstr"])
+    }
+    messages = list(_source_messages())
+    assert len(messages) > 500  # the scan reads the code
+    missing = [
+        f"{where}: {msgid!r}"
+        for where, context, msgid in messages
+        if (context, msgid) not in translated
+    ]
+    assert not missing, "\n".join(missing)
