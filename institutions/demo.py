@@ -184,7 +184,13 @@ def seed(ctx: plan.DemoContext) -> None:
 
     def new_library(department: str | None = None) -> Institution:
         number = len(libraries) + 1
-        commune, commune_department = COMMUNES[rng.randrange(len(COMMUNES))]
+        drawn = rng.randrange(len(COMMUNES))
+        commune, commune_department = COMMUNES[drawn]
+        if department is not None and commune_department != department:
+            # a network's member lies in the network's department: one of its communes,
+            # or, when the list has none there, a library named after the department
+            local = [c for c, d in COMMUNES if d == department]
+            commune = local[drawn % len(local)] if local else ""
         department = department or commune_department
         kind = rng.choices(
             [
@@ -201,7 +207,8 @@ def seed(ctx: plan.DemoContext) -> None:
             else rng.choice(LIBRARY_WORDS[:4])
         )
         library = Institution(
-            name=f"{word} de {commune}" + (f" ({number})" if number > len(COMMUNES) else ""),
+            name=(f"{word} de {commune}" if commune else f"{word} — {DEPARTMENT_NAMES[department]}")
+            + (f" ({number})" if number > len(COMMUNES) else ""),
             code=f"BIB-{number:05d}",
             kind=kind,
             commune=commune,

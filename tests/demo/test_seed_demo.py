@@ -136,3 +136,17 @@ def test_demo_usage_is_harvested_with_the_demo_sushi_credential(seeded, api):
     assert harvested == events.count() > 0
     areas = set(Patron.objects.filter(institution=library).values_list("home_area", flat=True))
     assert areas and all(len(area) in (0, 2, 3) for area in areas)
+
+
+def test_demo_libraries_lie_where_their_names_and_networks_say(seeded):
+    from institutions.demo import COMMUNES
+
+    department_of = dict(COMMUNES)
+    libraries = Institution.objects.filter(is_network=False)
+    assert libraries.exclude(commune="").exists()
+    for library in libraries.exclude(commune=""):
+        assert department_of[library.commune] == library.department_code, library.name
+    memberships = NetworkMembership.objects.select_related("network", "library")
+    assert memberships.exists()
+    for membership in memberships:
+        assert membership.library.department_code == membership.network.department_code
