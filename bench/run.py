@@ -77,6 +77,7 @@ def server_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="backend.settings.production",
+        DEMO_DATA_ALLOWED="true",  # a benchmark database holds the demo data
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",

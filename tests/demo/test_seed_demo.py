@@ -150,3 +150,13 @@ def test_demo_libraries_lie_where_their_names_and_networks_say(seeded):
     assert memberships.exists()
     for membership in memberships:
         assert membership.library.department_code == membership.network.department_code
+
+
+def test_demo_data_is_refused_where_it_is_not_allowed(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
+        call_command("seed_demo", verbosity=0)
+    assert not User.objects.exists()
+    assert not Institution.objects.exists()

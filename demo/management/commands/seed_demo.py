@@ -34,6 +34,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale, if_empty, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data (public demo accounts, passwords and keys) is refused with these "
+                "settings; set DEMO_DATA_ALLOWED=true only for a throwaway database."
+            )
         if scale < 1 or scale > 100:
             raise CommandError("--scale must be between 1 and 100")
         if if_empty and Film.objects.exists():
