@@ -99,9 +99,16 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "event_id",
         "event_type",
         "signature_valid",
+        "duplicate_of",
         "processed",
         "received_at",
     )
-    list_filter = ("provider", "signature_valid", "processed", "event_type")
+    list_filter = (
+        "provider",
+        "signature_valid",
+        ("duplicate_of", admin.EmptyFieldListFilter),
+        "processed",
+        "event_type",
+    )
     search_fields = ("event_id",)
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]

@@ -78,8 +78,9 @@ class WebhookEvent(models.Model):
     """Every delivery from a payment provider, stored raw before anything else: body,
     headers, remote address, whether its signature was valid, whether it was processed
     and the error if processing failed — so nothing is lost and failures can be replayed.
-    A valid event is recorded once per provider event id (claimed by the unique
-    constraint): a replay changes nothing."""
+    A valid event is claimed once per provider event id (the unique constraint); later
+    deliveries of the same event (Stripe's retries) are kept as duplicates of the first,
+    and change nothing."""
 
     provider = models.CharField(_("payment provider"), max_length=20, default="stripe")
     event_id = models.CharField(_("provider's event id"), max_length=255, blank=True)
@@ -88,6 +89,15 @@ class WebhookEvent(models.Model):
     headers = models.JSONField(_("request headers"), default=dict)
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
     signature_valid = models.BooleanField(_("valid signature"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text=_("The first delivery of the same event, when this one is a repeat."),
+    )
     processed = models.BooleanField(_("processed"), default=False)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -100,7 +110,7 @@ class WebhookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "event_id"],
-                condition=Q(signature_valid=True),
+                condition=Q(signature_valid=True, duplicate_of__isnull=True),
                 name="webhook_event_once",
             )
         ]

@@ -5,7 +5,8 @@
    400 and the row stays, with `signature_valid=False` and the reason;
 3. the event id is claimed through the partial unique constraint `webhook_event_once`
    (the row becomes `signature_valid=True`; a second claim raises IntegrityError, whatever
-   the timing) — a replayed event is kept as a row saying so and changes nothing;
+   the timing) — a later delivery of the same event (Stripe retries until it gets a 2xx)
+   is kept with `duplicate_of` pointing at the first and changes nothing;
 4. the event is applied in one transaction with its `processed` flag, under the row's lock,
    so that it takes effect at most once; a failure is kept on the row (`error`) and
    answered 200 — Stripe must not hammer us — and `manage.py stripe_webhooks_replay`
@@ -88,7 +89,10 @@ def stripe_webhook_receive(
         # Claimed before (a retry by Stripe, or a replay by someone else): no second effect.
         first = (
             WebhookEvent.objects.filter(
-                provider=PROVIDER, event_id=delivery.event_id, signature_valid=True
+                provider=PROVIDER,
+                event_id=delivery.event_id,
+                signature_valid=True,
+                duplicate_of__isnull=True,
             )
             .values_list("pk", flat=True)
             .first()
@@ -96,7 +100,10 @@ def stripe_webhook_receive(
         WebhookEvent.objects.filter(pk=delivery.pk).update(
             event_id=delivery.event_id,
             event_type=delivery.event_type,
-            signature_valid=False,
+            # valid, but a repeat; should the first have vanished meanwhile (an admin
+            # deleting rows), the row stays unclaimed, saying so, and changes nothing
+            signature_valid=first is not None,
+            duplicate_of_id=first,
             error=f"Already received as webhook event #{first}: ignored.",
         )
         delivery.refresh_from_db()
@@ -111,7 +118,7 @@ def stripe_webhook_process(*, event: WebhookEvent) -> WebhookEvent:
     try:
         with transaction.atomic():
             row = WebhookEvent.objects.select_for_update().get(pk=event.pk)
-            if row.processed or not row.signature_valid:
+            if row.processed or not row.signature_valid or row.duplicate_of_id:
                 return row
             _apply(json.loads(row.body))
             row.processed = True
@@ -132,7 +139,7 @@ def stripe_webhooks_replay(*, ids: Iterable[int] | None = None) -> tuple[int, in
     """Apply again the verified events that are not processed (all, or those `ids`), in
     the order they came. Returns (processed now, still failing)."""
     pending = WebhookEvent.objects.filter(
-        provider=PROVIDER, signature_valid=True, processed=False
+        provider=PROVIDER, signature_valid=True, duplicate_of__isnull=True, processed=False
     ).order_by("received_at", "pk")
     if ids is not None:
         pending = pending.filter(pk__in=list(ids))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import os
 import re
@@ -19,7 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 
 from subscriptions.gateways.stripe import eur_to_cents
 from subscriptions.models import ScreeningCreditEntry, Subscription, WebhookEvent
@@ -286,10 +289,16 @@ def test_signed_webhook_activates_once(api, awaiting_card):
     assert deliver(api, body).status_code == 200
     assert deliver(api, body, sign(body, timestamp=int(time.time()) + 5)).status_code == 200
     assert allowances(subscription) == 1
-    assert WebhookEvent.objects.filter(signature_valid=True).count() == 1
     assert WebhookEvent.objects.count() == 3
-    replays = WebhookEvent.objects.filter(signature_valid=False)
-    assert all("Already received" in replay.error for replay in replays)
+    first = WebhookEvent.objects.get(duplicate_of__isnull=True)
+    assert first.pk == row.pk
+    repeats = list(WebhookEvent.objects.filter(duplicate_of=first))
+    assert len(repeats) == 2
+    # a repeat was signed by Stripe, is the same event, and was not applied again
+    for repeat in repeats:
+        assert (repeat.signature_valid, repeat.processed) == (True, False)
+        assert (repeat.event_id, repeat.event_type) == (first.event_id, first.event_type)
+        assert f"#{first.pk}" in repeat.error
     # and the invoice of the same payment changes nothing either
     invoice = json.loads(event_body(subscription, event_type="invoice.paid"))
     invoice["data"]["object"].update(object="invoice", amount_paid=72000)
@@ -439,6 +448,50 @@ def test_processing_failure_is_kept_and_replayed_by_the_command(
     assert allowances(subscription) == 1
     call_command("stripe_webhooks_replay")  # nothing left: no second effect
     assert allowances(subscription) == 1
+
+
+def test_a_repeat_of_a_failed_event_is_not_replayed_on_its_own(
+    api, library_api, library, platform, today
+):
+    subscription = Subscription.objects.get(pk=quote(library_api, library, platform, today))
+    body = event_body(subscription)
+    assert deliver(api, body).status_code == 200  # cannot apply yet: kept with its error
+    assert deliver(api, body).status_code == 200  # Stripe's retry: a repeat
+    first = WebhookEvent.objects.get(duplicate_of__isnull=True)
+    repeat = WebhookEvent.objects.get(duplicate_of=first)
+    assert not first.processed and "not awaiting payment" in first.error
+    subscription_payment_request(subscription=subscription, payment_method="card")
+    call_command("stripe_webhooks_replay")
+    first.refresh_from_db()
+    repeat.refresh_from_db()
+    assert first.processed and not repeat.processed
+    assert allowances(subscription) == 1
+    # the unique claim still holds: the repeat cannot become a second original
+    repeat.duplicate_of = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        repeat.save(update_fields=["duplicate_of"])
+
+
+def test_the_migration_turns_earlier_repeats_into_duplicates(db):
+    """Before `duplicate_of`, a repeat was an invalid-signature row naming the first."""
+    migration = importlib.import_module("subscriptions.migrations.0005_webhook_event_duplicate_of")
+    first = WebhookEvent.objects.create(
+        body="{}", event_id="evt_1", event_type="invoice.paid", signature_valid=True
+    )
+    old_repeat = WebhookEvent.objects.create(
+        body="{}", event_id="evt_1", signature_valid=False, error=f"{migration.REPEAT}{first.pk}"
+    )
+    forged = WebhookEvent.objects.create(
+        body="{}", event_id="evt_1", signature_valid=False, error="Signature refused: no"
+    )
+    migration.mark_repeats(django_apps, None)
+    old_repeat.refresh_from_db()
+    forged.refresh_from_db()
+    assert (old_repeat.signature_valid, old_repeat.duplicate_of_id) == (True, first.pk)
+    assert (forged.signature_valid, forged.duplicate_of_id) == (False, None)
+    migration.unmark_repeats(django_apps, None)
+    old_repeat.refresh_from_db()
+    assert (old_repeat.signature_valid, old_repeat.duplicate_of_id) == (False, None)
 
 
 def test_unknown_event_is_stored_without_effect(api, awaiting_card):
