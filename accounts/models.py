@@ -1,7 +1,17 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class StaffUserManager(UserManager):
+    """`manage.py createsuperuser` makes a member of the cinema service (a catalogue
+    editor, in no institution) unless told otherwise: a superuser without a role would
+    break the role/institution constraint."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.CATALOGUE_EDITOR)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -31,6 +41,8 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
+
+    objects = StaffUserManager()
 
     class Meta:
         verbose_name = _("user")
