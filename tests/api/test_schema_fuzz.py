@@ -1,5 +1,6 @@
 """schemathesis generates requests from the OpenAPI schema for every operation and checks
-that none gets a server error — anonymous and as cinema staff (who reach the write paths)."""
+that none gets a server error — anonymous, as cinema staff (who reach the write paths),
+and as a library's administrator and one of its patrons (the library side's paths)."""
 
 import pytest
 import schemathesis
@@ -58,3 +59,31 @@ def test_no_server_error_as_cinema_staff(case, staff_token):
 @FUZZ_SETTINGS
 def test_no_server_error_anonymous(case):
     case.call_and_validate(checks=[not_a_server_error])
+
+
+@pytest.fixture
+def library_side_tokens(db):
+    """A library administrator and a patron of a library in a network, with a film."""
+    from accounts.models import User
+    from tests.factories import MembershipFactory, NetworkFactory, UserFactory
+
+    FilmFactory()
+    library = InstitutionFactory()
+    MembershipFactory(network=NetworkFactory(), library=library)
+    tokens = {}
+    for role in (User.Role.INSTITUTION_ADMIN, User.Role.PATRON):
+        user = UserFactory(role=role, institution=library)
+        client_for(user)
+        tokens[role] = user.auth_token.key
+    return tokens
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(FUZZ_SETTINGS, max_examples=10)  # two roles: fewer examples each
+@pytest.mark.parametrize("role", ["institution_admin", "patron"])
+def test_no_server_error_on_the_library_side(case, library_side_tokens, role):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {library_side_tokens[role]}"},
+        checks=[not_a_server_error],
+    )
