@@ -28,8 +28,23 @@ class IPRangeSerializer(serializers.ModelSerializer):
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
+    """An institution. The private details (`PRIVATE_FIELDS`) are left out for a reader who
+    may not see them (the `private_ids` of the context, from
+    `selectors.institution_ids_private_to`): a patron, or a member library's staff reading
+    their network or the other members."""
+
+    PRIVATE_FIELDS = ("email", "dvd_authorised_since", "dvd_suspended", "dvd_suspension_reason")
+
     ip_ranges = IPRangeSerializer(many=True, required=False)
     is_dvd_authorised = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        private_ids = self.context.get("private_ids")
+        if private_ids is not None and instance.pk not in private_ids:
+            for name in (*self.PRIVATE_FIELDS, "ip_ranges"):
+                data.pop(name, None)
+        return data
 
     class Meta:
         model = Institution
@@ -109,6 +124,12 @@ class InstitutionViewSet(
     def get_object(self):
         return selectors.institution_get_for(self.request.user, self.kwargs["pk"])
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in {"list", "retrieve", "members"}:
+            context["private_ids"] = selectors.institution_ids_private_to(self.request.user)
+        return context
+
     def perform_create(self, serializer):
         serializer.instance = services.institution_create(**serializer.validated_data)
 
@@ -125,7 +146,9 @@ class InstitutionViewSet(
         qs = selectors.network_members(network=network).prefetch_related("ip_ranges")
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs.order_by("name", "pk"), request, view=self)
-        return paginator.get_paginated_response(InstitutionSerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            InstitutionSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(request=MembershipInputSerializer, responses={201: None})
     @members.mapping.post

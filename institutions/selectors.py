@@ -63,6 +63,22 @@ def institution_private_get_for(user, institution_id) -> Institution:
     raise NotFoundError("not_found", _("No such institution."))
 
 
+def institution_ids_private_to(user) -> set[int] | None:
+    """The institutions whose private details (contact e-mail, DVD authorisation and its
+    suspension, on-site networks) this user may read: `None` for every one (the cinema
+    staff); an institution's staff their own and, for a network, its members' today;
+    patrons, and a member library's staff looking at its network or at the other members,
+    none of them (they see the public details only)."""
+    if user.is_authenticated and user.is_cinema_staff:
+        return None
+    if not (user.is_authenticated and user.is_institution_staff and user.institution_id):
+        return set()
+    members = NetworkMembership.objects.filter(
+        _active_on(timezone.localdate()), network_id=user.institution_id
+    ).values_list("library_id", flat=True)
+    return {user.institution_id, *members}
+
+
 def network_members(*, network: Institution, on: datetime.date | None = None) -> QuerySet:
     """The libraries that belong to a network on a day (today by default)."""
     on = on or timezone.localdate()

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Subquery, Sum
+from django.db.models import F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from backend.errors import ApplicationError
 from institutions.models import Institution, NetworkMembership
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.models import (
+    Invoice,
     Patron,
     Plan,
     PriceTier,
@@ -151,6 +152,32 @@ def subscriptions_visible_to(user) -> QuerySet[Subscription]:
     if not user.is_authenticated or user.institution_id is None:
         return scope_to_staff(qs, user, Q(pk__in=[]))
     return scope_to_staff(qs, user, Q(subscriber_id__in=_institution_ids_of(user)))
+
+
+def invoices_visible_to(user) -> QuerySet[Invoice]:
+    """Cinema staff see every invoice; an institution's staff see the invoices addressed to
+    their institution — not a network's, even when it covers them (the network pays)."""
+    qs = Invoice.objects.select_related("subscription").order_by("-year", "-sequence")
+    own = getattr(user, "institution_id", None)
+    return scope_to_staff(qs, user, Q(subscription__subscriber_id=own))
+
+
+def credit_entries_seen_by(user, subscription: Subscription) -> list:
+    """The subscription's screening-credit ledger, oldest first. A network's credits are
+    shared by its members: a member library's staff see every movement (the balance is
+    their sum) but not which of the other members' bookings it was — `booking` and `note`
+    are blank on those."""
+    entries = list(
+        subscription.credit_entries.annotate(booking_library_id=F("booking__library_id")).order_by(
+            "created_at", "pk"
+        )
+    )
+    if user.is_cinema_staff or user.institution_id == subscription.subscriber_id:
+        return entries
+    for entry in entries:
+        if entry.booking_id is not None and entry.booking_library_id != user.institution_id:
+            entry.booking_id, entry.note = None, ""
+    return entries
 
 
 def subscription_get_for(user, subscription_id) -> Subscription:

@@ -42,7 +42,8 @@ class MarkPaidSerializer(serializers.Serializer):
 
 
 class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Administrative invoices: the subscriber's own; all of them for the staff, who mark
+    """Administrative invoices: those addressed to the caller's institution (a network's
+    go to the network's staff, not to its members'); all of them for the staff, who mark
     them paid."""
 
     permission_classes = [IsInstitutionStaffOrCinemaStaff]
@@ -50,8 +51,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering_fields = ["issued_on", "due_on"]
 
     def get_queryset(self):
-        visible = selectors.subscriptions_visible_to(self.request.user).values("pk")
-        return Invoice.objects.filter(subscription__in=visible).order_by("-year", "-sequence")
+        return selectors.invoices_visible_to(self.request.user)
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])

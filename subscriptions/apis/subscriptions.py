@@ -267,9 +267,10 @@ class SubscriptionViewSet(
     @extend_schema(responses=CreditEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
     def credits(self, request, pk=None):
-        """The screening-credit ledger and its balance."""
+        """The screening-credit ledger and its balance (a network's member library sees
+        the other members' bookings as anonymous movements)."""
         subscription = self.get_object()
-        entries = subscription.credit_entries.order_by("created_at", "pk")
+        entries = selectors.credit_entries_seen_by(request.user, subscription)
         return Response(
             {
                 "balance": selectors.credit_balance(subscription.pk),
