@@ -11,6 +11,7 @@ import re
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,6 +83,10 @@ def patron_login(*, institution_code: str, card: str, pin: str) -> tuple[Patron,
             )
             .first()
         )
+    if patron is None:
+        # The work of a real PIN check, so that the answer's timing does not tell whether
+        # a card is registered (as Django's ModelBackend does for an unknown username).
+        make_password(pin)
     if patron is None or not patron.user.is_active or not patron.user.check_password(pin):
         raise _unauthorised(
             PatronErrorCode.INVALID_LOGIN, _("Unknown card or wrong PIN for this library.")

@@ -4,6 +4,7 @@ link (short-lived, single use), data export and erasure."""
 import time
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 
 from accounts.models import User
 from subscriptions.models import Patron
@@ -77,6 +78,39 @@ def test_wrong_card_or_pin_is_401(api, library_api, library, payload):
     )
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_patron_login"
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test settings' hasher, counting the PINs it hashes."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"card": "0012345678", "pin": "0000"},  # a registered card, a wrong PIN
+        {"card": "9999999999", "pin": "4821"},  # no such card
+        {"card": "0012345678", "pin": "4821", "institution": "NO-SUCH-LIBRARY"},
+    ],
+)
+def test_an_unknown_card_costs_the_same_pin_hashing_as_a_wrong_pin(
+    api, library_api, library, settings, payload
+):
+    """Otherwise the answer's timing would tell whether a card is registered."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    register(library_api)
+    CountingHasher.calls = 0
+    response = api.post(
+        "/api/v1/patrons/login/", {"institution": library.code, **payload}, format="json"
+    )
+    assert response.status_code == 401
+    assert CountingHasher.calls == 1
 
 
 @pytest.fixture
