@@ -12,13 +12,15 @@ from django.utils import timezone
 
 from editorial.services import library_selection_create
 from orders.services import cart_get_or_create
-from rights.models import Medium
 from subscriptions.services.patrons import patron_register
 from subscriptions.services.screenings import booking_create
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
-from tests.factories import FilmFactory
-from tests.rights.conftest import GrantFactory
-from tests.subscriptions.conftest import grid, platform, today  # noqa: F401 (fixtures)
+from tests.subscriptions.conftest import (  # noqa: F401 (fixtures)
+    grid,
+    platform,
+    screenable_film,
+    today,
+)
 
 ROUTES = [
     ("get", "/api/v1/subscriptions/{sub}/"),
@@ -64,10 +66,7 @@ def owned(other_library, other_library_admin, platform, today):  # noqa: F811
             subscriber=other_library, plan=platform, starts_on=today
         )
     )
-    film = FilmFactory()
-    GrantFactory(
-        film=film, medium=Medium.PUBLIC_SCREENING, starts_on=datetime.date(2000, 1, 1), ends_on=None
-    )
+    film = screenable_film()
     booking = booking_create(
         library=other_library,
         film=film,

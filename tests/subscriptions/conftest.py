@@ -67,3 +67,19 @@ def pack3(grid):
 
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+def screenable_film():
+    """A film with public-screening rights from 2000 on, with no end."""
+    from rights.models import Medium
+    from tests.factories import FilmFactory
+    from tests.rights.conftest import GrantFactory
+
+    film = FilmFactory()
+    GrantFactory(
+        film=film,
+        medium=Medium.PUBLIC_SCREENING,
+        starts_on=datetime.date(2000, 1, 1),
+        ends_on=None,
+    )
+    return film

@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from institutions.models import OnSiteIPRange
-from rights.models import Medium
 from subscriptions.services import billing
 from subscriptions.services.screenings import booking_create
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
 from tests.conftest import client_for
-from tests.factories import FilmFactory, InstitutionFactory, MembershipFactory, UserFactory
-from tests.rights.conftest import GrantFactory
+from tests.factories import InstitutionFactory, MembershipFactory, UserFactory
+from tests.subscriptions.conftest import screenable_film
 
 PRIVATE = {"email", "dvd_authorised_since", "dvd_suspended", "dvd_suspension_reason", "ip_ranges"}
 
@@ -79,21 +78,10 @@ def test_a_patron_sees_public_details_only_even_of_the_own_library(patron_api, l
     assert all(not PRIVATE & row.keys() for row in listed)
 
 
-def _screenable_film():
-    film = FilmFactory()
-    GrantFactory(
-        film=film,
-        medium=Medium.PUBLIC_SCREENING,
-        starts_on=datetime.date(2000, 1, 1),
-        ends_on=None,
-    )
-    return film
-
-
 def _book(library, by):
     return booking_create(
         library=library,
-        film=_screenable_film(),
+        film=screenable_film(),
         starts_at=timezone.now() + datetime.timedelta(days=10),
         venue="Salle",
         expected_audience=10,

@@ -16,17 +16,7 @@ from subscriptions.services.screenings import booking_cancel, booking_create
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
 from tests.factories import FilmFactory
 from tests.rights.conftest import GrantFactory
-
-
-def _screenable_film():
-    film = FilmFactory()
-    GrantFactory(
-        film=film,
-        medium=Medium.PUBLIC_SCREENING,
-        starts_on=datetime.date(2000, 1, 1),
-        ends_on=None,
-    )
-    return film
+from tests.subscriptions.conftest import screenable_film
 
 
 def _active(subscriber, plan, starts_on):
@@ -61,7 +51,7 @@ def _nothing_consumed(subscription):
 @pytest.mark.django_db
 def test_booking_consumes_one_credit(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)
-    film = _screenable_film()
+    film = screenable_film()
     response = book(library_api, film)
     assert response.status_code == 201, response.content
     assert response.json()["subscription"] == subscription.pk
@@ -76,13 +66,13 @@ def test_network_subscription_covers_member_bookings(
     library_api, network, library, platform, today
 ):
     _active(network, platform, today)
-    assert book(library_api, _screenable_film()).status_code == 201
+    assert book(library_api, screenable_film()).status_code == 201
 
 
 @pytest.mark.django_db
 def test_no_subscription(library_api, library, pack3, today, other_library):
     subscription = _active(other_library, pack3, today)
-    response = book(library_api, _screenable_film())
+    response = book(library_api, screenable_film())
     assert response.status_code == 400
     assert response.json()["code"] == "no_subscription"
     _nothing_consumed(subscription)
@@ -91,7 +81,7 @@ def test_no_subscription(library_api, library, pack3, today, other_library):
 @pytest.mark.django_db
 def test_no_credit_left(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)
-    film = _screenable_film()
+    film = screenable_film()
     for days in (5, 6, 7):
         assert book(library_api, film, _when(days)).status_code == 201
     response = book(library_api, film, _when(8))
@@ -134,7 +124,7 @@ def test_rights_expired_before_the_screening_date(library_api, library, pack3, t
 @pytest.mark.django_db
 def test_withdrawn_film(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)
-    film = _screenable_film()
+    film = screenable_film()
     Film.objects.filter(pk=film.pk).update(
         status=Film.Status.WITHDRAWN, withdrawn_on=timezone.localdate()
     )
@@ -147,7 +137,7 @@ def test_withdrawn_film(library_api, library, pack3, today):
 @pytest.mark.django_db
 def test_date_in_the_past(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)
-    response = book(library_api, _screenable_film(), _when(-1))
+    response = book(library_api, screenable_film(), _when(-1))
     assert response.status_code == 400
     assert response.json()["code"] == "date_in_past"
     assert "starts_at" in response.json()["fields"]
@@ -157,7 +147,7 @@ def test_date_in_the_past(library_api, library, pack3, today):
 @pytest.mark.django_db
 def test_cancel_before_gives_the_credit_back(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)
-    booking_id = book(library_api, _screenable_film()).json()["id"]
+    booking_id = book(library_api, screenable_film()).json()["id"]
     response = library_api.post(f"/api/v1/screenings/{booking_id}/cancel/")
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
@@ -173,7 +163,7 @@ def test_cancel_after_the_date_keeps_the_credit_used(library, pack3, today):
     starts_at = _when(2)
     booking = booking_create(
         library=library,
-        film=_screenable_film(),
+        film=screenable_film(),
         starts_at=starts_at,
         venue="Salle",
         expected_audience=10,
@@ -185,7 +175,7 @@ def test_cancel_after_the_date_keeps_the_credit_used(library, pack3, today):
 @pytest.mark.django_db
 def test_attendance_only_after_the_screening(library_api, library, pack3, today):
     _active(library, pack3, today)
-    booking_id = book(library_api, _screenable_film()).json()["id"]
+    booking_id = book(library_api, screenable_film()).json()["id"]
     early = library_api.post(
         f"/api/v1/screenings/{booking_id}/attendance/", {"actual_attendance": 12}, format="json"
     )
@@ -205,7 +195,7 @@ def test_another_library_cannot_see_or_cancel_my_booking(
     library_api, other_library_api, library, pack3, today
 ):
     _active(library, pack3, today)
-    booking_id = book(library_api, _screenable_film()).json()["id"]
+    booking_id = book(library_api, screenable_film()).json()["id"]
     assert other_library_api.get(f"/api/v1/screenings/{booking_id}/").status_code == 404
     assert other_library_api.post(f"/api/v1/screenings/{booking_id}/cancel/").status_code == 404
     assert other_library_api.get("/api/v1/screenings/").json()["count"] == 0
@@ -218,7 +208,7 @@ def test_twenty_concurrent_bookings_on_three_credits(library, pack3, today):
     """20 threads, each on its own database connection, book at the same moment on a
     discovery pack of 3 screenings: exactly 3 succeed."""
     subscription = _active(library, pack3, today)
-    film = _screenable_film()
+    film = screenable_film()
     barrier = threading.Barrier(20)
     outcomes = []
 
