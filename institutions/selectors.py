@@ -73,10 +73,7 @@ def institution_ids_private_to(user) -> set[int] | None:
         return None
     if not (user.is_authenticated and user.is_institution_staff and user.institution_id):
         return set()
-    members = NetworkMembership.objects.filter(
-        _active_on(timezone.localdate()), network_id=user.institution_id
-    ).values_list("library_id", flat=True)
-    return {user.institution_id, *members}
+    return institution_ids_covered_by(institution=user.institution, on=timezone.localdate())
 
 
 def network_members(*, network: Institution, on: datetime.date | None = None) -> QuerySet:

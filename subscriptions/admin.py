@@ -110,5 +110,6 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "processed",
         "event_type",
     )
+    list_select_related = ("duplicate_of",)
     search_fields = ("event_id",)
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]

@@ -256,11 +256,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="catalogue@example.or
 
 # --- caches -----------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# Pages of the film list are cached per caller's institution and query, keyed by the
-# catalogue's revision (see catalogue/cache.py); 0 turns the cache off.
 # seed_demo writes public demo accounts, passwords and a SUSHI key: allowed on the embedded
 # default and in tests, refused in production unless DEMO_DATA_ALLOWED=true (benchmarks)
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=True)
+# Pages of the film list are cached per caller's institution and query, keyed by the
+# catalogue's revision (see catalogue/cache.py); 0 turns the cache off.
 CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=300)
 # how long a worker may keep the catalogue revision it read (other workers' changes show
 # within this delay; 0: read it on every list request)
