@@ -50,10 +50,13 @@ def streaming_loan_claim(
         return None
     today = timezone.localdate(now)
     month_start = today.replace(day=1)
-    counts = StreamingLoan.objects.aggregate(
-        patron_month=Count("pk", filter=Q(user=user, day__gte=month_start)),
-        library_day=Count("pk", filter=Q(subscription=subscription, library=library, day=today)),
-        library_year=Count("pk", filter=Q(subscription=subscription, library=library)),
+    patron_month = Q(user=user, day__gte=month_start)
+    library_year = Q(subscription=subscription, library=library)
+    # only the loans counted (two index ranges), not the whole table
+    counts = StreamingLoan.objects.filter(patron_month | library_year).aggregate(
+        patron_month=Count("pk", filter=patron_month),
+        library_day=Count("pk", filter=library_year & Q(day=today)),
+        library_year=Count("pk", filter=library_year),
     )
     quota = subscription.patron_monthly_films
     if quota is not None and counts["patron_month"] >= quota:
