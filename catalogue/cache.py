@@ -11,12 +11,18 @@ so a change is seen at once by the worker that made it and within that delay by 
 other worker. Inside a transaction the revision is always read from the database and
 never remembered, so a rolled-back change never invalidates anything. Bulk writes that
 bypass signals (the demo seed) call `bump()` themselves.
+
+The same revision keeps a worker's memo of values computed from these data (`remembered`:
+the playback start's film, viewer library and rights decision), so the models they read
+are dependencies too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -25,6 +31,8 @@ from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
+
+T = TypeVar("T")
 
 #: models whose changes can change a page of films or its rights summary
 PAGE_DEPENDENCIES = (
@@ -37,6 +45,10 @@ PAGE_DEPENDENCIES = (
     "rights.RightsGrant",
     "institutions.Institution",
     "subscriptions.ScreeningBooking",  # screenings used count against a grant's cap
+    # read by the playback start's remembered values (not by the pages)
+    "institutions.OnSiteIPRange",
+    "institutions.NetworkMembership",
+    "media.Asset",  # a ready rendition makes a film streamable (progress is an update())
 )
 _M2M = ("directors", "themes", "countries", "original_languages")
 
@@ -70,8 +82,39 @@ _CURRENT_SQL = "SELECT number FROM {table} WHERE id = 1"
 
 
 def forget() -> None:
-    """Drop this worker's remembered revision: the next request reads it again."""
+    """Drop this worker's remembered revision and memo: the next request reads again."""
     _remembered.clear()
+    _memo.clear()
+
+
+#: values computed by this worker, for the last revision it used: {revision: {key: value}}
+_memo: dict[int, dict[tuple, object]] = {}
+MEMO_MAX_ENTRIES = 20_000
+
+
+def remembered(key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered by this worker for as long as the catalogue revision stays
+    the same. `key` names the value and everything it depends on besides the revision's
+    models (the film, the library, the day…). Inside a transaction nothing is remembered
+    or reused: what it reads may be uncommitted, and a rolled-back change would otherwise
+    linger. A value is as fresh as the revision it is filed under (read before computing);
+    another worker's change is seen within CATALOGUE_REVISION_TTL_SECONDS."""
+    if connection.in_atomic_block:
+        return compute()
+    revision = current()
+    values = _memo.get(revision)
+    if values is None:  # a new revision: the old values go
+        _memo.clear()
+        values = _memo[revision] = {}
+    try:
+        return values[key]
+    except KeyError:
+        pass
+    value = compute()
+    if len(values) >= MEMO_MAX_ENTRIES:
+        values.clear()
+    values[key] = value
+    return value
 
 
 def bump(**_signal_kwargs) -> None:

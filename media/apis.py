@@ -303,9 +303,7 @@ class PlaybackStartApi(APIView):
         streams (429 `stream_limit_reached`)."""
         from django.conf import settings
 
-        from catalogue.selectors import films_visible_to
-
-        film = selectors.streamable_films(films_visible_to(request.user).filter(pk=pk)).first()
+        film = selectors.film_to_play(request.user, pk)
         if film is None:
             raise Http404
         session = playback.playback_start(user=request.user, film=film, ip=client_ip(request))

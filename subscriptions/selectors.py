@@ -4,6 +4,7 @@ balances, and the access helpers for subscriptions, bookings and patrons."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -104,12 +105,19 @@ def subscriber_ids_for(library: Institution, on: datetime.date) -> list[int]:
 
 
 def subscriptions_covering(
-    *, library: Institution, on: datetime.date, status: str = Subscription.Status.ACTIVE
+    *,
+    library: Institution,
+    on: datetime.date,
+    status: str = Subscription.Status.ACTIVE,
+    subscriber_ids: Iterable[int] | None = None,
 ) -> QuerySet[Subscription]:
-    """Subscriptions that cover a library on a day (its own, or its networks')."""
+    """Subscriptions that cover a library on a day (its own, or its networks').
+    `subscriber_ids`: `subscriber_ids_for(library, on)` when the caller has it already."""
+    if subscriber_ids is None:
+        subscriber_ids = subscriber_ids_for(library, on)
     return (
         Subscription.objects.filter(
-            subscriber_id__in=subscriber_ids_for(library, on),
+            subscriber_id__in=list(subscriber_ids),
             status=status,
             starts_on__lte=on,
             ends_on__gte=on,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotFoundError
+from catalogue import cache as catalogue_cache
 from media import selectors
 from media.errors import MediaErrorCode
 from media.locks import lock_session
@@ -43,15 +44,36 @@ def medium_for(*, institution, ip, cidrs=None) -> str:
     return StreamMedium.HOME
 
 
-def _viewer_library(user):
-    """The viewer's library and its on-site networks, in one query (a LEFT JOIN on the
-    IP ranges: one row per range)."""
+def _viewer_library(user, on: datetime.date):
+    """The viewer's library, its on-site networks (one query: a LEFT JOIN on the IP
+    ranges, one row per range) and the institutions whose subscriptions may cover it that
+    day (itself and its networks: one query). Remembered by the worker under the catalogue
+    revision, which changes with the library, its ranges and its memberships."""
     from institutions.models import Institution
+    from subscriptions.selectors import subscriber_ids_for
 
-    rows = list(
-        Institution.objects.filter(pk=user.institution_id).annotate(range_cidr=F("ip_ranges__cidr"))
+    def read():
+        rows = list(
+            Institution.objects.filter(pk=user.institution_id).annotate(
+                range_cidr=F("ip_ranges__cidr")
+            )
+        )
+        institution = rows[0]
+        cidrs = tuple(row.range_cidr for row in rows if row.range_cidr)
+        return institution, cidrs, tuple(subscriber_ids_for(institution, on))
+
+    return catalogue_cache.remembered(("media.viewer_library", user.institution_id, on), read)
+
+
+def _stream_decision(institution, film, medium: str, on: datetime.date):
+    """The rights engine's decision, remembered by the worker under the catalogue revision
+    (which changes with the film, its grants and the library)."""
+    from rights.decisions import decide
+
+    return catalogue_cache.remembered(
+        ("media.stream_decision", institution.pk, film.pk, medium, on),
+        lambda: decide(institution, film, medium, on=on),
     )
-    return rows[0], [row.range_cidr for row in rows if row.range_cidr]
 
 
 def viewer_pseudonym(user) -> str:
@@ -62,13 +84,14 @@ def viewer_pseudonym(user) -> str:
 
 
 def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> PlaybackSession:
-    """Start a session, or refuse with the first failing check. Queries: the library and
-    its networks (one), the film's grants of the medium (one, `rights.decisions.decide`),
-    then in one transaction the library's networks, the streaming subscription read and
-    locked in the same statement, the open sessions counted under that lock, the quota
-    claim and the session row. `film.streamable` (annotated by the caller with
-    `selectors.streamable_films`) saves the query for a ready rendition."""
-    from rights.decisions import decide
+    """Start a session, or refuse with the first failing check. Queries: the library with
+    its IP ranges and its networks (two), the film's grants of the medium (one,
+    `rights.decisions.decide`) — all three remembered by the worker under the catalogue
+    revision, so a worker's next start for the same library and film skips them — then in
+    one transaction the streaming subscription read and locked in the same statement, the
+    open sessions counted under that lock, the quota claim and the session row.
+    `film.streamable` (annotated by `selectors.film_to_play`) saves the query for a ready
+    rendition."""
     from subscriptions.selectors import subscriptions_covering
     from subscriptions.services.patrons import patron_streaming_subscription
     from subscriptions.services.quotas import streaming_loan_claim
@@ -81,9 +104,9 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
             _("Films are watched by patrons and staff of subscribing libraries."),
             status=403,
         )
-    institution, cidrs = _viewer_library(user)
+    institution, cidrs, subscriber_ids = _viewer_library(user, today)
     medium = medium_for(institution=institution, ip=ip, cidrs=cidrs)
-    decision = decide(institution, film, medium, on=today)
+    decision = _stream_decision(institution, film, medium, today)
     if not decision.allowed:
         raise ApplicationError(
             decision.reason,
@@ -98,7 +121,7 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
         # one that includes streaming), read and row-locked at once: two starts cannot
         # both take the last slot. Only that row is locked (LIMIT 1, FOR UPDATE OF it).
         subscription = (
-            subscriptions_covering(library=institution, on=today)
+            subscriptions_covering(library=institution, on=today, subscriber_ids=subscriber_ids)
             .filter(plan__includes_streaming=True)
             .select_for_update(of=("self",))
             .first()
