@@ -15,7 +15,9 @@
   ffmpeg command of the same ladder on the same local file. Ratio = task / bare (≤ 1.1).
 - `playback_authorization`: concurrent `POST /api/v1/films/{id}/playback/` by the demo
   patron (rights engine, subscription, stream count under the row lock, session row)
-  vs the ping baseline measured the same way. Ratio (aim ≥ 0.5).
+  vs the ping baseline measured the same way. Ratio (aim ≥ 0.5). A `#` line gives, for
+  scale, the patron's `GET /api/v1/me/` (token and one query, no write) measured the same
+  way: about the most an authenticated request that reads the database reaches here.
 
 `python bench/media.py store` runs the first two in-process (Django set up on the bench
 database, the object store pointed at a moto_server this script starts and stops).
@@ -107,14 +109,22 @@ def measure_playback(port: int, env: dict[str, str], *, seconds, concurrency) ->
     def ping(n, i):
         return request(port, "GET", "/api/v1/ping/", headers={"Accept": "application/json"})[0]
 
+    def me(n, i):
+        return request(port, "GET", "/api/v1/me/", headers=headers)[0]
+
     ping_ok, _, ping_s = _load(port, seconds, concurrency, ping)
     ok, refused, start_s = _load(port, seconds, concurrency, start)
-    ping_rps, start_rps = ping_ok / ping_s, ok / start_s
+    me_ok, _, me_s = _load(port, seconds, concurrency, me)
+    ping_rps, start_rps, me_rps = ping_ok / ping_s, ok / start_s, me_ok / me_s
     return [
         f"playback_authorization: {start_rps:.1f} starts/s"
         f" (ratio vs baseline: {start_rps / ping_rps:.2f})",
         f"#   {concurrency} concurrent clients, fresh connection per request, {ok} sessions"
         f" started, {refused} refused; baseline ping measured the same way: {ping_rps:.1f} req/s",
+        # what any request that authenticates and reads the database costs here
+        f"#   for scale: the patron's GET /api/v1/me/ (token, one query, no write) measured the"
+        f" same way: {me_rps:.1f} req/s ({me_rps / ping_rps:.2f} of the ping); starts/s are"
+        f" {start_rps / me_rps:.2f} of it",
     ]
 
 
