@@ -74,14 +74,17 @@ def streamable_films(films: QuerySet) -> QuerySet:
 def film_to_play(user, film_id: int):
     """The film a viewer asks to watch, annotated `streamable`, or None when they may not
     see it. Remembered by the worker under the catalogue revision (a ready rendition and
-    the film's status bump it): playback starts repeat it for every viewer."""
+    the film's status bump it): playback starts repeat it for every viewer. Only what the
+    start reads (the rights engine: status and withdrawal date), to keep the memo small."""
     from catalogue import cache as catalogue_cache
     from catalogue.selectors import films_visible_to
 
     sees_everything = user.is_authenticated and user.is_cinema_staff
     return catalogue_cache.remembered(
         ("media.film_to_play", film_id, sees_everything),
-        lambda: streamable_films(films_visible_to(user).filter(pk=film_id)).first(),
+        lambda: streamable_films(
+            films_visible_to(user).filter(pk=film_id).only("id", "status", "withdrawn_on")
+        ).first(),
     )
 
 
