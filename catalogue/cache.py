@@ -4,7 +4,7 @@ A page of the catalogue with its rights summary is the same for every caller who
 the same films (cinema staff, or the public catalogue) from the same institution, on the
 same day, in the same language, for the same query. It is cached under a key that holds
 all of these and the catalogue's revision — a counter bumped by the database in the same
-transaction as every change the page depends on (`PAGE_DEPENDENCIES`, through model
+transaction as every change the page depends on (`REVISION_DEPENDENCIES`, through model
 signals). Reading the revision costs one primary-key query; a worker keeps the number it
 read for CATALOGUE_REVISION_TTL_SECONDS (1 s by default, 0 to read it on every request),
 so a change is seen at once by the worker that made it and within that delay by every
@@ -34,8 +34,9 @@ from django.utils import timezone, translation
 
 T = TypeVar("T")
 
-#: models whose changes can change a page of films or its rights summary
-PAGE_DEPENDENCIES = (
+#: models whose changes bump the revision: what a page of films or its rights summary
+#: shows, and what the playback start remembers (`remembered`)
+REVISION_DEPENDENCIES = (
     "catalogue.Film",
     "catalogue.Person",
     "catalogue.Theme",
@@ -127,7 +128,7 @@ def bump(**_signal_kwargs) -> None:
 
 
 def connect_signals() -> None:
-    for label in PAGE_DEPENDENCIES:
+    for label in REVISION_DEPENDENCIES:
         try:
             model = apps.get_model(label)
         except LookupError:  # an app that is not installed
