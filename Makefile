@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python 3.11+ and make:
 #   make run   - set up, migrate, load demo data if empty, serve on $(PORT)
-#   make test  - set up and run the whole suite (SQLite, then PostgreSQL)
+#   make test  - set up and run the suite: the `embedded` tests on SQLite, then every
+#                test on PostgreSQL in parallel workers
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres bench lint format lock migrate clean
+.PHONY: run test test-sqlite test-postgres fuzz bench lint format lock migrate clean
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +26,34 @@ run: $(STAMP)
 	$(PY) manage.py demo_logins --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The tests write nothing into the checkout: no pytest cache, bytecode under the system's
+# temporary directory (stored files and hypothesis examples: tests/conftest.py).
+TEST_ENV     := env PYTHONPYCACHEPREFIX=$${TMPDIR:-/tmp}/catalogue-pycache
+PYTEST       := $(TEST_ENV) $(PY) -m pytest -p no:cacheprovider --durations=10
+# Parallel workers for the PostgreSQL pass (pytest-xdist): one per core by default.
+TEST_WORKERS ?= auto
+
 test: test-sqlite test-postgres
 
+# What proves the embedded default of `make run` (migrations, the demo seed, the search
+# fallback, one journey per app): the tests marked `embedded`, on SQLite.
 test-sqlite: $(STAMP)
-	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest -m "not postgres" $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: $(PYTEST) -m "embedded and not postgres" $(PYTEST_ARGS)
 
-# Runs the whole suite on PostgreSQL: on $(POSTGRES_URL) when given, otherwise on a
-# throwaway cluster that scripts/with-postgres starts from the machine's PostgreSQL binaries.
+# Every test on PostgreSQL, the production database: on $(POSTGRES_URL) when given,
+# otherwise on a throwaway cluster that scripts/with_postgres.py starts from the machine's
+# PostgreSQL binaries. Each worker has its own database (test_catalogue_gw0, ...).
 test-postgres: $(STAMP)
-	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/with_postgres.py $(PYTEST) -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The deep schema fuzzing to run before a release: every operation and role with
+# FUZZ_EXAMPLES examples (300) and a new seed each run (printed; FUZZ_SEED=n replays one).
+FUZZ_EXAMPLES ?= 300
+FUZZ_SEED     ?= $(shell $(PYTHON) -c 'import random; print(random.randrange(1 << 32))')
+fuzz: $(STAMP)
+	@echo "fuzz: FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED)"
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) scripts/with_postgres.py \
+		$(PYTEST) -n $(TEST_WORKERS) tests/api/test_schema_fuzz.py $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) scripts/with_postgres.py $(PY) bench/run.py

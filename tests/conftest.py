@@ -1,12 +1,26 @@
-"""Shared fixtures: API clients logged in as each role, and the service guards.
+"""Shared fixtures: API clients logged in as each role, the demo data, and the suite's
+guards.
 
-Tests marked `postgres` need PostgreSQL (row locks, real concurrent connections, French
-full text); run on another database they fail rather than skip, so a missing service is
-never silently hidden. `make test` runs them in its PostgreSQL pass.
+`make test` runs the whole suite on PostgreSQL, in parallel workers (pytest-xdist), and
+the tests marked `embedded` again on SQLite, the embedded default of `make run`. Tests
+marked `postgres` need PostgreSQL (row locks, real concurrent connections, French full
+text); run on another database they fail rather than skip, so a missing service is never
+silently hidden.
+
+Nothing is written into the checkout: stored files go to a temporary directory per
+process (`backend.settings.test`), hypothesis keeps its examples in a temporary
+directory per worker (below), and `make test` turns pytest's own cache off.
 """
 
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -18,6 +32,65 @@ from tests.factories import (
     NetworkFactory,
     UserFactory,
 )
+
+#: a test whose call takes longer than this is a defect to look at, unless marked `slow`
+#: with a reason; `make test` lists them after the run. (Setup is left out: it holds the
+#: shared costs of broader fixtures — the worker's database, the module's demo data.)
+SLOW_TEST_SECONDS = 5.0
+_test_seconds: dict[str, list] = {}
+
+
+def pytest_configure(config):
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    checkout = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    set_hypothesis_home_dir(
+        Path(tempfile.gettempdir()) / f"catalogue-hypothesis-{checkout[:12]}" / worker
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The tests of a module that uses the demo data run on one worker, which seeds once
+    for them (`--dist loadgroup`)."""
+    for item in items:
+        if "demo_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(f"demo-data:{item.module.__name__}"))
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _test_seconds[report.nodeid] = [report.duration, "slow" in report.keywords]
+
+
+def pytest_terminal_summary(terminalreporter):
+    over = sorted(
+        ((seconds, nodeid) for nodeid, (seconds, slow) in _test_seconds.items()
+         if seconds > SLOW_TEST_SECONDS and not slow),
+        reverse=True,
+    )  # fmt: skip
+    if over:
+        terminalreporter.section(
+            f"tests over the {SLOW_TEST_SECONDS:.0f} s budget (not marked slow)"
+        )
+        for seconds, nodeid in over:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data (`seed_demo`), built once for the module that asks for it, inside a
+    transaction rolled back after the module's last test: the next module starts from
+    an empty database again. The module's tests run in savepoints inside it (the `db`
+    fixture); they must not be transactional. `seconds` is how long the seed took."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        started = time.monotonic()
+        call_command("seed_demo", verbosity=0)
+        yield SimpleNamespace(seconds=time.monotonic() - started)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,12 @@
-"""Test settings: fast password hashing, in-memory email, tasks in-process."""
+"""Test settings: fast password hashing, in-memory email, tasks in-process.
+
+Files the tests store go to a temporary directory of their own process (each parallel
+worker has one), never into the checkout; it is deleted when the process ends."""
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -7,5 +15,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
-MEDIA_ROOT = VAR_DIR / "test-files"  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="catalogue-test-files-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

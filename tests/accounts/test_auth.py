@@ -8,6 +8,7 @@ from tests.factories import TEST_PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.embedded
 def test_token_for_valid_credentials(api, library_admin):
     response = api.post(
         "/api/v1/auth/token/",
@@ -63,6 +64,7 @@ def test_a_deactivated_users_token_no_longer_works(library_api, library_admin):
     assert response.json()["detail"] == "User inactive or deleted."
 
 
+@pytest.mark.embedded
 def test_token_authentication_reads_the_user_and_token_in_one_query(library_admin):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -84,6 +86,7 @@ def test_token_authentication_reads_the_user_and_token_in_one_query(library_admi
     assert auth.user is user
 
 
+@pytest.mark.embedded
 def test_session_authentication_for_the_browsable_api(client, library_admin):
     assert client.login(username=library_admin.username, password=TEST_PASSWORD)
     response = client.get("/api/v1/me/", HTTP_ACCEPT="text/html")

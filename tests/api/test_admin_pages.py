@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -15,8 +14,7 @@ from accounts.models import User
 
 
 @pytest.fixture
-def superuser_client(db):
-    call_command("seed_demo", verbosity=0)
+def superuser_client(demo_data, db):
     user = User.objects.create_superuser("admin-pages", "admin-pages@example.org", "x-Pages-2026")
     client = Client()
     client.force_login(user)

@@ -43,6 +43,7 @@ def _count_queries(client, url):
     return len(ctx.captured_queries), response
 
 
+@pytest.mark.embedded
 def test_list_costs_a_constant_number_of_queries(api, many_films):
     small, response_small = _count_queries(api, "/api/v1/films/?page_size=5")
     full, response_full = _count_queries(api, "/api/v1/films/?page_size=50")
@@ -89,6 +90,7 @@ def test_filters(api, many_films, params, expected):
     assert {f["id"] for f in body["results"]} == {f.pk for f in many_films if expected(f)}
 
 
+@pytest.mark.embedded
 def test_filter_by_theme_director_country_language(api, many_films):
     other = FilmFactory(title="Sans thème")
     theme = many_films[0].themes.get()

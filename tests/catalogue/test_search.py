@@ -6,7 +6,7 @@ import pytest
 from catalogue.services import film_create
 from tests.factories import PersonFactory, ThemeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def _titles(collection):
     return [item["film"]["title"] for item in collection["items"]]
 
 
+@pytest.mark.embedded
 def test_library_and_patron_see_only_the_films_their_library_may_use(
     editor_api, library_api, patron_api, films
 ):

@@ -30,6 +30,7 @@ def ranked_films(db):
     return [film_with(Medium.STREAM_HOME) for _ in range(3)] + [film_with(Medium.DVD)]
 
 
+@pytest.mark.embedded
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     plan=st.lists(

@@ -24,6 +24,7 @@ def payload(**overrides):
     return data
 
 
+@pytest.mark.embedded
 def test_create_library_derives_the_region(editor_api):
     response = editor_api.post("/api/v1/institutions/", payload(), format="json")
     assert response.status_code == 201, response.content
@@ -57,6 +58,7 @@ def test_library_staff_cannot_create_or_edit(library_api, library):
     assert response.status_code == 403
 
 
+@pytest.mark.embedded
 def test_network_membership_is_dated(editor_api, network, other_library):
     url = f"/api/v1/institutions/{network.pk}/members/"
     response = editor_api.post(

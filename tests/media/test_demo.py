@@ -12,6 +12,8 @@ from media.models import Asset
 from media.selectors import has_ready_rendition
 from tests.factories import FilmFactory
 
+pytestmark = pytest.mark.embedded  # the demo media of `make run`
+
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 def test_demo_films_stream_from_real_files(local_store):

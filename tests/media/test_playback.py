@@ -43,6 +43,7 @@ def urls_in(playlist: str) -> list[str]:
     return [line for line in playlist.splitlines() if line and not line.startswith("#")]
 
 
+@pytest.mark.embedded
 def test_patron_plays_at_home_and_fetches_segments(api, patron_api, playable):
     answer = start(patron_api, playable)
     assert answer.status_code == 201, answer.json()
@@ -208,6 +209,7 @@ def test_playlist_urls_are_bound_to_session_and_film(
     assert ended.status_code == 410 and ended.json()["code"] == "session_ended"
 
 
+@pytest.mark.embedded
 def test_heartbeats_and_end_make_one_view_event(patron, patron_api, library_api, playable):
     body = start(patron_api, playable).json()
     session = PlaybackSession.objects.get()

@@ -209,6 +209,7 @@ def test_abort_and_stale_sweep(s3, editor_api, film, master_bytes):
     assert upload.asset.status == Asset.Status.FAILED
 
 
+@pytest.mark.embedded
 def test_local_store_same_flow(
     local_store, editor_api, film, master_bytes, django_capture_on_commit_callbacks
 ):

@@ -62,6 +62,7 @@ def _leaving_film(days=12):
     return film, grants, days
 
 
+@pytest.mark.embedded
 def test_library_using_a_film_is_told_once_with_its_bookings_after_the_end(staff):
     library = InstitutionFactory(email="bib@example.org")
     other = InstitutionFactory(email="autre@example.org")

@@ -11,12 +11,9 @@ from rights.decisions import decide
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def seeded(demo_data):
+    return demo_data
 
 
 def test_2017_order_figures(seeded):

@@ -24,6 +24,7 @@ def _add(client, order_id, edition, quantity):
     )
 
 
+@pytest.mark.embedded
 def test_cart_to_delivery(
     library_api,
     editor_api,

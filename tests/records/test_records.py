@@ -60,6 +60,7 @@ def _marc(response):
     return list(MARCReader(io.BytesIO(response.content), to_unicode=True, force_utf8=True))
 
 
+@pytest.mark.embedded
 def test_marc21_file_holds_only_the_films_the_library_may_stream(library_api, library, catalogue):
     response = _records(library_api, "marc21")
     assert response["Content-Type"] == "application/marc"

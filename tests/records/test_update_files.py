@@ -42,6 +42,7 @@ def _parse(response):
     return list(MARCReader(io.BytesIO(response.content), to_unicode=True, force_utf8=True))
 
 
+@pytest.mark.embedded
 def test_new_and_delete_records_the_days_films_come_and_go(library, library_api, subscribed):
     leaving, _ = _film("CN-000101", ends_in=5)
     coming, _ = _film("CN-000102", starts_in=3)

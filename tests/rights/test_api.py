@@ -28,6 +28,7 @@ def _grant_body(contract, film, **fields):
     }
 
 
+@pytest.mark.embedded
 def test_staff_create_a_contract_and_read_its_grants(editor_api):
     holder = RightsHolderFactory()
     response = editor_api.post(
@@ -153,6 +154,7 @@ def test_grant_filters(editor_api, film):
 # --- availability ---------------------------------------------------------------------
 
 
+@pytest.mark.embedded
 def test_availability_for_the_callers_institution(library_api, film):
     GrantFactory(film=film, starts_on=datetime.date(2017, 1, 1), ends_on=None)
     response = library_api.get(

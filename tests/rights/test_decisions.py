@@ -196,6 +196,7 @@ grant_strategy = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.embedded
 @settings(
     max_examples=40,
     deadline=None,

@@ -19,8 +19,7 @@ def _films_with(medium, on):
     )
 
 
-def test_demo_rights_split():
-    call_command("seed_demo", verbosity=0)
+def test_demo_rights_split(demo_data):
     year_end = datetime.date(2017, 12, 31)
     home, dvd = _films_with(Medium.STREAM_HOME, year_end), _films_with(Medium.DVD, year_end)
     assert len(home) == 300

@@ -38,12 +38,9 @@ SEED_2017 = {
 }
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def seeded(demo_data):
+    return demo_data
 
 
 def test_annual_report_gives_the_seed_figures(staff_api):

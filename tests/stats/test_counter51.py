@@ -74,6 +74,7 @@ views = st.lists(
 )
 
 
+@pytest.mark.embedded
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(generated=views)
 def test_ir_m1_and_pr_p1_equal_direct_counts(world, generated):

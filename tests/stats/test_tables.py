@@ -91,6 +91,7 @@ KEY_OF = {
 }
 
 
+@pytest.mark.embedded
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(generated=events)
 def test_every_grouping_matches_direct_counts(world, generated):
@@ -117,6 +118,7 @@ def test_every_grouping_matches_direct_counts(world, generated):
         transaction.set_rollback(True)
 
 
+@pytest.mark.embedded
 def test_a_view_at_midnight_in_paris_counts_in_its_paris_month(world):
     _, libraries, films = world
     make_view(library=libraries[0], film=films[0], day=datetime.date(2024, 3, 1), hour=0)

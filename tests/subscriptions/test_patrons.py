@@ -52,6 +52,7 @@ def test_patrons_cannot_register_patrons(patron_api):
     assert register(patron_api).status_code == 403
 
 
+@pytest.mark.embedded
 def test_login_with_card_and_pin(api, library_api, library):
     register(library_api)
     response = api.post(

@@ -92,6 +92,7 @@ def test_fourth_film_allowed_fifth_refused_restart_not_counted(library, subscrip
     _play(_patron(library, "p2"), films[4])
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db
 def test_the_quota_resets_on_the_first_of_the_month_in_paris(library, subscription, today):
     subscription_quotas_set(subscription=subscription, patron_monthly_films=1)
@@ -124,6 +125,7 @@ def test_a_film_counts_again_after_its_viewing_window(library, subscription):
     assert StreamingLoan.objects.filter(user=patron).count() == 2
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db
 def test_library_daily_and_annual_caps(library, subscription, today):
     subscription_quotas_set(subscription=subscription, library_daily_films=2)

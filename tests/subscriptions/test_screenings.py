@@ -48,6 +48,7 @@ def _nothing_consumed(subscription):
     assert credit_balance(subscription.pk) == subscription.plan.screenings_per_year
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db
 def test_booking_consumes_one_credit(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)
@@ -144,6 +145,7 @@ def test_date_in_the_past(library_api, library, pack3, today):
     _nothing_consumed(subscription)
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db
 def test_cancel_before_gives_the_credit_back(library_api, library, pack3, today):
     subscription = _active(library, pack3, today)

@@ -49,6 +49,7 @@ def test_plan_of_another_year_is_refused(library_api, library, next_grid, today,
     assert response.json()["code"] == "plan_not_in_grid"
 
 
+@pytest.mark.embedded
 def test_administrative_invoice_flow(library_api, editor_api, library, platform, today):
     subscription_id = quote(library_api, library, platform, today).json()["id"]
     response = library_api.post(
