@@ -34,6 +34,7 @@ class RightsGrantInline(admin.TabularInline):
 @admin.register(Contract)
 class ContractAdmin(SimpleHistoryAdmin):
     list_display = ("reference", "rights_holder", "status", "signed_on", "fee", "in_charge")
+    list_select_related = ("rights_holder", "in_charge")
     list_filter = ("status",)
     search_fields = ("reference", "rights_holder__name")
     raw_id_fields = ("rights_holder",)
@@ -57,6 +58,7 @@ class NegotiationExchangeInline(admin.TabularInline):
 @admin.register(Negotiation)
 class NegotiationAdmin(SimpleHistoryAdmin):
     list_display = ("film", "rights_holder", "status", "assignee", "due_on", "campaign")
+    list_select_related = ("film", "rights_holder", "assignee", "campaign")
     list_filter = ("status", "campaign")
     search_fields = ("film__title", "film__reference", "rights_holder__name")
     raw_id_fields = ("film", "rights_holder", "contract")

@@ -59,7 +59,7 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "plan__kind", "payment_method", "plan__grid")
     search_fields = ("subscriber__name", "subscriber__code", "purchase_order_reference")
     autocomplete_fields = ("subscriber",)
-    list_select_related = ("subscriber", "plan")
+    list_select_related = ("subscriber", "plan__grid")
     date_hierarchy = "starts_on"
     readonly_fields = ("status", "activated_at", "cancelled_at", "created_at")
     inlines = [CreditEntryInline]

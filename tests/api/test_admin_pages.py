@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -21,7 +23,15 @@ def superuser_client(demo_data, db):
     return client
 
 
+#: what a change list may cost in SQL queries on the demo data, whatever its length: the
+#: session, the user, the count, the page, the filters' choices — never one per row
+CHANGELIST_QUERIES = 12
+
+
+@pytest.mark.slow
 def test_every_admin_page_opens(superuser_client):
+    """Slow on purpose (about 300 pages on the demo data): a page nobody opens is where an
+    admin setting naming a missing field waits."""
     failures = []
     registered = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
     assert len(registered) > 20
@@ -38,6 +48,10 @@ def test_every_admin_page_opens(superuser_client):
         first = model._default_manager.order_by("pk").first()
         if first is not None:
             pages.append(reverse(f"{base}_change", args=[first.pk]))
+        with CaptureQueriesContext(connection) as queries:
+            superuser_client.get(reverse(f"{base}_changelist"))
+        if len(queries) > CHANGELIST_QUERIES:
+            failures.append(f"{reverse(f'{base}_changelist')}: {len(queries)} queries")
         for page in pages:
             response = superuser_client.get(page)
             # 302: a filter the admin refuses (it redirects with ?e=1), never a 500
