@@ -61,8 +61,14 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("subscriber",)
     list_select_related = ("subscriber", "plan__grid")
     date_hierarchy = "starts_on"
+
     readonly_fields = ("status", "activated_at", "cancelled_at", "created_at")
     inlines = [CreditEntryInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "plan":  # a plan is shown with its grid's year: one query
+            kwargs["queryset"] = db_field.related_model.objects.select_related("grid")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ScreeningBooking)
@@ -90,6 +96,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_filter = ("status", "year")
     search_fields = ("number", "subscription__subscriber__name", "purchase_order_reference")
     readonly_fields = ("number", "year", "sequence")
+    list_select_related = ("subscription__subscriber", "subscription__plan")
+    raw_id_fields = ("subscription",)
 
 
 @admin.register(WebhookEvent)

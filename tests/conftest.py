@@ -17,7 +17,6 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
@@ -50,13 +49,21 @@ def pytest_configure(config):
     )
 
 
-@pytest.hookimpl(tryfirst=True)
+def _uses_demo_data(item) -> bool:
+    return "demo_data" in getattr(item, "fixturenames", ())
+
+
+def pytest_itemcollected(item):
+    """The tests that use the demo data run on one worker (`--dist loadgroup`)..."""
+    if _uses_demo_data(item):
+        item.add_marker(pytest.mark.xdist_group("demo-data"))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """The tests of a module that uses the demo data run on one worker, which seeds once
-    for them (`--dist loadgroup`)."""
-    for item in items:
-        if "demo_data" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(f"demo-data:{item.module.__name__}"))
+    """... one after the other, at the end: the seed is built once for all of them
+    (`demo_data`)."""
+    items.sort(key=_uses_demo_data)
 
 
 def pytest_runtest_logreport(report):
@@ -78,19 +85,63 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")
 
 
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """The demo data (`seed_demo`), built once for the module that asks for it, inside a
-    transaction rolled back after the module's last test: the next module starts from
-    an empty database again. The module's tests run in savepoints inside it (the `db`
-    fixture); they must not be transactional. `seconds` is how long the seed took."""
-    from django.core.management import call_command
+class DemoSeed:
+    """The demo data (`seed_demo`), built inside a transaction that stays open while
+    consecutive tests use it and is rolled back before the first test that does not:
+    that test starts from an empty database again. The tests that use it run in
+    savepoints inside it (the `db` fixture); they must not be transactional."""
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        started = time.monotonic()
-        call_command("seed_demo", verbosity=0)
-        yield SimpleNamespace(seconds=time.monotonic() - started)
-        transaction.set_rollback(True)
+    current: "DemoSeed | None" = None
+
+    def __init__(self, blocker):
+        self.blocker, self.atomic, self.seconds = blocker, None, None
+
+    def open(self) -> "DemoSeed":
+        from django.core.management import call_command
+
+        if self.atomic is None:
+            with self.blocker.unblock():
+                self.atomic = transaction.atomic()
+                self.atomic.__enter__()
+                started = time.monotonic()
+                call_command("seed_demo", verbosity=0)
+                self.seconds = time.monotonic() - started
+        return self
+
+    def close(self) -> None:
+        if self.atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.atomic.__exit__(None, None, None)
+            self.atomic = None
+
+
+@pytest.fixture(scope="session")
+def _demo_seed(django_db_setup, django_db_blocker):
+    DemoSeed.current = DemoSeed(django_db_blocker)
+    yield DemoSeed.current
+    DemoSeed.current.close()  # before the test database goes
+    DemoSeed.current = None
+
+
+@pytest.fixture(scope="module")
+def demo_data(_demo_seed):
+    """The demo data, seeded once for a run of tests that use it (see `DemoSeed`);
+    `seconds` is how long the seed took. Module-scoped so that it is opened before the
+    test's own transaction (`db`); `pytest_runtest_setup` keeps it open or closed."""
+    return _demo_seed.open()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before each test, outside its transaction (the previous test's savepoint is gone):
+    the demo data is there for a test that uses it, and rolled back for one that does
+    not."""
+    if DemoSeed.current is not None:
+        if "demo_data" in item.fixturenames:
+            DemoSeed.current.open()
+        else:
+            DemoSeed.current.close()
 
 
 @pytest.fixture(autouse=True)
