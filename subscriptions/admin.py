@@ -61,7 +61,6 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("subscriber",)
     list_select_related = ("subscriber", "plan__grid")
     date_hierarchy = "starts_on"
-
     readonly_fields = ("status", "activated_at", "cancelled_at", "created_at")
     inlines = [CreditEntryInline]
 
