@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from tests.conftest import client_for
+from tests.conftest import token_for
 from tests.factories import CinemaStaffFactory, FilmFactory, InstitutionFactory, PersonFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
@@ -41,8 +41,7 @@ def staff_token(db):
     PersonFactory()
     InstitutionFactory()
     staff = CinemaStaffFactory(username="fuzzer")
-    client_for(staff)
-    return staff.auth_token.key
+    return token_for(staff)
 
 
 @pytest.mark.django_db
@@ -73,8 +72,7 @@ def library_side_tokens(db):
     tokens = {}
     for role in (User.Role.INSTITUTION_ADMIN, User.Role.PATRON):
         user = UserFactory(role=role, institution=library)
-        client_for(user)
-        tokens[role] = user.auth_token.key
+        tokens[role] = token_for(user)
     return tokens
 
 
