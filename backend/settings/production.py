@@ -85,7 +85,5 @@ if PATRON_CARD_PEPPER == SECRET_KEY:
     )
 if _problems:
     raise ImproperlyConfigured(
-        "Refusing to start: "
-        + "; ".join(_problems)
-        + f". Generate each secret with: {_GENERATE}"
+        "Refusing to start: " + "; ".join(_problems) + f". Generate each secret with: {_GENERATE}"
     )

@@ -27,7 +27,7 @@ def card_patron(library):
     return patron_register(institution=library, card=CARD, pin=PIN)
 
 
-def attempt(client, route, library, i, *, username="nobody", password="wrong", **headers):
+def attempt(client, route, library, i, *, username="nobody", password="wrong", **headers):  # noqa: S107
     """One failed login on `route`, as the i-th distinct account (so that no account
     lockout gets in the way of the address's rate limit)."""
     if route == "token":

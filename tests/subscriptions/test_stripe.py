@@ -27,8 +27,8 @@ from django.db import IntegrityError, transaction
 
 from subscriptions.gateways.stripe import eur_to_cents
 from subscriptions.models import ScreeningCreditEntry, Subscription, WebhookEvent
-from subscriptions.services.webhooks import stripe_webhook_refusals_today
 from subscriptions.services.subscriptions import subscription_activate, subscription_payment_request
+from subscriptions.services.webhooks import stripe_webhook_refusals_today
 from tests.subscriptions.localstripe_server import LocalStripe
 
 pytestmark = [
@@ -328,7 +328,7 @@ def test_unverifiable_delivery_is_refused_and_leaves_only_a_counted_log_line(
     elif tamper == "old_timestamp":
         signature = sign(body, timestamp=int(time.time()) - 301)
     caplog.set_level(logging.WARNING, logger="subscriptions.services.webhooks")
-    for count in (1, 2):
+    for _ in range(2):
         response = deliver(api, body, signature)
         assert response.status_code == 400
         assert response.json()["code"] == "invalid_signature"
