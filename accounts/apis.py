@@ -51,13 +51,17 @@ class TokenApi(APIView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         device = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
+    def _is_login(self) -> bool:
+        request = getattr(self, "request", None)  # None while the schema is generated
+        return request is not None and request.method == "POST"
+
     def get_throttles(self):
-        return [LoginRateThrottle()] if self.request.method == "POST" else []
+        return [LoginRateThrottle()] if self._is_login() else []
 
     def get_authenticators(self):
         # a login reads no credentials but the body's (a client may still send its expired
         # token); only a token can be revoked
-        return [] if self.request.method == "POST" else [TokenAuthentication()]
+        return [] if self._is_login() else [TokenAuthentication()]
 
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer})
     def post(self, request):
@@ -112,7 +116,7 @@ class ApiTokenListApi(APIView):
         tokens = selectors.api_tokens_live(user=request.user)
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(operation_id="v1_auth_tokens_revoke_all", request=None, responses={204: None})
     def delete(self, request):
         services.api_tokens_revoke_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
+from .secrets import GENERATE as _GENERATE
+from .secrets import secrets_problems
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -41,48 +43,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 
-#: Values published in this repository (.env.example, the embedded defaults, old builds):
-#: whoever reads it knows them.
-KNOWN_PLACEHOLDER_SECRETS = frozenset(
-    {
-        "change-me-to-a-long-random-value-of-at-least-fifty-characters-0123",
-        "change-me-to-another-long-random-value-for-the-card-digests-4567",
-        "insecure-local-only-key-change-me-9f3b2c1d7e",
-        "insecure-local-only-card-pepper-change-me-4c8e1a",
-        "collectstatic-at-build-time-only",
-    }
-)
-_GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
-
-
-def secret_problem(name: str, value: str) -> str | None:
-    """Why `value` cannot be the secret `name` in production, or None."""
-    lowered = value.lower()
-    if value in KNOWN_PLACEHOLDER_SECRETS or any(
-        word in lowered for word in ("change-me", "changeme", "change_me")
-    ):
-        return f"{name} is a placeholder published in this repository (e.g. .env.example's)"
-    if value.startswith("django-insecure-"):
-        return f"{name} is one of Django's insecure development keys"
-    if len(value) < 50 or len(set(value)) < 5:
-        return f"{name} is too weak: it needs at least 50 characters, not all alike"
-    return None
-
-
-_problems = [
-    problem
-    for problem in (
-        secret_problem("SECRET_KEY", SECRET_KEY),
-        secret_problem("PATRON_CARD_PEPPER", PATRON_CARD_PEPPER),
-    )
-    if problem
-]
-if PATRON_CARD_PEPPER == SECRET_KEY:
-    _problems.append(
-        "PATRON_CARD_PEPPER is the SECRET_KEY: the card digests need a secret of their own "
-        "(to keep the cards registered under it, move the value to PATRON_CARD_PEPPER and "
-        "give SECRET_KEY a new one)"
-    )
+_problems = secrets_problems(secret_key=SECRET_KEY, card_pepper=PATRON_CARD_PEPPER)
 if _problems:
     raise ImproperlyConfigured(
         "Refusing to start: " + "; ".join(_problems) + f". Generate each secret with: {_GENERATE}"
