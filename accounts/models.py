@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class StaffUserManager(UserManager):
@@ -86,6 +87,23 @@ class ApiToken(AbstractAuthToken):
     is kept; it expires (`API_TOKEN_TTL_HOURS`), and its user may revoke it, or all of
     theirs (log out one device, or every device)."""
 
+    # knox's fields, named for the admin and the schema
+    digest = models.CharField(
+        _("digest of the key"), max_length=CONSTANTS.DIGEST_LENGTH, primary_key=True
+    )
+    token_key = models.CharField(
+        _("public id"),
+        max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH,
+        db_index=True,
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        related_name="auth_token_set",
+        on_delete=models.CASCADE,
+    )
+    created = models.DateTimeField(_("created at"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires at"), null=True, blank=True)
     device = models.CharField(
         _("device"),
         max_length=200,
