@@ -41,7 +41,8 @@ class PatronSerializer(serializers.ModelSerializer):
 
 class PatronCreateSerializer(serializers.Serializer):
     card = serializers.CharField(max_length=64, trim_whitespace=True)
-    pin = serializers.CharField(max_length=8, trim_whitespace=False)
+    # the PIN policy (subscriptions.pins) gives the reason a PIN is refused
+    pin = serializers.CharField(max_length=32, trim_whitespace=False)
     home_area = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
 
