@@ -44,6 +44,7 @@ REVISION_DEPENDENCIES = (
     "catalogue.Language",
     "catalogue.FestivalSelection",
     "rights.RightsGrant",
+    "rights.Contract",  # its status and termination date decide whether its grants count
     "institutions.Institution",
     "subscriptions.ScreeningBooking",  # screenings used count against a grant's cap
     # read by the playback start's remembered values (not by the pages)

@@ -3,8 +3,9 @@
 1. Flags the grants that end within a notice threshold (RIGHTS_EXPIRY_NOTICE_DAYS, e.g.
    180, 30 and 7 days before the end) and e-mails each staff member in charge of their
    contracts one digest (the rights negotiators when a contract has nobody in charge).
-2. Withdraws from the catalogue every film left without any right: it had grants, and none
-   is in force or to come on any medium. The withdrawal is dated the day after its last
+2. Withdraws from the catalogue every film left without any right: it had grants under a
+   signed contract, and none is in force or to come on any medium — each ended by its
+   dates or by its contract's termination. The withdrawal is dated the day after its last
    right ended and carries the reason; nothing is deleted and the history keeps every
    step. A film that loses its platform rights but keeps its DVD right stays in the
    catalogue (the DVD collection circulates until its rights end): the rights engine
@@ -22,16 +23,20 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalogue.models import Film
 from catalogue.services import film_status_change
-from rights.models import GrantExpiryAlert, RightsGrant
+from rights.decisions import grants_for_decision, last_day_of_rights
+from rights.models import Contract, GrantExpiryAlert, RightsGrant
+from rights.selectors import grants_giving_rights_from
 
 ONE_DAY = datetime.timedelta(days=1)
+#: contracts whose grants gave rights (a terminated one until its termination date)
+GAVE_RIGHTS = (Contract.Status.SIGNED, Contract.Status.TERMINATED)
 
 
 def notice_thresholds() -> list[int]:
@@ -49,8 +54,12 @@ def grants_flag_expiring(*, today: datetime.date) -> list[GrantExpiryAlert]:
     if not thresholds:
         return []
     horizon = today + datetime.timedelta(days=thresholds[-1])
+    # grants under a signed contract: a terminated one ended by the staff's own decision
     ending = RightsGrant.objects.filter(
-        ends_on__gte=today, ends_on__lte=horizon, film__status=Film.Status.IN_CATALOGUE
+        ends_on__gte=today,
+        ends_on__lte=horizon,
+        film__status=Film.Status.IN_CATALOGUE,
+        contract__status=Contract.Status.SIGNED,
     ).values_list("pk", "ends_on")
     GrantExpiryAlert.objects.bulk_create(
         [
@@ -116,25 +125,42 @@ def _digest_body(alerts, withdrawn, today) -> str:
 
 
 def films_without_rights(*, today: datetime.date):
-    """Films in the catalogue that had grants and have none in force or to come."""
-    live = RightsGrant.objects.filter(film=OuterRef("pk")).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
+    """Films in the catalogue that had rights — a grant under a contract that was signed —
+    and have none in force or to come: each grant ended, by its own dates or by its
+    contract's termination. (Grants under a contract never signed gave no rights.)"""
+    gave = RightsGrant.objects.filter(film=OuterRef("pk"), contract__status__in=GAVE_RIGHTS)
+    live = gave.filter(grants_giving_rights_from(today))
     return (
-        Film.objects.filter(status=Film.Status.IN_CATALOGUE, rights_grants__isnull=False)
-        .annotate(last_right_ended=Max("rights_grants__ends_on"))
-        .filter(~Exists(live))
+        Film.objects.filter(Exists(gave), ~Exists(live), status=Film.Status.IN_CATALOGUE)
+        .only("pk", "status", "added_on")
         .order_by("pk")
     )
 
 
+def _last_days_of_rights(film_ids) -> dict[int, datetime.date]:
+    """{film id: the last day any of its grants gave rights} (one query)."""
+    last: dict[int, datetime.date] = {}
+    for grant in grants_for_decision(film_id__in=list(film_ids), contract__status__in=GAVE_RIGHTS):
+        day = last_day_of_rights(grant)
+        if day is not None and (grant.film_id not in last or day > last[grant.film_id]):
+            last[grant.film_id] = day
+    return last
+
+
 @transaction.atomic
 def films_withdraw_without_rights(*, today: datetime.date) -> list[Film]:
+    """Withdraw each film left without rights, dated the day after its last right ended
+    (a grant's end or its contract's termination; today at the latest)."""
     withdrawn = []
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Rights ended: no right in force or to come on any medium (daily rights job).")
-    for film in films_without_rights(today=today):
-        on = min(today, film.last_right_ended + ONE_DAY)
+    films = list(films_without_rights(today=today))
+    last_days = _last_days_of_rights(film.pk for film in films)
+    for film in films:
+        ended = last_days.get(film.pk)
+        on = today if ended is None else min(today, ended + ONE_DAY)
+        if film.added_on is not None:
+            on = max(on, film.added_on)  # a withdrawal never predates the film's addition
         withdrawn.append(
             film_status_change(film=film, status=Film.Status.WITHDRAWN, on=on, reason=reason)
         )

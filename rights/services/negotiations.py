@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from rights.errors import RightsErrorCode
+from rights.locks import lock_contract
 from rights.models import (
     Contract,
     Negotiation,
@@ -24,7 +25,13 @@ from rights.models import (
     RightsGrant,
     RightsHolder,
 )
-from rights.services.contracts import contract_create, contract_update, grant_create, grant_update
+from rights.services.contracts import (
+    contract_create,
+    contract_sign,
+    contract_update,
+    grant_create,
+    grant_update,
+)
 
 Status = Negotiation.Status
 
@@ -195,7 +202,7 @@ def negotiation_sign(
         )
     signed_on = signed_on or timezone.localdate()
     if contract is not None:
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        contract = lock_contract(contract.pk)
         if contract.rights_holder_id != negotiation.rights_holder_id:
             raise ApplicationError(
                 RightsErrorCode.CONTRACT_OTHER_HOLDER,
@@ -209,9 +216,7 @@ def negotiation_sign(
                 field="contract",
             )
         if contract.status != Contract.Status.SIGNED:
-            contract = contract_update(
-                contract=contract, status=Contract.Status.SIGNED, signed_on=signed_on
-            )
+            contract = contract_sign(contract=contract, signed_on=signed_on)
         if fee:
             contract = contract_update(contract=contract, fee=contract.fee + fee)
     else:
