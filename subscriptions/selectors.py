@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -136,6 +136,32 @@ def libraries_covered(*, subscription: Subscription, on: datetime.date) -> Query
         _member_on(on), network_id=subscription.subscriber_id
     ).values("library_id")
     return Institution.objects.filter(pk__in=members)
+
+
+#: the bookings that use a screening (a cancelled one gave it back)
+SCREENINGS_USED = (ScreeningBooking.Status.BOOKED, ScreeningBooking.Status.HELD)
+PUBLIC_SCREENING = "public_screening"  # rights.models.Medium.PUBLIC_SCREENING
+
+
+def screenings_used(*, institution, film_ids, medium, year: int) -> dict[int, int]:
+    """{film id: public screenings of it the institution booked in the year (booked or
+    held, not cancelled)}: what a grant's yearly cap counts. One query. The rights engine
+    asks it (registered as its usage provider at start-up), and so does a booking, under
+    the library's row lock."""
+    if medium != PUBLIC_SCREENING:
+        return {}
+    rows = (
+        ScreeningBooking.objects.filter(
+            library=institution,
+            film_id__in=list(film_ids),
+            starts_at__year=year,
+            status__in=SCREENINGS_USED,
+        )
+        .values("film_id")
+        .annotate(used=Count("pk"))
+        .values_list("film_id", "used")
+    )
+    return dict(rows)
 
 
 def credit_balance(subscription_id: int) -> int:

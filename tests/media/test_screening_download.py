@@ -139,7 +139,11 @@ def test_an_sd_grant_hands_the_sd_rendition_never_the_hd_master(
     answer = download(library_api, booked)
     assert answer.status_code == 200, answer.json()
     body = answer.json()
-    assert (body["asset_id"], body["kind"], body["screening_quality"]) == (sd.pk, "hls_rendition", "sd")
+    assert (body["asset_id"], body["kind"], body["screening_quality"]) == (
+        sd.pk,
+        "hls_rendition",
+        "sd",
+    )
     assert body["asset_id"] not in (hd.pk, hd.source_id)
     assert requests.get(body["url"], timeout=10).text.startswith("#EXTM3U")
 

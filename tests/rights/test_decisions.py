@@ -175,10 +175,13 @@ def test_decide_many_costs_constant_queries(django_assert_num_queries):
     for film in films:
         GrantFactory(film=film)
     library = InstitutionFactory()
-    with django_assert_num_queries(1):
+    # the grants, and the screenings the library used (the bookings' usage provider)
+    with django_assert_num_queries(2):
         decide_many(library, films[:2], on=START)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         decide_many(library, films, on=START)
+    with django_assert_num_queries(1):  # no capped medium asked: the grants only
+        decide_many(library, films, [Medium.STREAM_HOME, Medium.DVD], on=START)
 
 
 # --- property: decide_many == decide == the catalogue filter, on random data ------------
