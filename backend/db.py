@@ -3,6 +3,9 @@
 Uniqueness is the database's to hold: a service inserts and, when a unique column of
 the row refuses it, answers the same 400 a form would ("this reference is taken"),
 instead of asking first with a query that two concurrent requests both pass.
+
+Mail goes after the commit: a job queues each message's task for once its transaction
+commits, so a rolled-back job sends nothing and no mail is sent while rows are locked.
 """
 
 from __future__ import annotations
@@ -52,3 +55,10 @@ def unique_violation_as_field_error(
             if model._meta.get_field(name).column in columns and len(columns) == 1:
                 raise ValidationError({name: ValidationError(message, code="unique")}) from error
         raise
+
+
+def mail_after_commit(task, **kwargs) -> None:
+    """Queue the Celery `task` with `kwargs` once the current transaction commits. A
+    failure to queue (or, where tasks run in-process, to send) is logged, not raised: one
+    message that fails does not keep the job's other messages from going."""
+    transaction.on_commit(lambda: task.delay(**kwargs), robust=True)

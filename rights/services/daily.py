@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from backend.db import mail_after_commit
 from catalogue.models import Film
 from catalogue.services import film_status_change
 from rights.decisions import grants_for_decision, last_day_of_rights
@@ -169,27 +170,56 @@ def films_withdraw_without_rights(*, today: datetime.date) -> list[Film]:
 
 @transaction.atomic
 def rights_daily(*, today: datetime.date | None = None) -> dict:
-    """Run the daily job for `today` (Paris); what it did, as counts and film ids."""
+    """Run the daily job for `today` (Paris); what it did, as counts and film ids.
+
+    The digests are e-mailed once the job's transaction commits, one task each
+    (`rights.tasks.expiry_digest_send`): a run that rolls back sends nothing, and no
+    mail is sent while the job holds its locks. The flags a digest tells of are claimed
+    in the transaction (two runs at once never tell the same flag twice); a digest that
+    cannot be sent gives its flags back to the next run."""
+    from rights.tasks import expiry_digest_send  # the task calls back into this module
+
     today = today or timezone.localdate()
-    withdrawn = films_withdraw_without_rights(today=today)
+    withdrawn = [film.pk for film in films_withdraw_without_rights(today=today)]
     alerts = grants_flag_expiring(today=today)
-    emails, mailed = 0, set()
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Rights expiring soon: %(count)s grant(s)") % {"count": len(alerts)}
-        recipients = _recipients(alerts) if alerts else {}
-        if withdrawn and not recipients:
-            recipients = {email: [] for email in _recipients_for_withdrawals()}
-        for email, own_alerts in sorted(recipients.items()):
-            emails += send_mail(subject, _digest_body(own_alerts, withdrawn, today), None, [email])
-            mailed.update(alert.pk for alert in own_alerts)
+    recipients = _recipients(alerts) if alerts else {}
+    if withdrawn and not recipients:
+        recipients = {email: [] for email in _recipients_for_withdrawals()}
     # a flag nobody could be told about (no address) waits for the next run
-    GrantExpiryAlert.objects.filter(pk__in=mailed).update(notified=True)
+    claimed = {alert.pk for own in recipients.values() for alert in own}
+    GrantExpiryAlert.objects.filter(pk__in=claimed).update(notified=True)
+    for email, own in sorted(recipients.items()):
+        mail_after_commit(
+            expiry_digest_send,
+            email=email,
+            alert_ids=[alert.pk for alert in own],
+            withdrawn_ids=withdrawn,
+            day=today.isoformat(),
+        )
     return {
         "flagged": len(alerts),
-        "unnotified": len(alerts) - len(mailed),
-        "emails": emails,
-        "withdrawn": [film.pk for film in withdrawn],
+        "unnotified": len(alerts) - len(claimed),
+        "emails": len(recipients),
+        "withdrawn": withdrawn,
     }
+
+
+def expiry_digest_email(
+    *, email: str, alert_ids: list[int], withdrawn_ids: list[int], day: datetime.date
+) -> int:
+    """Send one staff member the digest of the flags `alert_ids` and the films withdrawn
+    that day (after the job committed); the number of messages sent."""
+    alerts = list(
+        GrantExpiryAlert.objects.filter(pk__in=alert_ids)
+        .select_related(
+            "grant__film", "grant__contract__rights_holder", "grant__contract__in_charge"
+        )
+        .order_by("ends_on", "grant__film__title", "pk")
+    )
+    withdrawn = list(Film.objects.filter(pk__in=withdrawn_ids).order_by("pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Rights expiring soon: %(count)s grant(s)") % {"count": len(alerts)}
+        return send_mail(subject, _digest_body(alerts, withdrawn, day), None, [email])
 
 
 def _recipients_for_withdrawals() -> list[str]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from backend.errors import ApplicationError
+from institutions import selectors as institution_selectors
 from institutions.models import Institution
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.locks import lock_subscriptions
@@ -231,7 +232,7 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
                 RenewalReminder.objects.create(subscription=subscription, days_before=threshold)
         except IntegrityError:
             continue
-        recipients = _subscriber_recipients(subscription.subscriber)
+        recipients = institution_selectors.institution_recipients(subscription.subscriber)
         if recipients:
             send_mail(
                 _("Your subscription ends on %(date)s") % {"date": subscription.ends_on},
@@ -249,13 +250,3 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
             )
         sent += 1
     return sent
-
-
-def _subscriber_recipients(institution: Institution) -> list[str]:
-    admins = User.objects.filter(
-        institution=institution, role=User.Role.INSTITUTION_ADMIN, is_active=True
-    ).exclude(email="")
-    emails = list(admins.values_list("email", flat=True))
-    if institution.email:
-        emails.append(institution.email)
-    return sorted(set(emails))
