@@ -18,7 +18,7 @@ from institutions.models import Institution
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.locks import lock_subscriptions
 from subscriptions.models import Plan, RenewalReminder, ScreeningCreditEntry, Subscription
-from subscriptions.selectors import grid_for, plan_quote
+from subscriptions.selectors import grid_for, period_ended, plan_quote
 
 logger = logging.getLogger(__name__)
 
@@ -133,11 +133,22 @@ def subscription_payment_request(
 
 
 @transaction.atomic
-def subscription_activate(*, subscription: Subscription, by: User | None = None) -> Subscription:
+def subscription_activate(
+    *, subscription: Subscription, by: User | None = None, today: datetime.date | None = None
+) -> Subscription:
     """Payment received (or waived by the staff): the subscription is active and its year's
-    screening allowance enters the ledger."""
+    screening allowance enters the ledger. Refused (409 `period_ended`) once its period is
+    over: it would cover nothing, and be listed active."""
+    today = today or timezone.localdate()
     subscription = _lock(subscription)
     _move(subscription, Status.ACTIVE)
+    if period_ended(subscription, today):
+        raise ApplicationError(
+            SubscriptionErrorCode.PERIOD_ENDED,
+            _("This subscription's period ended on %(day)s: it can no longer be activated.")
+            % {"day": subscription.ends_on.isoformat()},
+            status=409,
+        )
     subscription.activated_at = timezone.now()
     subscription.save(update_fields=["status", "activated_at"])
     if subscription.plan.screenings_per_year:
