@@ -55,7 +55,8 @@ def leaving(institution, films, *, today: datetime.date, days: int) -> list[dict
     after `last_day` (within `days`), soonest first."""
     horizon = today + datetime.timedelta(days=days)
     rows = []
-    decisions = decide_many(institution, films, Medium.values, on=today)
+    # the rights ending, whatever the institution's use of a yearly cap: no usage counted
+    decisions = decide_many(institution, films, Medium.values, on=today, usage={})
     by_id = {film.pk: film for film in films}
     for film_id, by_medium in decisions.items():
         for medium, decision in by_medium.items():

@@ -316,8 +316,11 @@ def decide_many(
     usage: Mapping[int, int] | None = None,
 ) -> dict[int, dict[str, Decision]]:
     """`{film_id: {medium: Decision}}` for a page of films, in one query for the grants
-    (plus one per registered usage provider), whatever the number of films; the same
-    answers as `decide` on each. `media` defaults to every medium."""
+    (plus one per registered usage provider when public screenings are asked), whatever
+    the number of films; the same answers as `decide` on each. `media` defaults to every
+    medium. `usage`: `{film id: public screenings used in the year}` — a film left out of
+    it has its cap unchecked (`{}`: the rights alone, whatever the caps); `None` asks the
+    registered usage providers."""
     day = _day(on)
     if media is None:
         media = list(Medium.values)

@@ -332,3 +332,33 @@ def test_staff_must_name_the_library_and_bad_days_are_refused(editor_api, librar
 def test_command_runs_for_a_given_day(staff, capsys):
     call_command("withdrawal_notices", "--date", _day(0).isoformat())
     assert "0 notice(s)" in capsys.readouterr().out
+
+
+def test_a_library_that_used_its_yearly_cap_is_still_told_its_screening_is_at_risk(staff):
+    """Leaving is about the rights ending, whatever the library's use of a yearly cap: a
+    library whose one screening allowed this year is booked after the end is told."""
+    library = InstitutionFactory(email="bib@example.org")
+    film = FilmFactory()
+    grant = GrantFactory(
+        film=film,
+        medium=Medium.PUBLIC_SCREENING,
+        starts_on=_day(-400),
+        ends_on=None,
+        max_screenings_per_year=1,
+    )
+    pack = make_grid(timezone.localdate().year).plans.get(code="discovery-8")
+    subscription_activate(
+        subscription=subscription_quote_create(
+            subscriber=library, plan=pack, starts_on=timezone.localdate()
+        )
+    )
+    day = 20 if _day(20).year == _day(0).year else 1  # the booking counts in this year
+    booked = booking_create(
+        library=library, film=film, starts_at=_at(day), venue="Salle", expected_audience=30
+    )
+    rights_services.grant_update(grant=grant, ends_on=_day(day - 1))
+    result = call_command_result()
+    notice = WithdrawalNotice.objects.get(institution=library)
+    assert (notice.medium, notice.last_day) == (Medium.PUBLIC_SCREENING, _day(day - 1))
+    assert notice.bookings_after_end == [[booked.pk, _day(day).isoformat()]]
+    assert result["screenings_at_risk"] == 1
