@@ -336,3 +336,28 @@ def test_the_staff_reports_follow_the_contracts(editor_api):
     assert draft_ending.film.pk not in {r["id"] for r in rows}
     expiring = editor_api.get("/api/v1/rights-reports/expiring-grants/").json()["results"]
     assert [r["id"] for r in expiring] == [signed_ending.pk]
+
+
+def test_the_admin_shows_the_status_and_signs_through_the_service(db):
+    from django.test import Client
+
+    from accounts.models import User
+
+    staff = User.objects.create_superuser("admin-c", "admin-c@example.org", "x-Admin-2026")
+    client = Client()
+    client.force_login(staff)
+    draft = ContractFactory(status=Contract.Status.DRAFT, signed_on=None)
+    terminated = ContractFactory(
+        status=Contract.Status.TERMINATED, terminated_on=datetime.date(2017, 1, 1)
+    )
+    # the change form does not offer the status: an edit cannot move it
+    page = client.get(f"/admin/rights/contract/{draft.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="status"' not in page.content.decode()
+    response = client.post(
+        "/admin/rights/contract/",
+        {"action": "sign_today", "_selected_action": [draft.pk, terminated.pk]},
+    )
+    assert response.status_code == 302
+    assert _snapshot(draft)[:2] == (Contract.Status.SIGNED, today())
+    assert _snapshot(terminated)[0] == Contract.Status.TERMINATED  # refused, unchanged
