@@ -3,9 +3,9 @@ playlists a player follows; heartbeats and ends become view events.
 
 Start (in this order): the medium from the client's address (`stream_onsite` inside one
 of the library's IP ranges, else `stream_home`) → the rights engine's decision → the
-streaming subscription → a ready rendition → the concurrent-stream caps (the plan's, and the film's
-from its rights grant: the stricter applies), counted under the subscription's row lock
-so two starts cannot both take the last slot."""
+streaming subscription → a ready rendition → the concurrent-stream caps (the plan's, and
+the film's from its rights grant: the stricter applies), counted under the subscription's
+row lock so two starts cannot both take the last slot."""
 
 from __future__ import annotations
 
