@@ -18,3 +18,19 @@ def lock_asset(asset_id: int) -> Asset:
 
 def lock_session(session_id) -> PlaybackSession:
     return PlaybackSession.objects.select_for_update().get(pk=session_id)
+
+
+def lock_viewer_session(*, session_id, user_id) -> PlaybackSession | None:
+    """A session of this viewer, locked (None when it is not theirs or does not exist)."""
+    return PlaybackSession.objects.select_for_update().filter(pk=session_id, user_id=user_id).first()
+
+
+def lock_viewer_sessions_of(*, user_id, film_id) -> PlaybackSession | None:
+    """The viewer's latest session of a film, locked (taken after the subscription's lock
+    by the playback start; heartbeats and ends lock only their own session)."""
+    return (
+        PlaybackSession.objects.select_for_update(of=("self",))
+        .filter(user_id=user_id, film_id=film_id)
+        .order_by("-started_at")
+        .first()
+    )

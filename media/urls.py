@@ -1,6 +1,6 @@
 """Routes of the media app, included under /api/v1/ by backend.urls."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from media import apis
@@ -12,15 +12,22 @@ router.register("media/playable-films", apis.PlayableFilmViewSet, basename="medi
 
 urlpatterns = [
     path("films/<int:pk>/playback/", apis.PlaybackStartApi.as_view(), name="film-playback"),
+    # A session's stream: the token is the credential (media.services.streams).
     path(
-        "films/<int:film_id>/playback/<uuid:session_id>/master.m3u8",
+        "playback/<uuid:session_id>/<str:token>/master.m3u8",
         apis.MasterPlaylistApi.as_view(),
         name="media-master-playlist",
     ),
     path(
-        "films/<int:film_id>/playback/<uuid:session_id>/tracks/<int:asset_id>.m3u8",
+        "playback/<uuid:session_id>/<str:token>/index.m3u8",
         apis.TrackPlaylistApi.as_view(),
         name="media-track-playlist",
+    ),
+    re_path(
+        r"^playback/(?P<session_id>[0-9a-f-]{36})/(?P<token>[^/]+)/"
+        r"(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ts|m4s|mp4|m4a|aac|vtt))$",
+        apis.SegmentApi.as_view(),
+        name="media-segment",
     ),
     path(
         "playback/<uuid:session_id>/heartbeat/",
@@ -39,7 +46,7 @@ urlpatterns = [
         name="media-local-part",
     ),
     path(
-        "media/local-store/objects/<str:token>/",
+        "media/local-store/objects/<str:token>/<str:name>",
         apis.LocalObjectView.as_view(),
         name="media-local-object",
     ),

@@ -185,9 +185,10 @@ PLAYLIST = (
 )
 
 
-def ready_rendition(film, store, tmp_path, *, profile="720p") -> Asset:
+def ready_rendition(film, store, tmp_path, *, profile="720p", **measured) -> Asset:
     """A ready master with one ready rendition whose playlist and segments are in the
-    store (no transcoding: the playback tests are about access, not encoding)."""
+    store, with the values a transcode would have measured (no transcoding: the playback
+    tests are about access, not encoding). `measured` overrides them."""
     master = Asset.objects.create(
         film=film,
         kind=Asset.Kind.MASTER,
@@ -205,6 +206,17 @@ def ready_rendition(film, store, tmp_path, *, profile="720p") -> Asset:
         local.write_bytes(body)
         store.upload_file(local, f"{prefix}/{name}", "application/octet-stream")
     encoding = EncodingProfile.objects.get(name=profile)
+    values = {
+        "width": encoding.height * 16 // 9,
+        "height": encoding.height,
+        "duration_seconds": 10.0,
+        "codecs": "avc1.4d401f,mp4a.40.2",
+        "frame_rate": 25.0,
+        "peak_bitrate": encoding.nominal_bitrate * 11 // 10,
+        "average_bitrate": encoding.nominal_bitrate * 95 // 100,
+        "start_pts": 133_200,
+        **measured,
+    }
     return Asset.objects.create(
         film=film,
         kind=Asset.Kind.HLS_RENDITION,
@@ -212,8 +224,7 @@ def ready_rendition(film, store, tmp_path, *, profile="720p") -> Asset:
         profile=encoding,
         storage_key=f"{prefix}/index.m3u8",
         status=Asset.Status.READY,
-        width=1280,
-        height=encoding.height,
+        **values,
     )
 
 
