@@ -361,7 +361,10 @@ class MasterPlaylistApi(_StreamApi):
         def track_url(session, asset):
             path = reverse(
                 "media-track-playlist",
-                kwargs={"session_id": session.pk, "token": streams.track_path_token(session, asset)},
+                kwargs={
+                    "session_id": session.pk,
+                    "token": streams.track_path_token(session, asset),
+                },
             )
             return request.build_absolute_uri(path)
 

@@ -22,7 +22,9 @@ def lock_session(session_id) -> PlaybackSession:
 
 def lock_viewer_session(*, session_id, user_id) -> PlaybackSession | None:
     """A session of this viewer, locked (None when it is not theirs or does not exist)."""
-    return PlaybackSession.objects.select_for_update().filter(pk=session_id, user_id=user_id).first()
+    return (
+        PlaybackSession.objects.select_for_update().filter(pk=session_id, user_id=user_id).first()
+    )
 
 
 def lock_viewer_sessions_of(*, user_id, film_id) -> PlaybackSession | None:

@@ -67,9 +67,12 @@ def has_ready_rendition(film_id: int) -> bool:
 
 def stream_duration(film_id: int) -> float | None:
     """How long the film's stream lasts (its latest ready master's renditions)."""
-    return _ready_renditions_of(film_id).order_by("-source_id").values_list(
-        "duration_seconds", flat=True
-    ).first()
+    return (
+        _ready_renditions_of(film_id)
+        .order_by("-source_id")
+        .values_list("duration_seconds", flat=True)
+        .first()
+    )
 
 
 def streamable_films(films: QuerySet) -> QuerySet:

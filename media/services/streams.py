@@ -172,9 +172,15 @@ def master_playlist(*, session: PlaybackSession, track_url) -> str:
             )
         else:
             name, characteristics = _language_name(track.language), ""
-        if sum(1 for t in subtitles if (t.language, t.for_deaf_and_hard_of_hearing) == (
-            track.language, track.for_deaf_and_hard_of_hearing
-        )) > 1:
+        if (
+            sum(
+                1
+                for t in subtitles
+                if (t.language, t.for_deaf_and_hard_of_hearing)
+                == (track.language, track.for_deaf_and_hard_of_hearing)
+            )
+            > 1
+        ):
             name = f"{name} ({track.pk})"  # NAME is unique in its group (RFC 8216)
         default = "YES" if track is selected else "NO"
         lines.append(

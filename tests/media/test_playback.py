@@ -240,7 +240,9 @@ def test_session_urls_are_bound_to_their_session(
         f"/api/v1/playback/{theirs['session']}/{_token_of(my_track)}/index.m3u8",
         f"/api/v1/playback/{theirs['session']}/{_token_of(my_track)}/seg_00000.ts",
         my_url.replace(mine["session"], str(uuid.uuid4())),
-        my_url.replace(my_token, my_token[:-3] + ("aaa" if not my_token.endswith("aaa") else "bbb")),
+        my_url.replace(
+            my_token, my_token[:-3] + ("aaa" if not my_token.endswith("aaa") else "bbb")
+        ),
         # a track token is no master token, nor the other way round
         f"/api/v1/playback/{mine['session']}/{_token_of(my_track)}/master.m3u8",
         f"/api/v1/playback/{mine['session']}/{my_token}/seg_00000.ts",
@@ -349,7 +351,9 @@ def test_subtitles_mapped_to_the_renditions_timestamps(s3, api, patron_api, play
         "00:00.500 --> 00:02.000\nBonjour\n"
     )
     # the track itself is kept as uploaded
-    assert s3.read_text(track.storage_key).startswith("\ufeffWEBVTT - a title\nX-TIMESTAMP-MAP=MPEGTS:0")
+    assert s3.read_text(track.storage_key).startswith(
+        "\ufeffWEBVTT - a title\nX-TIMESTAMP-MAP=MPEGTS:0"
+    )
 
 
 def test_subtitles_selected_by_default_for_a_film_not_in_french(
