@@ -69,7 +69,12 @@ def moto_endpoint(tmp_path_factory):
         [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"},
+        # CORS as the bucket's own rules say (moto_server otherwise allows every origin)
+        env={
+            **os.environ,
+            "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+            "MOTO_DISABLE_GLOBAL_CORS": "true",
+        },
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
