@@ -27,6 +27,7 @@ window.playback = async function playback(options) {
   hls.on(Hls.Events.ERROR, (event, data) =>
     note({
       type: "error",
+      kind: data.type,
       fatal: data.fatal,
       details: data.details,
       status: data.response ? data.response.code : null,
