@@ -184,8 +184,9 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
         streaming_loan_claim(
             subscription=subscription, user=user, library=institution, film=film, now=now
         )
-        duration = getattr(film, "stream_duration", None)
-        if duration is None:
+        if hasattr(film, "stream_duration"):  # annotated by selectors.film_to_play
+            duration = film.stream_duration
+        else:
             duration = selectors.stream_duration(film.pk)
         return PlaybackSession.objects.create(
             film=film,

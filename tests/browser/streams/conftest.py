@@ -5,8 +5,11 @@ and subscription fixtures come along."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from django.test import override_settings
@@ -111,3 +114,34 @@ def film(streamable_film, streaming_subscription, scale_ladder, settings):  # no
 @pytest.fixture
 def viewer_token(patron) -> str:
     return Token.objects.get_or_create(user=patron)[0].key
+
+
+def compose_bucket_cors(web_origins: str) -> dict:
+    """The CORS rules docker-compose's `createbucket` gives the bucket, for these web
+    origins: its shell command run with `mc` standing in (it prints what it would set)."""
+    import yaml
+
+    compose = yaml.safe_load(
+        (Path(__file__).resolve().parents[3] / "docker-compose.yml").read_text()
+    )
+    command = compose["services"]["createbucket"]["command"][0].replace("$$", "$")
+    stand_in = 'mc() { if [ "$1" = cors ]; then cat; fi; }; '
+    env = {"PATH": os.environ["PATH"], "BUCKET": "b", "UPLOAD_ORIGINS": web_origins}
+    xml = subprocess.run(
+        [shutil.which("sh"), "-c", stand_in + command],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rules = []
+    for rule in ElementTree.fromstring(xml).iter("CORSRule"):  # noqa: S314 (our own file)
+        entry = {}
+        for tag, key in (
+            ("AllowedOrigin", "AllowedOrigins"),
+            ("AllowedMethod", "AllowedMethods"),
+            ("AllowedHeader", "AllowedHeaders"),
+            ("ExposeHeader", "ExposeHeaders"),
+        ):
+            if values := [element.text for element in rule.iter(tag)]:
+                entry[key] = values
+        entry["MaxAgeSeconds"] = int(rule.findtext("MaxAgeSeconds"))
+        rules.append(entry)
+    return {"CORSRules": rules}

@@ -34,6 +34,7 @@ from tests.browser.streams.conftest import (
     SCALE_LADDER,
     SEGMENT_SECONDS,
     URL_SECONDS,
+    compose_bucket_cors,
 )
 
 
@@ -122,7 +123,7 @@ def shown_at(page, seconds: float) -> list[str]:
 
 
 def test_the_s3_store_serves_the_stream_to_another_origin(
-    hls_page, live_server, s3, film, viewer_token
+    hls_page, page_origin, live_server, s3, film, viewer_token
 ):
     """The segment links redirect to the bucket (another origin again, and the request's
     origin becomes `null` after a cross-origin redirect): its CORS rules, as
@@ -133,14 +134,9 @@ def test_the_s3_store_serves_the_stream_to_another_origin(
     url = s3.download_url(segment.storage_key.replace("index.m3u8", "seg_00000.ts"), expires=60)
     readable = "url => fetch(url).then(answer => answer.ok, () => false)"
     assert page.evaluate(readable, url) is False  # no rule: the browser refuses
-    s3.client.put_bucket_cors(
-        Bucket=s3.bucket,
-        CORSConfiguration={
-            "CORSRules": [
-                {"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "HEAD"], "MaxAgeSeconds": 3600}
-            ]
-        },
-    )
+    rules = compose_bucket_cors(f"{page_origin}/app/,https://other.example.org")
+    assert rules["CORSRules"][1]["AllowedOrigins"] == [page_origin, "https://other.example.org"]
+    s3.client.put_bucket_cors(Bucket=s3.bucket, CORSConfiguration=rules)
     assert page.evaluate(readable, url) is True
     requested = []
     page.on("request", lambda request: requested.append(request.url))
