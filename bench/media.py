@@ -135,7 +135,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_moto():
+def start_moto():
     import requests
 
     port = _free_port()
@@ -313,7 +313,7 @@ def _transcode_figures(store, work: Path) -> list[str]:
 
 
 def store_main(names=STORE_FIGURES) -> int:
-    moto, endpoint = _start_moto()
+    moto, endpoint = start_moto()
     try:
         os.environ.update(
             OBJECT_STORE_BUCKET="bench-media",
@@ -339,11 +339,15 @@ def store_main(names=STORE_FIGURES) -> int:
             print(line, flush=True)
         return 0
     finally:
-        moto.terminate()
-        try:
-            moto.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            moto.kill()
+        stop_moto(moto)
+
+
+def stop_moto(moto) -> None:
+    moto.terminate()
+    try:
+        moto.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        moto.kill()
 
 
 def measure_store(env: dict[str, str], names=STORE_FIGURES) -> list[str]:

@@ -10,8 +10,9 @@ router.register("media/uploads", apis.UploadViewSet, basename="media-upload")
 router.register("media/assets", apis.AssetViewSet, basename="media-asset")
 router.register("media/playable-films", apis.PlayableFilmViewSet, basename="media-playable-film")
 
-urlpatterns = [
-    path("films/<int:pk>/playback/", apis.PlaybackStartApi.as_view(), name="film-playback"),
+#: What players ask for over and over (segment links, heartbeats, playlists): backend.urls
+#: puts these first, where URL resolution tries them before the other routes.
+player_urlpatterns = [
     # A session's stream: the token is the credential (media.services.streams).
     path(
         "playback/<uuid:session_id>/<str:token>/master.m3u8",
@@ -35,6 +36,10 @@ urlpatterns = [
         name="media-playback-heartbeat",
     ),
     path("playback/<uuid:session_id>/end/", apis.EndApi.as_view(), name="media-playback-end"),
+]
+
+urlpatterns = [
+    path("films/<int:pk>/playback/", apis.PlaybackStartApi.as_view(), name="film-playback"),
     path(
         "screenings/<int:pk>/download/",
         apis.ScreeningDownloadApi.as_view(),
