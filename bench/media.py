@@ -15,7 +15,10 @@
   ffmpeg command of the same ladder on the same local file. Ratio = task / bare (≤ 1.1).
 - `playback_authorization`: concurrent `POST /api/v1/films/{id}/playback/` by the demo
   patron (rights engine, subscription, stream count under the row lock, session row)
-  vs the ping baseline measured the same way. Ratio (aim ≥ 0.5). A `#` line gives, for
+  vs the ping baseline measured the same way. Since one session per viewer and film,
+  each of these repeated starts by one patron of one film also ends the previous session
+  and records its view, as a reload does (bench/playback.py's mixed load starts films
+  with many viewers). Ratio (aim ≥ 0.5). A `#` line gives, for
   scale, the patron's `GET /api/v1/me/` (token and one query, no write) measured the same
   way: about the most an authenticated request that reads the database reaches here.
 

@@ -355,39 +355,64 @@ def _quantile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
+def _processes() -> dict[int, tuple[int, float, str]]:
+    """Every process: {pid: (parent pid, CPU seconds used, command line)}."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parts = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry)] = (int(parts[1]), (int(parts[11]) + int(parts[12])) / ticks, command)
+    return found
+
+
+def _tree(processes, root: int | None) -> float:
+    if root is None or root not in processes:
+        return 0.0
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += processes[pid][1]
+        todo += [child for child, (parent, _, _) in processes.items() if parent == pid]
+    return total
+
+
 def _cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far by the gunicorn workers, this load client and the rest of
-    the machine (PostgreSQL, moto...), from /proc."""
+    """CPU seconds used so far by the gunicorn workers, PostgreSQL (the bench's cluster),
+    this load client and everything else on the machine (other users' work), from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     with open("/proc/stat") as handle:
         fields = handle.readline().split()[1:]
     busy = (sum(int(v) for v in fields) - int(fields[3]) - int(fields[4])) / ticks
+    processes = _processes()
+    server = _tree(processes, _roots.get("gunicorn"))
+    database = _tree(processes, _roots.get("postgres"))
     mine = sum(os.times()[:2])
-    server = 0.0
-    for pid in _gunicorn_pids:
-        try:
-            with open(f"/proc/{pid}/stat") as handle:
-                parts = handle.read().rsplit(")", 1)[1].split()
-            server += (int(parts[11]) + int(parts[12])) / ticks
-        except OSError:
-            continue
-    return {"server": server, "client": mine, "other": max(0.0, busy - server - mine)}
+    return {
+        "server": server,
+        "database": database,
+        "client": mine,
+        "other": max(0.0, busy - server - database - mine),
+    }
 
 
-_gunicorn_pids: list[int] = []
+#: the process trees the CPU split follows: gunicorn's master, PostgreSQL's postmaster
+_roots: dict[str, int] = {}
 
 
-def _find_gunicorn(master_pid: int) -> None:
-    _gunicorn_pids.clear()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    parts = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(parts[1]) == master_pid or int(entry) == master_pid:
-                _gunicorn_pids.append(int(entry))
+def _find_roots(server_pid: int, database_url: str) -> None:
+    _roots["gunicorn"] = server_pid
+    port = database_url.rsplit(":", 1)[-1].split("/", 1)[0]
+    for pid, (_, _, command) in _processes().items():
+        if f"port={port}" in command and " -D " in command:
+            _roots["postgres"] = pid
 
 
 def search(port, data, *, segments: bool, log) -> tuple[dict | None, dict | None]:
@@ -424,8 +449,9 @@ def _describe(trial: dict) -> str:
     )
     return (
         f"{trial['viewers']} viewers: {trial['requests_per_second']:.0f} req/s, p95 {p95};"
-        f" CPU cores: gunicorn {cpu['server']:.2f}, load client {cpu['client']:.2f},"
-        f" other {cpu['other']:.2f}{failures}"
+        f" CPU cores: gunicorn {cpu['server']:.2f}, PostgreSQL {cpu['database']:.2f},"
+        f" load client {cpu['client']:.2f}, the machine's other users"
+        f" {cpu['other']:.2f}{failures}"
     )
 
 
@@ -439,7 +465,7 @@ def measure(
         data = prepare(env, out, VIEWERS_MAX)
     except (RuntimeError, LoadError) as exc:
         return [f"# playback capacity: not measured: {str(exc)[-300:]}"]
-    _find_gunicorn(server_pid)
+    _find_roots(server_pid, env.get("DATABASE_URL", ""))
     lines = measure_rates(port, data, seconds=seconds, concurrency=concurrency)
 
     def ping(n, i):
@@ -458,9 +484,10 @@ def measure(
         lines.append("# playback_concurrent_viewers: not even 500 viewers within 300 ms")
         return lines
     viewers = passed["viewers"]
+    per_core = viewers / passed["cpu"]["server"] if passed["cpu"]["server"] else 0
     lines += [
         f"playback_concurrent_viewers: {viewers} viewers (ratio vs baseline: {viewers / baseline:.2f})",
-        f"#   held: {_describe(passed)}",
+        f"#   held: {_describe(passed)}; {per_core:,.0f} viewers per core the workers used",
         f"#   limit: {_describe(failed) if failed else f'not reached at {VIEWERS_MAX} viewers'}",
         f"#   baseline: {baseline:,.0f} viewers if each of a viewer's {per_viewer:.3f} req/s cost"
         f" a ping ({ping_rps:.0f} req/s here, fresh connections)",

@@ -188,7 +188,7 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
             duration = film.stream_duration
         else:
             duration = selectors.stream_duration(film.pk)
-        return PlaybackSession.objects.create(
+        return PlaybackSession.objects.create(  # one open per viewer and film: the lock above
             film=film,
             user=user,
             institution=institution,

@@ -243,3 +243,48 @@ def test_frontend_origin_is_allowed_by_default(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(base)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_reloads_keep_one_open_session(patron, streamable_film, streaming_subscription):
+    """4 threads, each on its own connection, start the same film for the same viewer 5
+    times each: every start succeeds, and one session stays open."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from media.models import Asset, EncodingProfile
+    from media.services.playback import playback_start
+
+    master = Asset.objects.create(
+        film=streamable_film, kind="master", storage_key="m.mov", status="ready"
+    )
+    Asset.objects.create(
+        film=streamable_film, kind="hls_rendition", source=master, status="ready",
+        profile=EncodingProfile.objects.get(name="360p"), storage_key="r/index.m3u8",
+        width=640, height=360, duration_seconds=600.0,
+    )  # fmt: skip
+    outcomes = []
+    barrier = threading.Barrier(4)
+
+    def attempt():
+        try:
+            barrier.wait()
+            for _ in range(5):
+                playback_start(user=patron, film=streamable_film, ip=None)
+                outcomes.append("ok")
+        except Exception as exc:  # the reason is what we count
+            outcomes.append(getattr(exc, "code", repr(exc)))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ok"] * 20
+    sessions = PlaybackSession.objects.filter(user=patron, film=streamable_film)
+    assert sessions.count() == 20 and sessions.filter(ended_at__isnull=True).count() == 1
+    assert ViewEvent.objects.filter(session__in=sessions).count() == 19
