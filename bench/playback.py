@@ -59,7 +59,6 @@ PREPARE_SNIPPET = r"""
 import datetime, json, os
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from accounts.models import User
 from catalogue.models import Film
 from institutions.models import Institution
@@ -105,17 +104,22 @@ for film_id in film_ids:
                   "average_bitrate": 2_900_000, "start_pts": 133200})
     store.write_bytes(key, playlist.encode(), "application/vnd.apple.mpegurl")
 
+try:  # per-device expiring tokens (django-rest-knox, accounts.ApiToken) where installed
+    from accounts.models import ApiToken
+    def token_for(user):
+        return ApiToken.objects.create(user=user)[1]
+except ImportError:  # DRF's one token per user
+    from rest_framework.authtoken.models import Token
+    def token_for(user):
+        return Token.objects.get_or_create(user=user)[0].key
+
 def viewers(prefix, count):
     existing = set(User.objects.filter(username__startswith=prefix).values_list("username", flat=True))
     User.objects.bulk_create([
         User(username=f"{prefix}{i:05d}", role=User.Role.PATRON, institution=library)
         for i in range(count) if f"{prefix}{i:05d}" not in existing])
     users = list(User.objects.filter(username__startswith=prefix).order_by("username")[:count])
-    tokens = {t.user_id: t.key for t in Token.objects.filter(user__in=users)}
-    Token.objects.bulk_create([Token(user=u, key=Token.generate_key())
-                               for u in users if u.pk not in tokens])
-    tokens = {t.user_id: t.key for t in Token.objects.filter(user__in=users)}
-    return [(u, tokens[u.pk]) for u in users]
+    return [(u, token_for(u)) for u in users]
 
 watchers = viewers("bench-viewer-", max(1, VIEWERS_MAX // FILMS + 1))
 starters = viewers("bench-starter-", 200)

@@ -50,10 +50,14 @@ def api():
     return APIClient()
 
 
+def token_for(user) -> str:
+    """The user's API token: its key, to send as `Token <key>`."""
+    return Token.objects.get_or_create(user=user)[0].key
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

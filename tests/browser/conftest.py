@@ -2,10 +2,15 @@
 127.0.0.1, and a page on another origin that hosts hls.js (from node_modules/, installed
 by `make js` as package-lock.json pins it). The web client's tests build on these.
 
-- `browser` (session): headless chromium, started once. Playwright's own browser builds
-  are never downloaded: `executable_path` is the system's chromium (.ci/run installs it).
-  Without the background-networking flags chromium's own connections are refused on a
-  closed network; each launch has a fresh temporary profile (user data dir).
+- `browser` (module): headless chromium, started once per test module. Playwright's own
+  browser builds are never downloaded: `executable_path` is the system's chromium
+  (.ci/run installs it). Without the background-networking flags chromium's own
+  connections are refused on a closed network; each launch has a fresh temporary
+  profile (user data dir). Not once per session: Playwright's synchronous API keeps an
+  event loop on the main thread while it runs, beside which Django refuses synchronous
+  ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set — set here for the module's tests
+  only, so it never reaches other tests nor their subprocesses (`check --deploy` refuses
+  it). A launch costs about a second.
 - `page` (test): a fresh browser context and page; what the page logged to its console
   is kept in `page.console_lines`.
 - `live_server` (session): pytest-django's live server, bound to 127.0.0.1 (pytest-django
@@ -52,11 +57,17 @@ def unavailable(message: str):
     pytest.skip(message)
 
 
-def pytest_collection_modifyitems(items):
-    """Every test that drives the browser is marked `browser` (`-m "not browser"`)."""
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives the browser is marked `browser` (`-m "not browser"`); under
+    pytest-xdist the tests here run on one worker (`--dist loadgroup`), which starts
+    chromium and encodes the scale film once."""
+    here = Path(__file__).resolve().parent
+    grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if grouped and here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -67,14 +78,15 @@ def chromium_executable() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_executable):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("the playwright package is not installed (make setup)")
     # Playwright's synchronous API keeps an event loop on this thread; the tests' own ORM
-    # calls are synchronous code that Django would otherwise refuse to run beside it.
+    # calls (and the database's flush after each test) are synchronous code that Django
+    # would otherwise refuse to run beside it.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()

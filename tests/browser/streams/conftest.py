@@ -13,13 +13,13 @@ from xml.etree import ElementTree
 
 import pytest
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 
 from media import transcoding
 from media.models import Asset, EncodingProfile
 from media.objectstore import get_store
 from media.services.transcoding import ladder_store
 from tests.browser.conftest import unavailable
+from tests.conftest import token_for
 from tests.media.conftest import (  # noqa: F401 (fixtures used by these tests)
     grid,
     local_store,
@@ -113,7 +113,7 @@ def film(streamable_film, streaming_subscription, scale_ladder, settings):  # no
 
 @pytest.fixture
 def viewer_token(patron) -> str:
-    return Token.objects.get_or_create(user=patron)[0].key
+    return token_for(patron)
 
 
 def compose_bucket_cors(web_origins: str) -> dict:

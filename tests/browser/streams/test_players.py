@@ -63,9 +63,12 @@ def wait_for(page, condition: str, timeout: float = 30_000):
     page.wait_for_function(condition, timeout=timeout, polling=50)
 
 
+@pytest.mark.slow
 def test_a_film_longer_than_the_url_lifetime_plays_to_its_end(
     hls_page, live_server, local_store, film, viewer_token
 ):
+    """Slow: the film must play (at 4x: 6 s) longer than the store URLs live (2 s) in
+    wall-clock time; then the subtitles are checked by seeking."""
     page = hls_page
     play(page, live_server, film, viewer_token)
     wait_for(page, "window.journal.some(e => e.type === 'ended')")
@@ -190,9 +193,12 @@ def _attributes(line: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_ffprobe_finds_what_the_master_playlist_declares(
     live_server, local_store, film, patron, viewer_token
 ):
+    """Slow: ffprobe on three rungs over HTTP, and ffmpeg reading the film at 8x (3 s:
+    longer than the store URLs live)."""
     if shutil.which("ffprobe") is None or shutil.which("ffmpeg") is None:
         unavailable("ffmpeg and ffprobe are not installed")
     import requests
