@@ -344,7 +344,7 @@ class Trial:
             "count": {kind: len(lat) for kind, lat in results.items()},
             "failures": failures,
             "ok": not failures and all(v < SLO_SECONDS for v in p95.values()),
-            "cpu": {k: (cpu_after[k] - cpu_before[k]) / elapsed for k in cpu_after},
+            "cpu": {k: max(0.0, cpu_after[k] - cpu_before[k]) / elapsed for k in cpu_after},
             "requests_per_second": len(arrivals) / (self.seconds + 1.0),
         }
 
@@ -397,6 +397,8 @@ def _cpu_seconds() -> dict[str, float]:
     busy = (sum(int(v) for v in fields) - int(fields[3]) - int(fields[4])) / ticks
     processes = _processes()
     server = _tree(processes, _roots.get("gunicorn"))
+    # (a backend that exited between two readings takes its CPU time with it: the
+    # difference is clamped at 0 by the caller)
     database = _tree(processes, _roots.get("postgres"))
     mine = sum(os.times()[:2])
     return {
