@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 
 from django.conf import settings
 from django.core.cache import cache
@@ -172,6 +173,7 @@ def master_playlist(*, session: PlaybackSession, track_url) -> str:
     subtitles = [t for t in tracks if t.kind == Asset.Kind.SUBTITLES]
     described = [t for t in tracks if t.kind == Asset.Kind.AUDIO_DESCRIPTION]
     selected = default_subtitles(subtitles, languages)
+    kinds = Counter((t.language, t.for_deaf_and_hard_of_hearing) for t in subtitles)
     for track in subtitles:
         language = track.language or "und"
         if track.for_deaf_and_hard_of_hearing:
@@ -184,15 +186,7 @@ def master_playlist(*, session: PlaybackSession, track_url) -> str:
             )
         else:
             name, characteristics = _language_name(track.language), ""
-        if (
-            sum(
-                1
-                for t in subtitles
-                if (t.language, t.for_deaf_and_hard_of_hearing)
-                == (track.language, track.for_deaf_and_hard_of_hearing)
-            )
-            > 1
-        ):
+        if kinds[(track.language, track.for_deaf_and_hard_of_hearing)] > 1:
             name = f"{name} ({track.pk})"  # NAME is unique in its group (RFC 8216)
         default = "YES" if track is selected else "NO"
         lines.append(
