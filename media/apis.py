@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -22,6 +22,8 @@ from rest_framework.views import APIView
 
 from backend.api.client import client_ip
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
+from backend.api.schema import ErrorSerializer
+from backend.api.views import JsonMethodNotAllowedMixin, error_answer
 from backend.errors import ApplicationError
 from media import selectors
 from media.models import Asset, Upload
@@ -40,13 +42,13 @@ def _absolute(request, url: str) -> str:
 
 # --- assets -----------------------------------------------------------------------------
 class AssetSerializer(serializers.ModelSerializer):
-    profile = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    profile = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
 
     class Meta:
         model = Asset
         fields = [
             "id", "film", "kind", "language", "for_deaf_and_hard_of_hearing", "status",
-            "progress_percent", "error", "size", "sha256", "duration_seconds", "width",
+            "progress_percent", "error", "size", "sha256", "content_type", "duration_seconds", "width",
             "height", "source", "profile", "attempts", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -155,7 +157,15 @@ class UploadInitiateSerializer(serializers.Serializer):
     size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
     sha256 = serializers.CharField(validators=[sha256_validator])
     part_size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
-    filename = serializers.CharField(max_length=200, required=False, default="")
+    filename = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        help_text=_(
+            "The file's name on the client: not used. The stored extension and content type "
+            "come from what the file is."
+        ),
+    )
     part_sha256 = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
@@ -179,6 +189,10 @@ class PartSerializer(serializers.Serializer):
     part_number = serializers.IntegerField(min_value=1, max_value=10_000)
     etag = serializers.CharField(max_length=100)
     size = serializers.IntegerField(read_only=True)
+
+
+class UploadCompleteSerializer(serializers.Serializer):
+    parts = PartSerializer(many=True)
 
 
 class UploadSerializer(serializers.ModelSerializer):
@@ -238,6 +252,7 @@ class UploadViewSet(viewsets.GenericViewSet):
         data = UploadInitiateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        values.pop("filename")  # the content check names the file, never the client
         film = films_visible_to(request.user).filter(pk=values.pop("film")).first()
         if film is None:
             raise ApplicationError("unknown_film", _("No such film."), field="film")
@@ -250,10 +265,7 @@ class UploadViewSet(viewsets.GenericViewSet):
         upload = self.get_object()
         return Response(_upload_state(request, upload, present=uploads.upload_parts(upload)))
 
-    @extend_schema(
-        request=inline_serializer("UploadComplete", {"parts": PartSerializer(many=True)}),
-        responses=UploadSerializer,
-    )
+    @extend_schema(request=UploadCompleteSerializer, responses=UploadSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete with every part's ETag: `missing_parts` / `part_mismatch` (400, nothing
@@ -262,9 +274,11 @@ class UploadViewSet(viewsets.GenericViewSet):
         `size_mismatch` / `checksum_mismatch`). With part checksums the asset is verified
         here; without, the whole-object SHA-256 is verified next, in a task."""
         upload = self.get_object()
-        parts = PartSerializer(data=request.data.get("parts"), many=True)
-        parts.is_valid(raise_exception=True)
-        upload = uploads.upload_complete(upload=upload, parts=parts.validated_data, by=request.user)
+        data = UploadCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = uploads.upload_complete(
+            upload=upload, parts=data.validated_data["parts"], by=request.user
+        )
         upload.refresh_from_db()
         upload.asset.refresh_from_db()
         return Response(UploadSerializer(upload).data)
@@ -324,7 +338,16 @@ class PlaybackStartApi(APIView):
         return Response(PlaybackSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
+PLAYLIST_TOKEN = OpenApiParameter(
+    "token", str, required=True, description="The session's signed token, in the playlist URL."
+)
+#: a wrong or expired token: 403 `invalid_token` / `token_expired`
+PLAYLIST_REFUSALS = {403: ErrorSerializer}
+
+
 class _PlaylistApi(APIView):
+    """Read by the player without credentials: the signed token in the URL is the access."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -335,7 +358,10 @@ class _PlaylistApi(APIView):
 
 
 class MasterPlaylistApi(_PlaylistApi):
-    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[PLAYLIST_TOKEN],
+        responses={(200, M3U8): OpenApiTypes.STR, **PLAYLIST_REFUSALS},
+    )
     def get(self, request, film_id, session_id):
         """The HLS master playlist of a session (signed URL, minutes of validity)."""
         session = self.session(request, film_id, session_id)
@@ -349,7 +375,10 @@ class MasterPlaylistApi(_PlaylistApi):
 
 
 class TrackPlaylistApi(_PlaylistApi):
-    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[PLAYLIST_TOKEN],
+        responses={(200, M3U8): OpenApiTypes.STR, **PLAYLIST_REFUSALS},
+    )
     def get(self, request, film_id, session_id, asset_id):
         """A rendition's (or track's) playlist, its segments presigned by the store."""
         session = self.session(request, film_id, session_id)
@@ -435,7 +464,7 @@ def _local_store() -> LocalStore:
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class LocalPartView(View):
+class LocalPartView(JsonMethodNotAllowedMixin, View):
     """PUT a part's bytes (streamed to storage, never held whole); answers its ETag."""
 
     http_method_names = ["put"]
@@ -445,15 +474,15 @@ class LocalPartView(View):
         try:
             payload = token_read("part", token)
         except ApplicationError as exc:
-            return HttpResponse(exc.code, status=403)
+            return error_answer(exc.code, str(exc.message), 403)
         try:
             etag = store.part_write(payload["u"], payload["n"], request)
         except FileNotFoundError:
-            return HttpResponse("NoSuchUpload", status=404)
+            return error_answer("not_found", _("No such upload."), 404)
         return HttpResponse(status=200, headers={"ETag": f'"{etag}"'})
 
 
-class LocalObjectView(View):
+class LocalObjectView(JsonMethodNotAllowedMixin, View):
     http_method_names = ["get"]
 
     def get(self, request, token):
@@ -461,7 +490,7 @@ class LocalObjectView(View):
         try:
             payload = token_read("get", token)
         except ApplicationError as exc:
-            return HttpResponse(exc.code, status=403)
+            return error_answer(exc.code, str(exc.message), 403)
         if store.size(payload["k"]) is None:
             raise Http404
         return FileResponse(

@@ -186,6 +186,17 @@ class S3Store:
     def read_text(self, key: str) -> str:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()
 
+    def move(self, key: str, new_key: str, *, content_type: str) -> None:
+        """Copy within the store (multipart for large objects) with a new content type,
+        then delete the old key."""
+        self.client.copy(
+            {"Bucket": self.bucket, "Key": key},
+            self.bucket,
+            new_key,
+            ExtraArgs={"ContentType": content_type, "MetadataDirective": "REPLACE"},
+        )
+        self.delete(key)
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
@@ -325,6 +336,15 @@ class LocalStore:
     def read_text(self, key: str) -> str:
         with self.storage.open(key, "rb") as handle:
             return handle.read().decode()
+
+    def move(self, key: str, new_key: str, *, content_type: str) -> None:
+        """Local files are served with the type their name says (the extension)."""
+        if self.storage.exists(new_key):
+            self.storage.delete(new_key)
+        with self.storage.open(key, "rb") as handle:
+            saved = self.storage.save(new_key, File(handle, name=new_key))
+        assert saved == new_key, (saved, new_key)
+        self.storage.delete(key)
 
     def delete(self, key: str) -> None:
         self.storage.delete(key)
