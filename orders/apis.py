@@ -176,7 +176,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", read_only=True, default=None)
+    by = serializers.CharField(source="by.username", read_only=True, default=None, allow_null=True)
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
 
@@ -305,9 +305,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     delivered."""
 
     permission_classes = [IsInstitutionStaffOrCinemaStaff]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
     filterset_class = OrderFilter
     ordering_fields = ["created_at", "submitted_at"]
+
+    def get_renderers(self):
+        """Only the list exports CSV (`?format=csv` elsewhere is a 404)."""
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
     def get_serializer_class(self):
         return OrderListSerializer if self.action == "list" else OrderSerializer

@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.api.permissions import IsInstitutionStaffOrCinemaStaff
+from backend.api.schema import ErrorSerializer
 from backend.errors import ApplicationError
 from institutions.selectors import institution_private_get_for
 from subscriptions import selectors
@@ -103,7 +104,10 @@ class PatronLoginApi(APIView):
         card = serializers.CharField(max_length=64)
         pin = serializers.CharField(max_length=8, trim_whitespace=False)
 
-    @extend_schema(request=PatronLoginInputSerializer, responses=PatronTokenSerializer)
+    @extend_schema(
+        request=PatronLoginInputSerializer,
+        responses={200: PatronTokenSerializer, 401: ErrorSerializer},
+    )
     def post(self, request):
         data = self.PatronLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -132,7 +136,10 @@ class PatronLinkLoginApi(APIView):
         nonce = serializers.CharField(min_length=8, max_length=64)
         signature = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
 
-    @extend_schema(request=PatronLinkInputSerializer, responses=PatronTokenSerializer)
+    @extend_schema(
+        request=PatronLinkInputSerializer,
+        responses={200: PatronTokenSerializer, 401: ErrorSerializer},
+    )
     def post(self, request):
         data = self.PatronLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
