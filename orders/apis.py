@@ -5,7 +5,6 @@ selector, and serialize; every order is fetched through `selectors.order_get_for
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import FileResponse, HttpResponse
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
-from backend.api.renderers import CSVRenderer
+from backend.api.renderers import CSVRenderer, csv_dict_writer
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from institutions.selectors import institution_private_get_for
@@ -341,7 +340,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+        writer = csv_dict_writer(buffer, EXPORT_COLUMNS)
         writer.writeheader()
         writer.writerows(selectors.order_export_rows(queryset))
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -18,6 +18,7 @@ from institutions.selectors import institution_private_get_for
 from subscriptions import selectors
 from subscriptions.errors import PatronErrorCode
 from subscriptions.models import Patron
+from subscriptions.models.patrons import validate_home_area as home_area_validator
 from subscriptions.services import patrons, quotas
 
 
@@ -42,7 +43,17 @@ class PatronSerializer(serializers.ModelSerializer):
 class PatronCreateSerializer(serializers.Serializer):
     card = serializers.CharField(max_length=64, trim_whitespace=True)
     pin = serializers.CharField(max_length=8, trim_whitespace=False)
-    home_area = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    home_area = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        help_text=_("A department code (35, 2A, 974) or a commune's INSEE code (35238)."),
+    )
+
+    def validate_home_area(self, value):
+        value = value.upper()
+        home_area_validator(value)
+        return value
 
 
 class PatronViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
