@@ -138,7 +138,6 @@ def build_world() -> World:
         sha256="0" * 64,
         part_size=100,
         started_by=staff,
-        filename="poster.png",
     )
     session = PlaybackSession.objects.create(
         film=film,

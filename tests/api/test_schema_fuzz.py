@@ -1,6 +1,8 @@
 """schemathesis generates requests from the OpenAPI schema for every operation and checks
-that none gets a server error — anonymous, as cinema staff (who reach the write paths),
-and as a library's administrator and one of its patrons (the library side's paths)."""
+that none gets a server error and that every answer is the one the schema describes
+(status code, content type, headers, body) — anonymous, as cinema staff (who reach the
+write paths), and as a library's administrator and one of its patrons (the library side's
+paths)."""
 
 import pytest
 import schemathesis
@@ -8,12 +10,27 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import client_for
 from tests.factories import CinemaStaffFactory, FilmFactory, InstitutionFactory, PersonFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+#: what every answer is checked for, whoever asks
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 FUZZ_SETTINGS = settings(
     max_examples=25,
@@ -49,16 +66,14 @@ def staff_token(db):
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_no_server_error_as_cinema_staff(case, staff_token):
-    case.call_and_validate(
-        headers={"Authorization": f"Token {staff_token}"}, checks=[not_a_server_error]
-    )
+    case.call_and_validate(headers={"Authorization": f"Token {staff_token}"}, checks=CHECKS)
 
 
 @pytest.mark.django_db
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_no_server_error_anonymous(case):
-    case.call_and_validate(checks=[not_a_server_error])
+    case.call_and_validate(checks=CHECKS)
 
 
 @pytest.fixture
@@ -85,5 +100,5 @@ def library_side_tokens(db):
 def test_no_server_error_on_the_library_side(case, library_side_tokens, role):
     case.call_and_validate(
         headers={"Authorization": f"Token {library_side_tokens[role]}"},
-        checks=[not_a_server_error],
+        checks=CHECKS,
     )
