@@ -5,14 +5,20 @@ nothing.
 One request per operation and kind, as the first role that passes the permission check
 (cinema staff, then the library's administrator, then a patron, then anonymous), on
 objects that exist (tests/api/sweep_world.py) so the input is read. A body starts from a
-valid-looking one built from the schema, and one kind of damage is applied to every field
-it touches: nested 20,000 deep, lone surrogates, NUL characters, 10,001-character strings, dates in
-year 1 and 9999, integers past 64 bits, wrong types, nested objects of the wrong shape,
-nulls, bodies that are not objects; path ids past 64 bits.
+valid-looking one built from the schema (sent first: the report says how many operations
+accepted it, so that the damage reached their services), and one kind of damage is applied
+to every field it touches: nested 20,000 deep, lone surrogates (in values and keys), NUL
+characters, 10,001-character strings, dates in year 1 and 9999, integers past 64 bits,
+wrong types, nested objects of the wrong shape, nulls, bodies that are not objects; and
+path ids past 64 bits. The parser's refusals (nesting, surrogates, not an object) must be
+400s whatever the operation.
 
-Each request runs in a savepoint: the database's fingerprint (every table, every row) is
-taken after it — a 4xx must leave it as it was — and the savepoint is rolled back so the
-next request meets the same world. Run with `-s` to see the counts.
+Each request runs in a savepoint rolled back afterwards, so the next one meets the same
+world; after a 4xx the database must be as it was: on PostgreSQL the transaction's counts
+of written rows say whether anything was written, and if so each table's row count and
+newest row version (xmin) say where; elsewhere every row of every table is compared.
+Run with `-s` to see the counts (SWEEP_DEBUG=1: the refused valid-looking bodies and the
+accepted damaged ones).
 """
 
 from __future__ import annotations
@@ -107,6 +113,8 @@ ROLE_ORDER = {
 
 
 class Schema:
+    """The OpenAPI document, and valid-looking values for its request bodies."""
+
     def __init__(self, document: dict):
         self.document = document
 
