@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.fields import WholeItemsField
+from backend.api.fields import BoundedDateField, WholeItemsField
 from backend.api.permissions import IsCinemaStaff
 from backend.errors import NotFoundError
 from editorial import newsletter, selectors, services
@@ -251,8 +251,8 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class RankedQuerySerializer(AudienceQuerySerializer):
-    start = serializers.DateField(required=False, help_text=_("First day (default: 30 days ago)."))
-    end = serializers.DateField(required=False, help_text=_("Last day, included (default: today)."))
+    start = BoundedDateField(required=False, help_text=_("First day (default: 30 days ago)."))
+    end = BoundedDateField(required=False, help_text=_("Last day, included (default: today)."))
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
 
 

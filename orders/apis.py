@@ -127,7 +127,13 @@ class DvdEditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(DvdEditionSerializer(edition).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StockMovementSerializer(many=True))
-    @action(detail=True, methods=["get"], permission_classes=[IsCinemaStaff])
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsCinemaStaff],
+        filterset_class=None,  # the editions' filters do not apply to a ledger
+        filter_backends=[],
+    )
     def movements(self, request, pk=None):
         """The edition's stock ledger."""
         edition = self.get_object()

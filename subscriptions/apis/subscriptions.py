@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -291,8 +292,13 @@ class SubscriptionViewSet(
             }
         )
 
-    @extend_schema(responses=CoveredLibrarySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description=_("The day (default: today)."))
+        ],
+        responses=CoveredLibrarySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, filter_backends=[])
     def libraries(self, request, pk=None):
         """The libraries covered today (or `?on=YYYY-MM-DD`)."""
         subscription = self.get_object()

@@ -343,7 +343,10 @@ def _path_values(path: str, world) -> dict[str, object]:
         "screenings": "booking",
         "subscriptions": "subscription",
         "themes": "theme",
-        "media": "asset" if "/assets/" in path else "upload",
+        "plans": "plan",
+        "media": (
+            "asset" if "/assets/" in path else "film" if "/playable-films/" in path else "upload"
+        ),
     }
     values = {
         "id": world[by_head[head]] if head in by_head else None,
@@ -504,3 +507,80 @@ def test_no_write_operation_answers_5xx_or_writes_on_bad_input(sweep_settings):
     )
     assert sent > 900
     assert not sweep.problems, "\n".join(sweep.problems)
+
+
+# --- read operations: their query parameters -----------------------------------------------
+def parameter_variants(parameters: list[dict]) -> dict[str, dict[str, str]]:
+    """Kind name -> query string values: every parameter of a type set to one extreme."""
+
+    def each(test, value):
+        return {p["name"]: value for p in parameters if test(p.get("schema", {}))}
+
+    def is_date(schema):
+        return schema.get("format") in ("date", "date-time")
+
+    def is_number(schema):
+        return schema.get("type") in ("integer", "number")
+
+    def is_text(schema):
+        return schema.get("type") == "string" and "format" not in schema and "enum" not in schema
+
+    variants = {
+        "year_1": each(is_date, "0001-01-01"),
+        "year_9999": each(is_date, "9999-12-31"),
+        "integers_past_64_bits": each(is_number, str(HUGE)),
+        "negative_integers_past_64_bits": each(is_number, str(-HUGE)),
+        "not_a_number": each(is_number, "1e400"),
+        "nul_character": each(is_text, "a\x00b"),
+        "string_of_10k": each(is_text, "x" * 10_001),
+    }
+    return {kind: query for kind, query in variants.items() if query}
+
+
+def test_no_read_operation_answers_5xx_on_bad_parameters(sweep_settings):
+    """The same for every read operation's documented query parameters (dates of year 1
+    and 9999, integers past 64 bits, NUL characters, 10,001-character strings) and path
+    ids past 64 bits: never a 5xx."""
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    world = build_world()
+    clients = {}
+    for role, user in world.users.items():
+        client = client_for(user) if user else APIClient()
+        client.raise_request_exception = False
+        clients[role] = client
+    counts: Counter = Counter()
+    problems = []
+    for path, item in document["paths"].items():
+        operation = item.get("get")
+        if operation is None:
+            continue
+        values = _path_values(path, world)
+        requests = [
+            (kind, _url(path, values), query)
+            for kind, query in parameter_variants(
+                [p for p in operation.get("parameters", []) if p["in"] == "query"]
+            ).items()
+        ]
+        ids = {name for name in values if name.endswith("id") and name != "session_id"}
+        if ids:
+            huge = {name: HUGE if name in ids else value for name, value in values.items()}
+            requests.append(("path_id_past_64_bits", _url(path, huge), {}))
+        role = None
+        for kind, url, query in requests:
+            for candidate in [role] if role else ROLES:
+                with transaction.atomic():
+                    status = clients[candidate].get(url, query).status_code
+                    transaction.set_rollback(True)
+                if role or status not in (401, 403):
+                    break
+            role = candidate
+            counts[status // 100] += 1
+            if status >= 500:
+                problems.append(f"GET {url} [{kind}] as {role}: {status}")
+    print(
+        f"\nbad-parameter sweep of the reads: {sum(counts.values())} requests, "
+        f"{counts[4]} answered 4xx, {counts[2]} 2xx, {counts[5]} 5xx"
+    )
+    assert sum(counts.values()) > 150
+    assert not problems, "\n".join(problems)
