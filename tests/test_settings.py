@@ -40,7 +40,10 @@ def _manage(*args, env_extra):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_without_warnings():
+    """Slow on purpose: `manage.py check --deploy` in a fresh process under the production
+    settings (the only way to load them whole)."""
     result = _manage(
         "check",
         "--deploy",
@@ -83,8 +86,10 @@ def test_production_refuses_env_example_s_placeholders_and_check_deploy_says_why
     assert "secrets.token_urlsafe(50)" in result.stderr  # and how to make one
 
 
+@pytest.mark.slow
 def test_the_card_pepper_is_a_secret_of_its_own():
-    """It used to default to the SECRET_KEY: now production needs it, and another value."""
+    """It used to default to the SECRET_KEY: now production needs it, and another value.
+    Slow on purpose: the production settings are loaded in fresh processes."""
     key = secrets.token_urlsafe(50)
     missing = _manage("check", env_extra={"SECRET_KEY": key, **REQUIRED})
     assert missing.returncode != 0

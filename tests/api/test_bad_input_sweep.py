@@ -476,7 +476,11 @@ class Sweep:
         return status, candidate
 
 
+@pytest.mark.slow
 def test_no_write_operation_answers_5xx_or_writes_on_bad_input(sweep_settings):
+    """Slow on purpose (about a thousand requests, each in a savepoint with a fingerprint
+    of the tables before and after): every write operation of the schema, every kind of
+    damage."""
     started = time.monotonic()
     logging.getLogger("django.request").setLevel(logging.ERROR)  # a 4xx each, by design
     document = SchemaGenerator().get_schema(request=None, public=True)
@@ -545,8 +549,9 @@ def parameter_variants(parameters: list[dict]) -> dict[str, dict[str, str]]:
     return {kind: query for kind, query in variants.items() if query}
 
 
+@pytest.mark.slow
 def test_no_read_operation_answers_5xx_on_bad_parameters(sweep_settings):
-    """The same for every read operation's documented query parameters (dates of year 1
+    """Slow on purpose (some three hundred requests). The same for every read operation's documented query parameters (dates of year 1
     and 9999, integers past 64 bits, NUL characters, 10,001-character strings) and path
     ids past 64 bits: never a 5xx."""
     logging.getLogger("django.request").setLevel(logging.ERROR)

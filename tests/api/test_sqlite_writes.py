@@ -13,12 +13,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 WRITERS = 8
 
 
+@pytest.mark.slow
 def test_parallel_writes_on_a_sqlite_file_all_succeed(tmp_path):
+    """Slow on purpose: a fresh process builds a SQLite file database and sends eight
+    writes at once through the request stack (the concurrency `make run` meets)."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
