@@ -38,6 +38,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "simple_history",
     "storages",
+    "dsfr",
 ]
 # Order matters to `seed_demo`: each app's demo data may use the previous apps' data.
 LOCAL_APPS = [
@@ -52,6 +53,7 @@ LOCAL_APPS = [
     "stats",
     "editorial",
     "records",
+    "web",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -82,6 +84,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csrf",
+                "web.context_processors.site",
             ],
         },
     },
@@ -218,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.subscriptions_daily",
         "schedule": crontab(hour=6, minute=0),
     },
+    "editorial-appreciated-hourly": {
+        "task": "editorial.tasks.appreciated_refresh_hourly",
+        "schedule": 3600.0,
+    },
     "newsletter-monthly": {
         "task": "editorial.tasks.newsletter_monthly",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
@@ -248,6 +256,12 @@ RIGHTS_EXPIRY_NOTICE_DAYS = env.list("RIGHTS_EXPIRY_NOTICE_DAYS", cast=int, defa
 # The patrons' and librarians' web client: newsletter links and the playback link (856) of
 # catalogue records point there.
 FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:8000").rstrip("/")
+# The address the web client's legal pages give for questions and accessibility requests.
+SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="contact@example.org")
+# The web client: where signing in starts (the patron space and the watch page send there).
+LOGIN_URL = "web:sign-in"
+# Patrons' ratings: a film enters "most appreciated" with at least this many ratings.
+APPRECIATED_MIN_RATINGS = env.int("APPRECIATED_MIN_RATINGS", default=3)
 
 # --- email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
