@@ -19,11 +19,14 @@ RUN pip install --require-hashes -r requirements.lock
 COPY . .
 
 # Static files are part of the image (served by WhiteNoise from var/static with its
-# manifest). The production settings need these values to load; none of them is used.
+# manifest). The production settings need these values to load; none of them is used or
+# kept (the secrets are random, for this command only: the settings refuse placeholders).
 RUN DJANGO_SETTINGS_MODULE=backend.settings.production \
-    SECRET_KEY=collectstatic-at-build-time-only \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    PATRON_CARD_PEPPER="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
+    CACHE_URL=locmemcache:// \
     python manage.py collectstatic --noinput \
     && useradd --system --create-home --uid 10001 catalogue \
     && mkdir -p var/files \

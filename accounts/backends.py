@@ -1,4 +1,12 @@
-"""Role-based permissions for the admin site.
+"""Authentication backends: username and password, and role-based admin permissions.
+
+A patron registered with a library card logs in with the card and its PIN only
+(`subscriptions.backends.PatronCardBackend`): their PIN is not a password, so the
+username-and-password routes (API token, admin, browsable API) refuse them — otherwise
+anyone who learnt a patron's pseudonym could try PINs under the password lockout, which is
+far shorter than the card's.
+
+Role-based permissions for the admin site:
 
 The cinema staff manage the service's own records (catalogue, rights, institutions,
 subscriptions, media, orders, statistics) without per-user permission bookkeeping; they
@@ -6,7 +14,7 @@ read accounts but do not edit them (that would let them grant themselves superus
 Superusers keep every permission through Django's ModelBackend.
 """
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 CINEMA_STAFF_APPS = frozenset(
     {
@@ -36,3 +44,13 @@ class RolePermissionBackend(BaseBackend):
         if not (user_obj.is_active and getattr(user_obj, "is_cinema_staff", False)):
             return False
         return app_label in CINEMA_STAFF_APPS | CINEMA_STAFF_READ_ONLY_APPS
+
+
+class StaffPasswordBackend(ModelBackend):
+    """Django's username-and-password backend, for everyone but card-holding patrons."""
+
+    def user_can_authenticate(self, user):
+        if not super().user_can_authenticate(user):
+            return False
+        # a patron's card lives on the subscriptions side: the reverse accessor, no import
+        return not (user.role == user.Role.PATRON and hasattr(user, "patron"))

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class StaffUserManager(UserManager):
@@ -78,3 +80,41 @@ class User(AbstractUser):
     @property
     def is_patron(self) -> bool:
         return self.role == self.Role.PATRON
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token: one login on one device (django-rest-knox). Only a digest of the token
+    is kept; it expires (`API_TOKEN_TTL_HOURS`), and its user may revoke it, or all of
+    theirs (log out one device, or every device)."""
+
+    # knox's fields, named for the admin and the schema
+    digest = models.CharField(
+        _("digest of the key"), max_length=CONSTANTS.DIGEST_LENGTH, primary_key=True
+    )
+    token_key = models.CharField(
+        _("public id"),
+        max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH,
+        db_index=True,
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        related_name="auth_token_set",
+        on_delete=models.CASCADE,
+    )
+    created = models.DateTimeField(_("created at"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires at"), null=True, blank=True)
+    device = models.CharField(
+        _("device"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the client said it was at login (its name or User-Agent)."),
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.token_key}… ({self.user_id})"

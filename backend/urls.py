@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from accounts.apis import MeApi, TokenApi
+from accounts.apis import ApiTokenDetailApi, ApiTokenListApi, MeApi, TokenApi
+from backend.api.throttling import login_rate_limited
 from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
@@ -63,6 +65,8 @@ api_v1 = [
     path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),
     path("", include(router.urls)),
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("auth/tokens/", ApiTokenListApi.as_view(), name="auth-tokens"),
+    path("auth/tokens/<str:token_id>/", ApiTokenDetailApi.as_view(), name="auth-token-detail"),
     path("me/", MeApi.as_view(), name="me"),
     path("me/streaming-quota/", MyStreamingQuotaApi.as_view(), name="my-streaming-quota"),
     path(
@@ -106,7 +110,15 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # the browsable API's and the admin's login forms, under the login rate limit (the
+    # failed-login lockout applies through authenticate())
+    path(
+        "api-auth/login/",
+        login_rate_limited(LoginView.as_view(template_name="rest_framework/login.html")),
+        name="api-auth-login",
+    ),
     path("api-auth/", include("rest_framework.urls")),
+    path("admin/login/", login_rate_limited(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

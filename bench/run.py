@@ -79,6 +79,9 @@ def server_env() -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="backend.settings.production",
         DEMO_DATA_ALLOWED="true",  # a benchmark database holds the demo data
         SECRET_KEY=secrets.token_urlsafe(50),
+        PATRON_CARD_PEPPER=secrets.token_urlsafe(50),
+        # one server, a few logins: each worker's own cache is enough for the throttles
+        CACHE_URL=os.environ.get("CACHE_URL", "locmemcache://"),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),

@@ -400,6 +400,8 @@ def standalone() -> int:
         DJANGO_SETTINGS_MODULE="backend.settings.production",
         DEMO_DATA_ALLOWED="true",  # a benchmark database holds the demo data
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        PATRON_CARD_PEPPER=env.get("PATRON_CARD_PEPPER") or secrets.token_urlsafe(50),
+        CACHE_URL=env.get("CACHE_URL") or "locmemcache://",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
     )

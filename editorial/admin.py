@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from backend.admin import SystemRecordAdmin
 from editorial.models import (
     Collection,
     CollectionItem,
@@ -42,7 +43,7 @@ class LibrarySelectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NewsletterSend)
-class NewsletterSendAdmin(admin.ModelAdmin):
+class NewsletterSendAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ("institution", "month", "sent_at")
     list_filter = ("month",)
     readonly_fields = ("institution", "month", "recipients", "sent_at")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from backend.admin import SystemRecordAdmin
 from media.models import Asset, EncodingProfile, PlaybackSession, Upload, ViewEvent
 
 
@@ -17,19 +18,19 @@ class AssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ["id", "asset", "status", "declared_size", "started_by", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["asset", "started_by"]
 
 
 @admin.register(PlaybackSession)
-class PlaybackSessionAdmin(admin.ModelAdmin):
+class PlaybackSessionAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ["id", "film", "institution", "medium", "started_at", "ended_at"]
     raw_id_fields = ["film", "user", "institution", "subscription"]
 
 
 @admin.register(ViewEvent)
-class ViewEventAdmin(admin.ModelAdmin):
+class ViewEventAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ["film", "institution", "medium", "seconds_watched", "started_at"]
     raw_id_fields = ["film", "institution", "session"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from backend.admin import SystemRecordAdmin
 from orders.models import DvdEdition, Order, OrderEvent, OrderLine, StockMovement
 
 
@@ -11,7 +12,7 @@ class DvdEditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(SystemRecordAdmin, admin.ModelAdmin):
     """The ledger is read here; movements are written by the services only."""
 
     list_display = ("created_at", "edition", "kind", "quantity", "order_line")
@@ -19,14 +20,8 @@ class StockMovementAdmin(admin.ModelAdmin):
     search_fields = ("edition__ean",)
     raw_id_fields = ("edition", "order_line", "created_by")
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(SystemRecordAdmin, admin.TabularInline):
     model = OrderLine
     extra = 0
     raw_id_fields = ("edition",)
@@ -34,7 +29,7 @@ class OrderLineInline(admin.TabularInline):
     can_delete = False
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(SystemRecordAdmin, admin.TabularInline):
     model = OrderEvent
     extra = 0
     readonly_fields = ("at", "by", "from_status", "to_status", "note", "emailed_at")
@@ -42,7 +37,7 @@ class OrderEventInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SystemRecordAdmin, admin.ModelAdmin):
     """Read-only: orders change status through the API's services (locks, stock, e-mail)."""
 
     list_display = ("pk", "library", "status", "submitted_at", "shipped_at", "delivered_at")
@@ -50,6 +45,3 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ("library__name", "library__code", "carrier_reference")
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [OrderLineInline, OrderEventInline]
-
-    def has_add_permission(self, request):
-        return False

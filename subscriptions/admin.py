@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from backend.admin import SystemRecordAdmin
 from subscriptions.models import (
     Invoice,
     Patron,
@@ -38,7 +39,7 @@ class PlanAdmin(admin.ModelAdmin):
     inlines = [PriceTierInline]
 
 
-class CreditEntryInline(admin.TabularInline):
+class CreditEntryInline(SystemRecordAdmin, admin.TabularInline):
     model = ScreeningCreditEntry
     extra = 0
     readonly_fields = ("kind", "quantity", "booking", "note", "created_at", "created_by")
@@ -81,7 +82,7 @@ class ScreeningBookingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Patron)
-class PatronAdmin(admin.ModelAdmin):
+class PatronAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ("user", "institution", "home_area", "created_at", "erased_at")
     search_fields = ("user__username", "institution__name")
     list_select_related = ("user", "institution")
@@ -90,7 +91,7 @@ class PatronAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ("number", "subscription", "issued_on", "due_on", "amount_incl_vat", "status")
     list_filter = ("status", "year")
     search_fields = ("number", "subscription__subscriber__name", "purchase_order_reference")
@@ -100,7 +101,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = (
         "provider",
         "event_id",

@@ -37,6 +37,8 @@ class BillingErrorCode(models.TextChoices):
     NOT_AN_INVOICE_SUBSCRIPTION = "not_invoice_payment"
     INVOICE_NOT_PAYABLE = "invoice_not_payable"
     WEBHOOK_SIGNATURE = "invalid_signature"
+    STRIPE_NOT_CONFIGURED = "stripe_not_configured"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
     PAYMENT_PROVIDER = "payment_provider_error"
 
 

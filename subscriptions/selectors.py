@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from backend.access import get_or_not_found, scope_to_staff
 from backend.errors import ApplicationError
 from institutions.models import Institution, NetworkMembership
+from subscriptions.cards import card_digests
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.models import (
     Invoice,
@@ -234,3 +235,19 @@ def patrons_visible_to(user) -> QuerySet[Patron]:
 
 def patron_get_for(user, patron_id) -> Patron:
     return get_or_not_found(patrons_visible_to(user), patron_id, _("No such patron."))
+
+
+def patron_get_by_card(*, institution_code: str, card: str) -> Patron | None:
+    """The patron registered (and not erased) at the library with that code under that card
+    number — found under the current card pepper or a previous one — or None."""
+    institution = Institution.objects.filter(code=institution_code).first()
+    if institution is None:
+        return None
+    digests = card_digests(institution=institution, card=card)
+    matches = {
+        patron.card_digest: patron
+        for patron in Patron.objects.select_related("user", "institution").filter(
+            institution=institution, card_digest__in=digests, erased_at__isnull=True
+        )
+    }
+    return next((matches[d] for d in digests if d in matches), None)

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from tests.factories import (
     CinemaStaffFactory,
     InstitutionFactory,
@@ -174,10 +173,15 @@ def api():
     return APIClient()
 
 
+def token_for(user) -> str:
+    """A new API token (knox) for the user: its key, to send as `Token <key>`."""
+    _token, key = ApiToken.objects.create(user=user)
+    return key
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

@@ -4,6 +4,7 @@ The defaults are those of the embedded set-up (SQLite file, local file storage, 
 in-process). `production` removes the defaults that must never reach a real deployment.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -33,7 +34,8 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "simple_history",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last, as django-axes asks: turns a locked-out login form into its 429 page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -100,8 +104,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# axes first: it refuses a locked-out account before any backend checks a secret.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.StaffPasswordBackend",
+    "subscriptions.backends.PatronCardBackend",
     "accounts.backends.RolePermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,9 +180,49 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
-    # Password guessing on the token endpoint is slowed down per client address.
-    "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
+    # Per client address (backend.api.throttling): every login route shares one bucket.
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="30/minute"),
+        "stripe_webhook": env.str("STRIPE_WEBHOOK_THROTTLE_RATE", default="120/minute"),
+    },
 }
+
+# --- logins: API tokens, failed-login lockout ------------------------------------------
+# API tokens (django-rest-knox, `accounts.ApiToken`): one per login, i.e. per device; kept
+# as a digest; they expire; a user may revoke one or all. Clients send `Token <key>`.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+# knox's own migrations create its AuthToken table even though the model is swapped for
+# ours: not run, so no unused table (with a foreign key to the users) exists.
+MIGRATION_MODULES = {"knox": None}
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+# Logging in on one more device beyond this revokes the user's oldest token.
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# Failed logins are counted per account — username, or library card — on the shared
+# cache (django-axes, see accounts/lockout.py); an account reaching the limit is locked
+# until left alone for its cool-off. Addresses are rate-limited instead (LOGIN_THROTTLE_RATE):
+# a library's patrons share its address.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+CARD_LOCKOUT_HOURS = env.int("CARD_LOCKOUT_HOURS", default=24)
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the cache handler writes no rows for the admin to show
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W006 wants addresses locked out too: a library's patrons share one public
+    # address, so addresses are throttled (LOGIN_THROTTLE_RATE), not locked.
+    "axes.W006",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "National documentary catalogue for libraries API",
     "DESCRIPTION": (
@@ -235,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "media.tasks.expire_silent_sessions",
         "schedule": 60.0,
     },
+    "accounts-expired-api-tokens": {
+        "task": "accounts.tasks.expired_api_tokens_sweep",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "media-repair-stuck-transcodes": {
         "task": "media.tasks.repair_stuck_transcodes",
         "schedule": 900.0,
@@ -281,8 +332,17 @@ CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=3
 CATALOGUE_REVISION_TTL_SECONDS = env.float("CATALOGUE_REVISION_TTL_SECONDS", default=1.0)
 
 # --- patrons ---------------------------------------------------------------------------
-# Key of the digest that replaces library card numbers (pseudonymisation); keep it stable.
-PATRON_CARD_PEPPER = env.str("PATRON_CARD_PEPPER", default=SECRET_KEY)
+# Key of the digest that replaces library card numbers (pseudonymisation): a secret of its
+# own, kept stable. To change it, list the previous value(s) in PATRON_CARD_PEPPER_FALLBACKS:
+# cards are found under them too and re-keyed at the patron's next login (subscriptions/cards.py).
+PATRON_CARD_PEPPER = env.str(
+    "PATRON_CARD_PEPPER", default="insecure-local-only-card-pepper-change-me-4c8e1a"
+)
+# Until this change the pepper defaulted to SECRET_KEY: the embedded default still finds
+# the cards registered under the old default key.
+PATRON_CARD_PEPPER_FALLBACKS = env.list(
+    "PATRON_CARD_PEPPER_FALLBACKS", default=["insecure-local-only-key-change-me-9f3b2c1d7e"]
+)
 # Longest lifetime of a login link signed by a library's portal, in seconds.
 PORTAL_LINK_MAX_AGE = env.int("PORTAL_LINK_MAX_AGE", default=300)
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from backend.api.client import client_ip
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
+from backend.api.throttling import StripeWebhookRateThrottle
 from subscriptions import selectors
 from subscriptions.models import Invoice
 from subscriptions.services import billing, webhooks
@@ -78,13 +79,17 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 # --- Stripe webhooks --------------------------------------------------------------------
 class StripeWebhookApi(APIView):
-    """Stripe's deliveries: stored raw first, then the `Stripe-Signature` is verified with
-    the endpoint secret from the settings (400 `invalid_signature` otherwise), the event is
-    taken once by its id (a replay answers 200 and changes nothing) and processed; a
-    processing failure is kept for `manage.py stripe_webhooks_replay` and answered 200."""
+    """Stripe's deliveries. Refused at once, with nothing stored, when Stripe is not
+    configured (404 `stripe_not_configured`), when the body is over 64 KiB (413
+    `payload_too_large`) or when the `Stripe-Signature` does not verify with the endpoint
+    secret from the settings (400 `invalid_signature`); rate-limited per address (429). A
+    verified event is stored, taken once by its id (a replay answers 200 and changes
+    nothing) and processed; a processing failure is kept for `manage.py
+    stripe_webhooks_replay` and answered 200."""
 
     permission_classes = [AllowAny]
     authentication_classes = []  # no session, hence no CSRF: the signature authenticates
+    throttle_classes = [StripeWebhookRateThrottle]
 
     @extend_schema(
         request={"application/json": dict},
@@ -97,13 +102,25 @@ class StripeWebhookApi(APIView):
     )
     def post(self, request):
         address = client_ip(request)
+        remote_addr = str(address) if address else None
+        # before the body is read: Stripe off, or a body announced too large
+        webhooks.stripe_webhook_admit(
+            content_length=_declared_length(request), remote_addr=remote_addr
+        )
         delivery = webhooks.stripe_webhook_receive(
-            body=request.body,
+            body=request.body,  # at most the declared length: Django reads no further
             headers={
                 name: request.headers[name]
                 for name in webhooks.KEPT_HEADERS
                 if name in request.headers
             },
-            remote_addr=str(address) if address else None,
+            remote_addr=remote_addr,
         )
         return Response({"received": True, "event": delivery.event_id})
+
+
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None

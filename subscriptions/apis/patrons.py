@@ -8,10 +8,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.apis import device_of
 from backend.api.permissions import IsInstitutionStaffOrCinemaStaff
+from backend.api.throttling import LoginRateThrottle
 from backend.errors import ApplicationError
 from institutions.selectors import institution_private_get_for
 from subscriptions import selectors
@@ -40,8 +41,13 @@ class PatronSerializer(serializers.ModelSerializer):
 
 class PatronCreateSerializer(serializers.Serializer):
     card = serializers.CharField(max_length=64, trim_whitespace=True)
-    pin = serializers.CharField(max_length=8, trim_whitespace=False)
+    # the PIN policy (subscriptions.pins) gives the reason a PIN is refused
+    pin = serializers.CharField(max_length=32, trim_whitespace=False)
     home_area = serializers.CharField(max_length=10, required=False, allow_blank=True)
+
+
+class PatronCardSerializer(serializers.Serializer):
+    card = serializers.CharField(max_length=64, trim_whitespace=True)
 
 
 class PatronViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -72,6 +78,22 @@ class PatronViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         patron = patrons.patron_register(institution=user.institution, **data.validated_data)
         return Response(PatronSerializer(patron).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=PatronCardSerializer, responses={204: None})
+    @action(detail=False, methods=["post"])
+    def unlock(self, request):
+        """Lift the lockout of one of the library's cards (after too many wrong PINs)."""
+        user = request.user
+        if not user.is_institution_staff:
+            raise ApplicationError(
+                PatronErrorCode.NOT_A_LIBRARY_STAFF,
+                _("Only the library's staff can unlock its cards."),
+                status=403,
+            )
+        data = PatronCardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        patrons.patron_card_unlock(institution=user.institution, card=data.validated_data["card"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
@@ -91,26 +113,31 @@ class PatronTokenSerializer(serializers.Serializer):
 
 
 class PatronLoginApi(APIView):
-    """A patron logs in with their library's code, card number and PIN."""
+    """A patron logs in with their library's code, card number and PIN: an API token for
+    this device. Attempts are rate-limited per client address; after repeated failures the
+    card is locked for a while, even for the right PIN (429 `login_locked`), or until the
+    library's staff unlock it."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = [LoginRateThrottle]
 
     class PatronLoginInputSerializer(serializers.Serializer):
         institution = serializers.CharField(max_length=40)
         card = serializers.CharField(max_length=64)
         pin = serializers.CharField(max_length=8, trim_whitespace=False)
+        device = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     @extend_schema(request=PatronLoginInputSerializer, responses=PatronTokenSerializer)
     def post(self, request):
         data = self.PatronLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patron, token = patrons.patron_login(
+            request=request,
             institution_code=data.validated_data["institution"],
             card=data.validated_data["card"],
             pin=data.validated_data["pin"],
+            device=device_of(request, data.validated_data.get("device", "")),
         )
         return Response({"token": token, "patron": patron.pk})
 
@@ -122,8 +149,7 @@ class PatronLinkLoginApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = [LoginRateThrottle]
 
     class PatronLinkInputSerializer(serializers.Serializer):
         institution = serializers.CharField(max_length=40)
@@ -137,6 +163,8 @@ class PatronLinkLoginApi(APIView):
         data = self.PatronLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patron, token = patrons.patron_login_with_link(
+            request=request,
+            device=device_of(request),
             institution_code=data.validated_data["institution"],
             card=data.validated_data["card"],
             expires=data.validated_data["expires"],

@@ -75,12 +75,13 @@ class Invoice(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """Every delivery from a payment provider, stored raw before anything else: body,
-    headers, remote address, whether its signature was valid, whether it was processed
-    and the error if processing failed — so nothing is lost and failures can be replayed.
-    A valid event is claimed once per provider event id (the unique constraint); later
-    deliveries of the same event (Stripe's retries) are kept as duplicates of the first,
-    and change nothing."""
+    """A verified delivery from a payment provider, stored raw before it is processed:
+    body, headers, remote address, whether it was processed and the error if processing
+    failed — so nothing is lost and failures can be replayed. Deliveries whose signature
+    does not verify are refused before anything is stored (rows with `signature_valid`
+    false and no `duplicate_of` come from before that rule). A valid event is claimed once
+    per provider event id (the unique constraint); later deliveries of the same event
+    (Stripe's retries) are kept as duplicates of the first, and change nothing."""
 
     provider = models.CharField(_("payment provider"), max_length=20, default="stripe")
     event_id = models.CharField(_("provider's event id"), max_length=255, blank=True)

@@ -7,32 +7,24 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import re
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.signals import user_logged_in
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
-from accounts.services import patron_username, user_create
+from accounts.lockout import card_lockout_reset, login_attempt
+from accounts.models import ApiToken, User
+from accounts.services import api_token_create, patron_username, user_create
 from backend.errors import ApplicationError
 from institutions.models import Institution
+from subscriptions.cards import card_digest, card_digests
 from subscriptions.errors import PatronErrorCode
 from subscriptions.models import Patron, PortalKey, PortalNonce, Subscription
-from subscriptions.selectors import subscriptions_covering
-
-PIN_PATTERN = re.compile(r"^\d{4,8}$")
-
-
-def card_digest(*, institution: Institution, card: str) -> str:
-    """A keyed digest of a library card number: the same card always gives the same digest
-    (so the patron can log in again) but the number cannot be read back."""
-    message = f"{institution.pk}:{card.strip().upper()}".encode()
-    return hmac.new(settings.PATRON_CARD_PEPPER.encode(), message, hashlib.sha256).hexdigest()
+from subscriptions.pins import pin_check
+from subscriptions.selectors import patron_get_by_card, subscriptions_covering
 
 
 def _unauthorised(code: str, message: str) -> ApplicationError:
@@ -43,12 +35,11 @@ def _unauthorised(code: str, message: str) -> ApplicationError:
 def patron_register(
     *, institution: Institution, card: str, pin: str, home_area: str = ""
 ) -> Patron:
-    """Register a patron at a library: no name, no e-mail; the PIN is kept as a password
-    hash."""
-    if not PIN_PATTERN.match(pin):
-        raise ApplicationError("invalid_pin", _("The PIN must be 4 to 8 digits."), field="pin")
-    digest = card_digest(institution=institution, card=card)
-    if Patron.objects.filter(institution=institution, card_digest=digest).exists():
+    """Register a patron at a library: no name, no e-mail; the PIN must pass the PIN policy
+    (`subscriptions.pins`) and is kept as a password hash."""
+    pin_check(pin)
+    digests = card_digests(institution=institution, card=card)
+    if Patron.objects.filter(institution=institution, card_digest__in=digests).exists():
         raise ApplicationError(
             PatronErrorCode.CARD_ALREADY_REGISTERED,
             _("This card is already registered at this library."),
@@ -58,40 +49,54 @@ def patron_register(
     user = user_create(
         username=patron_username(), role=User.Role.PATRON, password=pin, institution=institution
     )
-    patron = Patron(user=user, institution=institution, card_digest=digest, home_area=home_area)
+    patron = Patron(user=user, institution=institution, card_digest=digests[0], home_area=home_area)
     patron.full_clean()
     patron.save()
     return patron
 
 
-def _token_for(user: User) -> str:
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+def patron_card_rekey(*, patron: Patron, card: str) -> None:
+    """Rewrite a card's digest under the current pepper when it was found under a previous
+    one (PATRON_CARD_PEPPER_FALLBACKS): only a login brings the number that takes."""
+    digest = card_digest(institution=patron.institution, card=card)
+    if patron.card_digest != digest:
+        Patron.objects.filter(pk=patron.pk).update(card_digest=digest)
+        patron.card_digest = digest
 
 
-def patron_login(*, institution_code: str, card: str, pin: str) -> tuple[Patron, str]:
-    """Card number and PIN → the patron and an API token."""
-    institution = Institution.objects.filter(code=institution_code).first()
-    patron = None
-    if institution is not None:
-        patron = (
-            Patron.objects.select_related("user")
-            .filter(
-                institution=institution,
-                card_digest=card_digest(institution=institution, card=card),
-                erased_at__isnull=True,
-            )
-            .first()
-        )
-    if patron is None:
-        # The work of a real PIN check, so that the answer's timing does not tell whether
-        # a card is registered (as Django's ModelBackend does for an unknown username).
-        make_password(pin)
-    if patron is None or not patron.user.is_active or not patron.user.check_password(pin):
+def _logged_in(*, request, user: User, device: str) -> str:
+    """A new API token for the device, and Django's login signal (last login; the lockout
+    counts a success)."""
+    _token, key = api_token_create(user=user, device=device)
+    user_logged_in.send(sender=User, request=request, user=user)
+    return key
+
+
+def patron_login(
+    *, request, institution_code: str, card: str, pin: str, device: str = ""
+) -> tuple[Patron, str]:
+    """Library code, card number and PIN → the patron and an API token for this device.
+
+    Through `authenticate()` (`subscriptions.backends.PatronCardBackend`), so that failures
+    are counted per card and a card is locked after LOGIN_FAILURE_LIMIT of them (429
+    `login_locked`, even with the right PIN) until left alone CARD_LOCKOUT_HOURS."""
+    user = login_attempt(
+        request, card_login=True, institution_code=institution_code, card=card, password=pin
+    )
+    if user is None:
         raise _unauthorised(
             PatronErrorCode.INVALID_LOGIN, _("Unknown card or wrong PIN for this library.")
         )
-    return patron, _token_for(patron.user)
+    patron = Patron.objects.select_related("institution").get(user=user)
+    patron_card_rekey(patron=patron, card=card)
+    key = _logged_in(request=request, user=user, device=device)
+    card_lockout_reset(institution_code=institution_code, card=card)
+    return patron, key
+
+
+def patron_card_unlock(*, institution: Institution, card: str) -> None:
+    """Lift the lockout of a card of this library (its staff, for a locked-out patron)."""
+    card_lockout_reset(institution_code=institution.code, card=card)
 
 
 @transaction.atomic
@@ -113,12 +118,14 @@ def portal_link_signature(
 
 def patron_login_with_link(
     *,
+    request,
     institution_code: str,
     card: str,
     expires: int,
     nonce: str,
     signature: str,
     now: datetime.datetime | None = None,
+    device: str = "",
 ) -> tuple[Patron, str]:
     """Log a patron in from a link signed by the library's portal (HMAC-SHA256 with the
     portal key). The link is short-lived and single-use; a patron the portal vouches for
@@ -155,21 +162,21 @@ def patron_login_with_link(
         raise _unauthorised(
             PatronErrorCode.LINK_REPLAYED, _("This login link has already been used.")
         ) from None
-    digest = card_digest(institution=institution, card=card)
-    patron = (
-        Patron.objects.select_related("user")
-        .filter(institution=institution, card_digest=digest, erased_at__isnull=True)
-        .first()
-    )
+    patron = patron_get_by_card(institution_code=institution.code, card=card)
     if patron is None:
         with transaction.atomic():
             user = user_create(
                 username=patron_username(), role=User.Role.PATRON, institution=institution
             )
-            patron = Patron.objects.create(user=user, institution=institution, card_digest=digest)
+            patron = Patron.objects.create(
+                user=user,
+                institution=institution,
+                card_digest=card_digest(institution=institution, card=card),
+            )
     if not patron.user.is_active:
         raise _unauthorised(PatronErrorCode.INVALID_LOGIN, _("This patron account is closed."))
-    return patron, _token_for(patron.user)
+    patron_card_rekey(patron=patron, card=card)
+    return patron, _logged_in(request=request, user=patron.user, device=device)
 
 
 def patron_streaming_subscription(*, user: User, on: datetime.date | None = None) -> Subscription:
@@ -217,7 +224,7 @@ def patron_erase(*, patron: Patron) -> Patron:
     to a person goes; usage statistics stay, attached to an anonymous pseudonym."""
     patron = Patron.objects.select_for_update().select_related("user").get(pk=patron.pk)
     user = patron.user
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     user.username = f"erased-{user.pk}"
     user.set_unusable_password()
     user.is_active = False

@@ -1,13 +1,18 @@
-"""Stripe webhooks, recorded first and then processed (dj-stripe's order):
+"""Stripe webhooks: verified, then recorded, then processed (dj-stripe's record-and-replay,
+minus its store-before-verify, which lets anyone fill the database):
 
-1. every delivery is stored raw (body, a few headers, remote address) before anything else;
-2. its `Stripe-Signature` is verified with the secret from settings — a failure is answered
-   400 and the row stays, with `signature_valid=False` and the reason;
-3. the event id is claimed through the partial unique constraint `webhook_event_once`
-   (the row becomes `signature_valid=True`; a second claim raises IntegrityError, whatever
-   the timing) — a later delivery of the same event (Stripe retries until it gets a 2xx)
-   is kept with `duplicate_of` pointing at the first and changes nothing;
-4. the event is applied in one transaction with its `processed` flag, under the row's lock,
+1. a delivery is refused at once when Stripe is not configured (404
+   `stripe_not_configured`: no webhook secret), when its body is over 64 KiB (413
+   `payload_too_large`, before the body is read when it says its length), and when its
+   `Stripe-Signature` does not verify with the secret from settings (400
+   `invalid_signature`). A refused delivery leaves one log line, with the day's count of
+   refusals, and nothing in the database. The endpoint is also rate-limited per address;
+2. a verified event is stored (body, a few headers, remote address) and its id claimed in
+   the same insert, through the partial unique constraint `webhook_event_once` (a second
+   claim raises IntegrityError, whatever the timing) — a later delivery of the same event
+   (Stripe retries until it gets a 2xx) is kept with `duplicate_of` pointing at the first
+   and changes nothing;
+3. the event is applied in one transaction with its `processed` flag, under the row's lock,
    so that it takes effect at most once; a failure is kept on the row (`error`) and
    answered 200 — Stripe must not hammer us — and `manage.py stripe_webhooks_replay`
    applies it again later.
@@ -20,6 +25,8 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +42,9 @@ logger = logging.getLogger(__name__)
 PROVIDER = "stripe"
 #: The request headers kept with a delivery (the rest says nothing about the event).
 KEPT_HEADERS = ("Stripe-Signature", "Content-Type", "User-Agent")
+#: The largest body accepted. Stripe's events are a few KiB (its own limit for an event's
+#: metadata and objects keeps them far below this).
+MAX_BODY_BYTES = 64 * 1024
 
 
 class WebhookProcessingError(Exception):
@@ -46,68 +56,112 @@ def _text(value: str) -> str:
     return value.replace("\x00", "\ufffd")
 
 
-# --- receiving --------------------------------------------------------------------------
-def stripe_webhook_record(
-    *, body: bytes, headers: Mapping[str, str], remote_addr: str | None
-) -> WebhookEvent:
-    """Store a delivery as it came, before looking at it."""
-    return WebhookEvent.objects.create(
-        provider=PROVIDER,
-        body=_text(body.decode("utf-8", errors="replace")),
-        headers={name: _text(headers[name]) for name in KEPT_HEADERS if name in headers},
+# --- refusing ---------------------------------------------------------------------------
+def stripe_webhook_refusals_today() -> int:
+    """How many deliveries were refused today (Paris time), all workers together."""
+    return cache.get(_refusals_key(), 0)
+
+
+def _refusals_key() -> str:
+    return f"stripe-webhook-refused:{timezone.localdate().isoformat()}"
+
+
+def _refuse(
+    reason: str, *, remote_addr: str | None, code: str, message: str, status: int
+) -> ApplicationError:
+    """The one trace a refused delivery leaves: a log line with the day's count."""
+    key = _refusals_key()
+    cache.add(key, 0, timeout=2 * 86_400)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        count = 1
+    logger.warning(
+        "Stripe webhook delivery refused (%s) from %s: %d refused today.",
+        reason,
+        remote_addr or "an unknown address",
+        count,
+    )
+    return ApplicationError(code, message, status=status)
+
+
+def stripe_webhook_admit(*, content_length: int | None, remote_addr: str | None) -> None:
+    """What is refused before the body is read: Stripe not configured, a body declared
+    larger than MAX_BODY_BYTES."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise _refuse(
+            "Stripe is not configured",
+            remote_addr=remote_addr,
+            code=BillingErrorCode.STRIPE_NOT_CONFIGURED,
+            message=_("Payments by Stripe are not enabled on this service."),
+            status=404,
+        )
+    if content_length is not None and content_length > MAX_BODY_BYTES:
+        raise _too_large(remote_addr)
+
+
+def _too_large(remote_addr: str | None) -> ApplicationError:
+    return _refuse(
+        "body over 64 KiB",
         remote_addr=remote_addr,
+        code=BillingErrorCode.PAYLOAD_TOO_LARGE,
+        message=_("A Stripe event is at most 64 KiB."),
+        status=413,
     )
 
 
+# --- receiving --------------------------------------------------------------------------
 def stripe_webhook_receive(
     *, body: bytes, headers: Mapping[str, str], remote_addr: str | None
 ) -> WebhookEvent:
-    """Record, verify, claim and process one delivery. Refuses (400, `invalid_signature`)
-    what is not a verifiable Stripe event; otherwise returns the recorded row, whether the
-    event was new, a replay, or failed to apply."""
-    delivery = stripe_webhook_record(body=body, headers=headers, remote_addr=remote_addr)
+    """Verify, record, claim and process one delivery. Refuses (nothing stored) what is not
+    a verifiable Stripe event; otherwise returns the recorded row, whether the event was
+    new, a replay, or failed to apply."""
+    stripe_webhook_admit(content_length=len(body), remote_addr=remote_addr)
     try:
         event = stripe_gateway.webhook_event_verify(
             payload=body, signature=headers.get("Stripe-Signature", "")
         )
     except stripe_gateway.InvalidSignature as exc:
-        delivery.error = f"Signature refused: {exc}"
-        delivery.save(update_fields=["error"])
-        raise ApplicationError(
-            BillingErrorCode.WEBHOOK_SIGNATURE,
-            _("The Stripe signature of this request is missing, wrong or too old."),
+        raise _refuse(
+            f"signature: {exc}",
+            remote_addr=remote_addr,
+            code=BillingErrorCode.WEBHOOK_SIGNATURE,
+            message=_("The Stripe signature of this request is missing, wrong or too old."),
             status=400,
         ) from exc
 
-    delivery.event_id = event["id"][:255]
-    delivery.event_type = event["type"][:100]
-    delivery.signature_valid = True
+    fields = {
+        "provider": PROVIDER,
+        "body": _text(body.decode("utf-8")),  # verified: UTF-8
+        "headers": {name: _text(headers[name]) for name in KEPT_HEADERS if name in headers},
+        "remote_addr": remote_addr,
+        "event_id": event["id"][:255],
+        "event_type": event["type"][:100],
+    }
     try:
         with transaction.atomic():
-            delivery.save(update_fields=["event_id", "event_type", "signature_valid"])
+            delivery = WebhookEvent.objects.create(**fields, signature_valid=True)
     except IntegrityError:
         # Claimed before (a retry by Stripe, or a replay by someone else): no second effect.
         first = (
             WebhookEvent.objects.filter(
                 provider=PROVIDER,
-                event_id=delivery.event_id,
+                event_id=fields["event_id"],
                 signature_valid=True,
                 duplicate_of__isnull=True,
             )
             .values_list("pk", flat=True)
             .first()
         )
-        WebhookEvent.objects.filter(pk=delivery.pk).update(
-            event_id=delivery.event_id,
-            event_type=delivery.event_type,
-            # valid, but a repeat; should the first have vanished meanwhile (an admin
-            # deleting rows), the row stays unclaimed, saying so, and changes nothing
+        # valid, but a repeat; should the first have vanished meanwhile, the row stays
+        # unclaimed, saying so, and changes nothing
+        return WebhookEvent.objects.create(
+            **fields,
             signature_valid=first is not None,
             duplicate_of_id=first,
             error=f"Already received as webhook event #{first}: ignored.",
         )
-        delivery.refresh_from_db()
-        return delivery
     return stripe_webhook_process(event=delivery)
 
 

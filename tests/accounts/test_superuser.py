@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.models import User
@@ -18,7 +19,7 @@ def test_createsuperuser_makes_a_cinema_staff_member_who_opens_the_admin(db, mon
     assert (user.role, user.institution_id) == (User.Role.CATALOGUE_EDITOR, None)
     assert user.is_cinema_staff
     client = Client()
-    assert client.login(username="ops", password="Premier-compte-2026")
+    assert client.login(request=HttpRequest(), username="ops", password="Premier-compte-2026")
     assert client.get("/admin/").status_code == 200
 
 

@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from schemathesis.checks import not_a_server_error
 
 from accounts.models import User
-from tests.conftest import client_for
+from tests.conftest import token_for
 from tests.factories import (
     CinemaStaffFactory,
     FilmFactory,
@@ -145,7 +145,7 @@ def fuzzed(max_examples: int = FUZZ_EXAMPLES):
 def test_no_server_error(label, role, users):
     operation = OPERATIONS[label]
     user = users[role]
-    headers = {"Authorization": f"Token {client_for_token(user)}"} if user else {}
+    headers = {"Authorization": f"Token {token_for(user)}"} if user else {}
     refused = refused_at_permission_check(operation, user)
     strategy = operation.as_strategy(
         # a refusal is proven on a path that routes to the operation's view
@@ -162,11 +162,6 @@ def test_no_server_error(label, role, users):
             )
 
     fuzzed(1 if refused else FUZZ_EXAMPLES)(given(case=strategy)(check))()
-
-
-def client_for_token(user) -> str:
-    client_for(user)  # creates the user's API token
-    return user.auth_token.key
 
 
 def _path_parameter_names(operation) -> list[str]:

@@ -16,7 +16,7 @@ from editorial.models import LibrarySelection, LibrarySelectionItem
 from rights.models import Medium
 from tests.api import test_schema_fuzz as fuzz
 from tests.api.test_schema_fuzz import _keep_the_test_connection  # noqa: F401 (autouse fixture)
-from tests.conftest import client_for
+from tests.conftest import client_for, token_for
 from tests.factories import FilmFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -300,8 +300,7 @@ def staff_token(library_admin, library, films):
     """A library admin with a selection holding a film (so item paths exist)."""
     selection = services.library_selection_create(institution=library, title="Fuzz")
     services.library_selection_item_add(selection=selection, film=films["streamed"].pk)
-    client_for(library_admin)
-    return library_admin.auth_token.key
+    return token_for(library_admin)
 
 
 @library_selection_schema.parametrize()

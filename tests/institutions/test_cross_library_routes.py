@@ -79,7 +79,7 @@ def owned(other_library, other_library_admin, platform, today):  # noqa: F811
     return {
         "sub": subscription.pk,
         "booking": booking.pk,
-        "patron": patron_register(institution=other_library, card="C-1", pin="1234").pk,
+        "patron": patron_register(institution=other_library, card="C-1", pin="482193").pk,
         "order": order.pk,
         "selection": library_selection_create(institution=other_library, title="Sélection").pk,
         "library": other_library.pk,

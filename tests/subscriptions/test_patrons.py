@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def register(client, card="0012345678", pin="4821", **extra):
+def register(client, card="0012345678", pin="482193", **extra):
     return client.post("/api/v1/patrons/", {"card": card, "pin": pin, **extra}, format="json")
 
 
@@ -57,7 +57,7 @@ def test_login_with_card_and_pin(api, library_api, library):
     register(library_api)
     response = api.post(
         "/api/v1/patrons/login/",
-        {"institution": library.code, "card": "0012345678", "pin": "4821"},
+        {"institution": library.code, "card": "0012345678", "pin": "482193"},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -68,8 +68,8 @@ def test_login_with_card_and_pin(api, library_api, library):
 @pytest.mark.parametrize(
     "payload",
     [
-        {"card": "0012345678", "pin": "0000"},
-        {"card": "9999999999", "pin": "4821"},
+        {"card": "0012345678", "pin": "000000"},
+        {"card": "9999999999", "pin": "482193"},
     ],
 )
 def test_wrong_card_or_pin_is_401(api, library_api, library, payload):
@@ -95,9 +95,9 @@ class CountingHasher(MD5PasswordHasher):
 @pytest.mark.parametrize(
     "payload",
     [
-        {"card": "0012345678", "pin": "0000"},  # a registered card, a wrong PIN
-        {"card": "9999999999", "pin": "4821"},  # no such card
-        {"card": "0012345678", "pin": "4821", "institution": "NO-SUCH-LIBRARY"},
+        {"card": "0012345678", "pin": "000000"},  # a registered card, a wrong PIN
+        {"card": "9999999999", "pin": "482193"},  # no such card
+        {"card": "0012345678", "pin": "482193", "institution": "NO-SUCH-LIBRARY"},
     ],
 )
 def test_an_unknown_card_costs_the_same_pin_hashing_as_a_wrong_pin(
@@ -197,7 +197,7 @@ def test_export_and_erase(api, library_api, library):
     assert erased.json()["pseudonym"] == f"erased-{Patron.objects.get(pk=patron_id).user_id}"
     login = api.post(
         "/api/v1/patrons/login/",
-        {"institution": library.code, "card": "0012345678", "pin": "4821"},
+        {"institution": library.code, "card": "0012345678", "pin": "482193"},
         format="json",
     )
     assert login.status_code == 401
@@ -212,3 +212,67 @@ def test_another_library_cannot_see_or_erase_my_patrons(library_api, other_libra
     assert other_library_api.post(f"/api/v1/patrons/{patron_id}/erase/").status_code == 404
     assert other_library_api.get("/api/v1/patrons/").json()["count"] == 0
     assert Patron.objects.get(pk=patron_id).erased_at is None
+
+
+# --- the card pepper: a secret of its own, changeable without losing patrons ---------------
+OLD_PEPPER = "old-pepper-" + "o" * 50
+NEW_PEPPER = "new-pepper-" + "n" * 50
+
+
+def card_login(api, library, card="0012345678", pin="482193"):
+    return api.post(
+        "/api/v1/patrons/login/",
+        {"institution": library.code, "card": card, "pin": pin},
+        format="json",
+    )
+
+
+def test_the_card_digest_is_keyed_by_the_pepper_not_the_secret_key(
+    api, library_api, library, settings
+):
+    settings.PATRON_CARD_PEPPER = OLD_PEPPER
+    patron_id = register(library_api).json()["id"]
+    expected = card_digest(institution=library, card="0012345678", pepper=OLD_PEPPER)
+    assert Patron.objects.get(pk=patron_id).card_digest == expected
+    settings.SECRET_KEY = "another-secret-key-" + "s" * 50  # rotating it loses no card
+    assert card_login(api, library).status_code == 200
+
+
+def test_a_new_pepper_finds_the_cards_of_the_old_one_and_rekeys_them_at_login(
+    api, library_api, library, settings
+):
+    settings.PATRON_CARD_PEPPER = OLD_PEPPER
+    patron_id = register(library_api).json()["id"]
+    settings.PATRON_CARD_PEPPER = NEW_PEPPER
+    settings.PATRON_CARD_PEPPER_FALLBACKS = []
+    assert card_login(api, library).status_code == 401  # without the fallback: lost
+    settings.PATRON_CARD_PEPPER_FALLBACKS = [OLD_PEPPER]
+    # the same card cannot be registered twice meanwhile
+    assert register(library_api).status_code == 409
+    response = card_login(api, library)
+    assert response.status_code == 200, response.content
+    assert response.json()["patron"] == patron_id
+    assert Patron.objects.get(pk=patron_id).card_digest == card_digest(
+        institution=library, card="0012345678", pepper=NEW_PEPPER
+    )
+    # re-keyed: the old pepper is no longer needed
+    settings.PATRON_CARD_PEPPER_FALLBACKS = []
+    assert card_login(api, library).json()["patron"] == patron_id
+
+
+def test_a_portal_link_rekeys_the_card_too(api, library, portal_secret, settings):
+    settings.PATRON_CARD_PEPPER = OLD_PEPPER
+    first = api.post(
+        "/api/v1/patrons/link-login/", signed_link(portal_secret, library), format="json"
+    )
+    settings.PATRON_CARD_PEPPER = NEW_PEPPER
+    settings.PATRON_CARD_PEPPER_FALLBACKS = [OLD_PEPPER]
+    again = api.post(
+        "/api/v1/patrons/link-login/",
+        signed_link(portal_secret, library, nonce="nonce-0002"),
+        format="json",
+    )
+    assert again.json()["patron"] == first.json()["patron"]
+    assert Patron.objects.get().card_digest == card_digest(
+        institution=library, card="CARD-77", pepper=NEW_PEPPER
+    )

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import importlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -27,6 +28,7 @@ from django.db import IntegrityError, transaction
 from subscriptions.gateways.stripe import eur_to_cents
 from subscriptions.models import ScreeningCreditEntry, Subscription, WebhookEvent
 from subscriptions.services.subscriptions import subscription_activate, subscription_payment_request
+from subscriptions.services.webhooks import stripe_webhook_refusals_today
 from tests.subscriptions.localstripe_server import LocalStripe
 
 pytestmark = [
@@ -310,7 +312,9 @@ def test_signed_webhook_activates_once(api, awaiting_card):
     "tamper",
     ["body", "wrong_secret", "missing", "garbage", "old_timestamp"],
 )
-def test_unverifiable_delivery_is_refused_and_kept(api, awaiting_card, tamper):
+def test_unverifiable_delivery_is_refused_and_leaves_only_a_counted_log_line(
+    api, awaiting_card, tamper, caplog
+):
     body = event_body(awaiting_card)
     signature = sign(body)
     if tamper == "body":
@@ -323,15 +327,18 @@ def test_unverifiable_delivery_is_refused_and_kept(api, awaiting_card, tamper):
         signature = "t=abc,v1=nothex"
     elif tamper == "old_timestamp":
         signature = sign(body, timestamp=int(time.time()) - 301)
-    response = deliver(api, body, signature)
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid_signature"
+    caplog.set_level(logging.WARNING, logger="subscriptions.services.webhooks")
+    for _ in range(2):
+        response = deliver(api, body, signature)
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid_signature"
+    lines = [r.getMessage() for r in caplog.records if r.name == "subscriptions.services.webhooks"]
+    assert len(lines) == 2
+    assert lines[0].endswith("1 refused today.") and lines[1].endswith("2 refused today.")
     assert Subscription.objects.get(pk=awaiting_card.pk).status == "awaiting_payment"
     assert allowances(awaiting_card) == 0
-    [row] = WebhookEvent.objects.all()
-    assert (row.signature_valid, row.processed) == (False, False)
-    assert row.body == body.decode()
-    assert row.error.startswith("Signature refused")
+    assert not WebhookEvent.objects.exists()
+    assert stripe_webhook_refusals_today() == 2
 
 
 def test_a_body_that_is_not_utf8_is_refused(api):
@@ -339,15 +346,66 @@ def test_a_body_that_is_not_utf8_is_refused(api):
     response = deliver(api, body, sign(body))
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_signature"
-    assert WebhookEvent.objects.get().signature_valid is False
+    assert not WebhookEvent.objects.exists()
 
 
-def test_no_secret_configured_refuses_everything(api, awaiting_card, settings):
+def test_stripe_not_configured_refuses_everything_at_once(api, awaiting_card, settings):
     settings.STRIPE_WEBHOOK_SECRET = ""
     body = event_body(awaiting_card)
-    response = deliver(api, body, sign(body, secret=""))
-    assert response.status_code == 400
+    response = deliver(api, body, sign(body, secret=""), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": "stripe_not_configured",
+        "detail": "Payments by Stripe are not enabled on this service.",
+    }
     assert Subscription.objects.get(pk=awaiting_card.pk).status == "awaiting_payment"
+    assert not WebhookEvent.objects.exists()
+    assert stripe_webhook_refusals_today() == 1
+
+
+def test_a_body_over_64_kib_is_refused_unread_and_unstored(api, awaiting_card):
+    """Even correctly signed: Stripe's events are a few KiB."""
+    event = json.loads(event_body(awaiting_card))
+    event["data"]["object"]["metadata"]["padding"] = "x" * (64 * 1024)
+    body = json.dumps(event).encode()
+    response = deliver(api, body)
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not WebhookEvent.objects.exists()
+    assert allowances(awaiting_card) == 0
+    # just under the cap is read (and here refused for its signature only)
+    almost = b"x" * (64 * 1024)
+    assert deliver(api, almost, "t=1,v1=00").json()["code"] == "invalid_signature"
+
+
+def test_a_body_longer_than_it_declares_is_read_no_further(awaiting_card):
+    """Django reads at most Content-Length bytes: a 2 MB body announcing 100 bytes gives
+    100 bytes, which do not verify."""
+    from django.test import Client
+
+    body = event_body(awaiting_card) + b" " * (2 * 1024 * 1024)
+    response = Client().generic(
+        "POST",
+        WEBHOOK_URL,
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body),
+        CONTENT_LENGTH="100",
+    )
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_the_webhook_is_rate_limited_per_address(api, awaiting_card, settings):
+    settings.STRIPE_WEBHOOK_SECRET = ""  # each delivery is refused at once
+    statuses = [
+        deliver(api, b"{}", "t=1,v1=00", HTTP_X_FORWARDED_FOR=f"10.1.0.{i}").status_code
+        for i in range(122)
+    ]
+    assert statuses[:120] == [404] * 120
+    assert statuses[120:] == [429, 429]
+    # the throttled ones were not even counted as refused deliveries
+    assert stripe_webhook_refusals_today() == 120
 
 
 def test_secret_comes_from_settings_never_from_a_header(api, awaiting_card):
