@@ -134,3 +134,19 @@ def most_appreciated(audience: Audience, *, limit: int, on: datetime.date | None
             if len(found) == limit:
                 break
     return found
+
+
+def ratings_export(user) -> list[dict]:
+    """A patron's ratings, for their data access request."""
+    return [
+        {"film": reference, "stars": stars, "rated_at": rated_at.isoformat()}
+        for reference, stars, rated_at in FilmRating.objects.filter(user=user)
+        .order_by("-rated_at", "pk")
+        .values_list("film__reference", "stars", "rated_at")
+    ]
+
+
+def ratings_erase(user) -> None:
+    """Erasing a patron takes their ratings away (the ranking forgets them at the next
+    refresh)."""
+    FilmRating.objects.filter(user=user).delete()

@@ -65,3 +65,17 @@ def saved_films_of(user):
     """The patron's saved films, most recent first, with the film (one query)."""
     _check_patron(user)
     return SavedFilm.objects.filter(user=user).select_related("film").order_by("-saved_at", "-pk")
+
+
+def saved_films_export(user) -> list[dict]:
+    """A patron's list, for their data access request."""
+    return [
+        {"film": reference, "saved_at": saved_at.isoformat()}
+        for reference, saved_at in SavedFilm.objects.filter(user=user)
+        .order_by("-saved_at", "-pk")
+        .values_list("film__reference", "saved_at")
+    ]
+
+
+def saved_films_erase(user) -> None:
+    SavedFilm.objects.filter(user=user).delete()

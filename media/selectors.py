@@ -298,3 +298,27 @@ def viewing_history(user, *, limit: int = 50) -> list[dict]:
         if len(seen) == limit:
             break
     return list(seen.values())
+
+
+def viewing_history_export(user) -> list[dict]:
+    """A patron's playback sessions, for their data access request."""
+    return [
+        {
+            "film": row["film__reference"],
+            "medium": row["medium"],
+            "started_at": row["started_at"].isoformat(),
+            "ended_at": row["ended_at"].isoformat() if row["ended_at"] else None,
+            "seconds_watched": row["seconds_watched"],
+            "position_seconds": row["position_seconds"],
+        }
+        for row in PlaybackSession.objects.filter(user=user)
+        .order_by("-started_at")
+        .values(
+            "film__reference",
+            "medium",
+            "started_at",
+            "ended_at",
+            "seconds_watched",
+            "position_seconds",
+        )
+    ]

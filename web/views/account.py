@@ -36,11 +36,19 @@ def _bib_library(request):
     code = (request.POST.get("bib") or request.GET.get("bib") or "")[:50]
     if not code:
         return None
-    return Institution.objects.filter(code=code, is_network=False).only("id", "code", "name").first()
+    return (
+        Institution.objects.filter(code=code, is_network=False).only("id", "code", "name").first()
+    )
 
 
 def _locked_message(exc: LoginLocked) -> str:
     return str(exc.detail)
+
+
+def _refuse(form, message: str, code: str) -> None:
+    """A refusal shown above the form, with its reason code kept for the answer's status."""
+    form.add_error(None, message)
+    form.refusal_codes = (*getattr(form, "refusal_codes", ()), code)
 
 
 @never_cache
@@ -68,7 +76,7 @@ def sign_in(request):
                         pin=card_form.cleaned_data["pin"],
                     )
                 except LoginLocked as exc:
-                    card_form.add_error(None, _locked_message(exc))
+                    _refuse(card_form, _locked_message(exc), "login_locked")
                 except ApplicationError as exc:
                     card_form.add_error(None, str(exc.message))
                 else:
@@ -86,7 +94,7 @@ def sign_in(request):
                         password=staff_form.cleaned_data["password"],
                     )
                 except LoginLocked as exc:
-                    staff_form.add_error(None, _locked_message(exc))
+                    _refuse(staff_form, _locked_message(exc), "login_locked")
                 else:
                     if user is None or user.is_patron:
                         staff_form.add_error(None, _("Wrong username or password."))
@@ -94,6 +102,11 @@ def sign_in(request):
                         login(request, user)
                         messages.success(request, _("You are signed in."))
                         return redirect(_next_url(request, default_next))
+    locked = any(
+        code == "login_locked"
+        for form in (card_form, staff_form)
+        for code in getattr(form, "refusal_codes", ())
+    )
     return render(
         request,
         "web/account/sign_in.html",
@@ -104,6 +117,7 @@ def sign_in(request):
             "active": active,
             "next": _next_url(request, ""),
         },
+        status=429 if locked else 200,
     )
 
 
@@ -125,7 +139,7 @@ def link_sign_in(request):
     try:
         patron = patron_authenticate_with_link(
             request=request,
-            institution_code=params.get("library", "")[:50],
+            institution_code=params.get("institution", "")[:50],
             card=params.get("card", "")[:50],
             expires=expires,
             nonce=params.get("nonce", "")[:100],
