@@ -7,7 +7,6 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -180,15 +179,8 @@ class FilmInputSerializer(serializers.ModelSerializer):
             "added_on",
             "festival_selections",
         ]
+        # the reference's uniqueness is the database's: its refusal becomes the 400
         extra_kwargs = {"reference": {"validators": []}}
-
-    def validate_reference(self, value):
-        qs = Film.objects.filter(reference=value)
-        if self.instance is not None:
-            qs = qs.exclude(pk=self.instance.pk)
-        if qs.exists():
-            raise serializers.ValidationError(_("Another film has this reference."), code="unique")
-        return value
 
 
 class FilmStatusSerializer(serializers.Serializer):

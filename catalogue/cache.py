@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -44,8 +45,8 @@ REVISION_DEPENDENCIES = (
     "catalogue.Language",
     "catalogue.FestivalSelection",
     "rights.RightsGrant",
+    "rights.Contract",  # its status and termination date decide whether its grants count
     "institutions.Institution",
-    "subscriptions.ScreeningBooking",  # screenings used count against a grant's cap
     # read by the playback start's remembered values (not by the pages)
     "institutions.OnSiteIPRange",
     "institutions.NetworkMembership",
@@ -141,6 +142,36 @@ def connect_signals() -> None:
         m2m_changed.connect(bump, sender=through, dispatch_uid=f"catalogue-revision-m2m-{name}")
 
 
+# --- what changes one institution's pages only ------------------------------------------
+#
+# A page's rights summary also counts the public screenings the caller's institution
+# booked this year against each grant's yearly cap (the rights engine asks the bookings).
+# A booking changes that institution's pages and nobody else's, so it does not bump the
+# revision (which would empty every page and every worker's memo): the institution's
+# mark — a token in the shared cache, part of its pages' keys — is replaced once the
+# booking commits. A mark the cache lost is replaced by a new one, never by an old value,
+# so a lost mark can only make pages be computed again.
+
+
+def _mark_key(institution_id: int) -> str:
+    return f"films:institution-mark:{institution_id}"
+
+
+def institution_mark(institution_id: int) -> str:
+    """The current token of an institution's own data in its pages (one cache read)."""
+    key = _mark_key(institution_id)
+    mark = cache.get(key)
+    if mark is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        mark = cache.get(key)
+    return mark
+
+
+def institution_changed(institution_id: int) -> None:
+    """The institution's pages are stale (call it once the change is committed)."""
+    cache.set(_mark_key(institution_id), uuid.uuid4().hex, timeout=None)
+
+
 def page_key(request, *, sees_everything: bool, institution_id: int | None) -> str:
     """The cache key of one list response for this caller and query."""
     parts = "|".join(
@@ -150,6 +181,7 @@ def page_key(request, *, sees_everything: bool, institution_id: int | None) -> s
             translation.get_language() or "",
             "staff" if sees_everything else "public",
             str(institution_id or ""),
+            institution_mark(institution_id) if institution_id else "",
             request.build_absolute_uri(),
         ]
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.db import unique_violation_as_field_error
 from backend.errors import ApplicationError
 from catalogue.errors import CatalogueErrorCode
 from catalogue.models import Country, FestivalSelection, Film, Language, Person, Theme
@@ -32,6 +34,17 @@ STATUS_TRANSITIONS = {
     Film.Status.IN_CATALOGUE: {Film.Status.WITHDRAWN},
     Film.Status.WITHDRAWN: {Film.Status.IN_CATALOGUE},
 }
+
+
+#: how many numbers a film's creation tries when concurrent creations take its number
+NUMBERING_ATTEMPTS = 20
+
+
+def _save(film: Film) -> None:
+    with unique_violation_as_field_error(
+        Film, {"reference": _("Another film has this reference.")}
+    ):
+        film.save()
 
 
 def _set_relations(
@@ -93,8 +106,17 @@ def film_create(
         added_on=added_on,
         **{k: v for k, v in fields.items() if k in _SCALAR_FIELDS},
     )
-    film.full_clean()
-    film.save()
+    # the reference's uniqueness is the database's: a taken one is a 400 on `reference`;
+    # one this service numbered is numbered again (a concurrent creation took it)
+    film.full_clean(validate_unique=False)
+    for attempt in range(NUMBERING_ATTEMPTS):
+        try:
+            _save(film)
+            break
+        except ValidationError:
+            if reference or attempt == NUMBERING_ATTEMPTS - 1:
+                raise
+            film.reference = _next_reference()
     _set_relations(
         film,
         directors=directors,
@@ -122,8 +144,8 @@ def film_update(
     for name, value in fields.items():
         if name in _SCALAR_FIELDS:
             setattr(film, name, value)
-    film.full_clean()
-    film.save()
+    film.full_clean(validate_unique=False)
+    _save(film)
     _set_relations(
         film,
         directors=directors,

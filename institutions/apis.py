@@ -28,10 +28,11 @@ class IPRangeSerializer(serializers.ModelSerializer):
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
-    """An institution. The private details (`PRIVATE_FIELDS`) are left out for a reader who
-    may not see them (the `private_ids` of the context, from
-    `selectors.institution_ids_private_to`): a patron, or a member library's staff reading
-    their network or the other members."""
+    """An institution. The private details (`PRIVATE_FIELDS`) are shown only to a reader
+    who may see them: the context's `private_ids`, from
+    `selectors.institution_ids_private_to` (`None`: every institution, the cinema staff).
+    It fails closed: without `private_ids` in the context they are left out, so a new
+    view or a nested use that forgets the reader's scope shows the public details only."""
 
     PRIVATE_FIELDS = ("email", "dvd_authorised_since", "dvd_suspended", "dvd_suspension_reason")
 
@@ -40,7 +41,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        private_ids = self.context.get("private_ids")
+        private_ids = self.context.get("private_ids", frozenset())
         if private_ids is not None and instance.pk not in private_ids:
             for name in (*self.PRIVATE_FIELDS, "ip_ranges"):
                 data.pop(name, None)
@@ -126,8 +127,7 @@ class InstitutionViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.action in {"list", "retrieve", "members"}:
-            context["private_ids"] = selectors.institution_ids_private_to(self.request.user)
+        context["private_ids"] = selectors.institution_ids_private_to(self.request.user)
         return context
 
     def perform_create(self, serializer):

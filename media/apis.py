@@ -29,6 +29,7 @@ from media.models.assets import sha256_validator
 from media.objectstore import LocalStore, get_store, presign_seconds
 from media.services import playback, screenings, transcoding, uploads
 from media.tokens import token_read
+from rights.models import RightsGrant
 
 M3U8 = "application/vnd.apple.mpegurl"
 
@@ -408,6 +409,10 @@ class ScreeningDownloadSerializer(serializers.Serializer):
     size = serializers.IntegerField(allow_null=True)
     window_opens_on = serializers.DateField()
     window_closes_on = serializers.DateField()
+    screening_quality = serializers.ChoiceField(
+        choices=RightsGrant.Quality.choices,
+        help_text="the quality the film's rights allow for a public screening",
+    )
 
 
 class ScreeningDownloadApi(APIView):
@@ -415,9 +420,10 @@ class ScreeningDownloadApi(APIView):
 
     @extend_schema(responses=ScreeningDownloadSerializer)
     def get(self, request, pk):
-        """The HD file of a booked screening (the booking's library only): 403 with
-        `download_not_yet_open`, `download_closed`, `booking_cancelled` or the rights
-        engine's reason; 409 `no_hd_asset`."""
+        """The file of a booked screening (the booking's library only), in the quality
+        its rights allow (HD master, or an SD rendition): 403 with `download_not_yet_open`,
+        `download_closed`, `booking_cancelled` or the rights engine's reason; 409
+        `no_hd_asset` / `no_sd_asset`."""
         from subscriptions.selectors import booking_get_for
 
         download = screenings.screening_download(booking=booking_get_for(request.user, pk))

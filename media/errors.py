@@ -25,3 +25,4 @@ class MediaErrorCode(models.TextChoices):
     DOWNLOAD_NOT_YET_OPEN = "download_not_yet_open"
     DOWNLOAD_CLOSED = "download_closed"
     NO_HD_ASSET = "no_hd_asset"
+    NO_SD_ASSET = "no_sd_asset"

@@ -100,6 +100,25 @@ def ready_tracks(film_id: int) -> list[Asset]:
     )
 
 
+#: the tallest picture of standard definition (576 lines, PAL)
+SD_MAX_HEIGHT = 576
+
+
+def sd_download_asset(film_id: int) -> Asset | None:
+    """What a screening in SD projects: the tallest ready rendition of standard definition
+    (never the HD master nor an HD rendition)."""
+    return (
+        Asset.objects.filter(
+            film_id=film_id,
+            kind=Asset.Kind.HLS_RENDITION,
+            status=Asset.Status.READY,
+            height__lte=SD_MAX_HEIGHT,
+        )
+        .order_by("-height", "-pk")
+        .first()
+    )
+
+
 def hd_download_asset(film_id: int) -> Asset | None:
     """What a screening projects: the latest verified HD master, else the 1080p rendition."""
     master = (

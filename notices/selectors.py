@@ -1,8 +1,9 @@
 """Which films are leaving which libraries soon, and which libraries use which films.
 
 "Leaving" is the rights engine's answer: a medium is leaving an institution when the
-decision for it is `allowed` today and its `valid_until` falls within the horizon. Only
-films with a grant ending within the horizon can be leaving, so the engine is asked
+decision for it is `allowed` today and its `valid_until` falls within the horizon — a
+grant ending, or its contract terminated from a coming day. Only films with a grant
+ending (or terminated) within the horizon can be leaving, so the engine is asked
 about those only (one query for the candidates, one for their grants)."""
 
 from __future__ import annotations
@@ -31,9 +32,16 @@ def horizon_days() -> int:
 
 
 def candidate_films(*, today: datetime.date, days: int) -> list[Film]:
-    """Films in the catalogue with a grant ending between today and the horizon."""
+    """Films in the catalogue with a grant whose rights end between today and the
+    horizon: by its own end date, or because its contract is terminated from a day up to
+    the day after the horizon (the rights hold until the day before)."""
+    horizon = today + datetime.timedelta(days=days)
     ending = RightsGrant.objects.filter(
-        ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=days)
+        Q(ends_on__gte=today, ends_on__lte=horizon)
+        | Q(
+            contract__terminated_on__gt=today,
+            contract__terminated_on__lte=horizon + datetime.timedelta(days=1),
+        )
     ).values("film_id")
     return list(
         Film.objects.filter(pk__in=ending, status=Film.Status.IN_CATALOGUE)
@@ -47,7 +55,8 @@ def leaving(institution, films, *, today: datetime.date, days: int) -> list[dict
     after `last_day` (within `days`), soonest first."""
     horizon = today + datetime.timedelta(days=days)
     rows = []
-    decisions = decide_many(institution, films, Medium.values, on=today)
+    # the rights ending, whatever the institution's use of a yearly cap: no usage counted
+    decisions = decide_many(institution, films, Medium.values, on=today, usage={})
     by_id = {film.pk: film for film in films}
     for film_id, by_medium in decisions.items():
         for medium, decision in by_medium.items():

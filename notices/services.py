@@ -17,10 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from backend.db import mail_after_commit
+from institutions import selectors as institution_selectors
 from institutions.models import Institution
 from notices import selectors
 from notices.models import WithdrawalNotice
-from orders.emails import library_recipients
 from rights.models import Medium
 
 
@@ -74,7 +75,12 @@ def _staff_message(at_risk) -> str:
 
 @transaction.atomic
 def withdrawal_notices_send(*, today: datetime.date | None = None, days: int | None = None) -> dict:
-    """Record and send the notices due today; what was done, as counts."""
+    """Record the notices due today and queue their e-mails — one per library, and one to
+    the cinema staff for the screenings at risk — for once the transaction commits (a
+    rolled-back run sends nothing; no mail waits on the notices' locks); what was done,
+    as counts ("emails": the messages queued)."""
+    from notices.tasks import screenings_at_risk_email_send, withdrawal_notice_email_send
+
     today = today or timezone.localdate()
     days = selectors.horizon_days() if days is None else days
     films = {film.pk: film for film in selectors.candidate_films(today=today, days=days)}
@@ -113,45 +119,82 @@ def withdrawal_notices_send(*, today: datetime.date | None = None, days: int | N
     new = list(
         WithdrawalNotice.objects.select_for_update(of=("self",))
         .filter(notified_on=today, emails_sent=0)
-        .select_related("film", "institution")
+        .select_related("institution")
         .order_by("institution_id", "last_day", "film__title", "medium")
     )
     by_institution = defaultdict(list)
     for notice in new:
         by_institution[notice.institution_id].append(notice)
     emails = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for notices in by_institution.values():
-            institution = notices[0].institution
-            recipients = library_recipients(institution)
-            if not recipients:
-                continue
-            sent = send_mail(
-                _("Films leaving soon: %(count)s") % {"count": len(notices)},
-                _library_message(institution, notices),
-                None,
-                recipients,
-            )
-            emails += sent
-            WithdrawalNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
-                emails_sent=len(recipients) if sent else 0
-            )
-        at_risk = [notice for notice in new if notice.bookings_after_end]
-        staff = list(
-            User.objects.filter(role__in=User.CINEMA_ROLES, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        if at_risk and staff:
-            emails += send_mail(
-                _("Screenings booked after the end of the rights: %(count)s")
-                % {"count": sum(len(n.bookings_after_end) for n in at_risk)},
-                _staff_message(at_risk),
-                None,
-                staff,
-            )
+    for notices in by_institution.values():
+        recipients = institution_selectors.institution_recipients(notices[0].institution)
+        if not recipients:
+            continue  # nobody to tell: the notices stay unsent
+        ids = [notice.pk for notice in notices]
+        # claimed in this transaction; the mail goes once it commits (a failed send gives
+        # the claim back, see notices.tasks)
+        WithdrawalNotice.objects.filter(pk__in=ids).update(emails_sent=len(recipients))
+        mail_after_commit(withdrawal_notice_email_send, notice_ids=ids)
+        emails += 1
+    at_risk = [notice.pk for notice in new if notice.bookings_after_end]
+    if at_risk and staff_recipients():
+        mail_after_commit(screenings_at_risk_email_send, notice_ids=at_risk)
+        emails += 1
     return {
         "notices": len(new),
         "emails": emails,
         "screenings_at_risk": sum(len(n.bookings_after_end) for n in new),
     }
+
+
+def staff_recipients() -> list[str]:
+    """The cinema staff told of screenings booked after the end of the rights."""
+    return list(
+        User.objects.filter(role__in=User.CINEMA_ROLES, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+def _notices(notice_ids) -> list[WithdrawalNotice]:
+    return list(
+        WithdrawalNotice.objects.filter(pk__in=list(notice_ids))
+        .select_related("film", "institution")
+        .order_by("institution_id", "last_day", "film__title", "medium")
+    )
+
+
+def withdrawal_notice_email(*, notice_ids) -> int:
+    """E-mail one library its notices (all of one institution), once the job committed;
+    the number of messages sent."""
+    notices = _notices(notice_ids)
+    if not notices:
+        return 0
+    institution = notices[0].institution
+    recipients = institution_selectors.institution_recipients(institution)
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_mail(
+            _("Films leaving soon: %(count)s") % {"count": len(notices)},
+            _library_message(institution, notices),
+            None,
+            recipients,
+        )
+
+
+def screenings_at_risk_email(*, notice_ids) -> int:
+    """E-mail the cinema staff the screenings booked after the end of the rights."""
+    at_risk = _notices(notice_ids)
+    staff = staff_recipients()
+    if not (at_risk and staff):
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_mail(
+            _("Screenings booked after the end of the rights: %(count)s")
+            % {"count": sum(len(n.bookings_after_end) for n in at_risk)},
+            _staff_message(at_risk),
+            None,
+            staff,
+        )

@@ -5,28 +5,15 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from institutions.models import Institution
+from institutions import selectors as institution_selectors
 from orders.models import OrderEvent
-
-
-def library_recipients(library: Institution) -> list[str]:
-    """The library's contact address and its active administrators'."""
-    emails = set(
-        User.objects.filter(institution=library, role=User.Role.INSTITUTION_ADMIN, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if library.email:
-        emails.add(library.email)
-    return sorted(emails)
 
 
 def order_status_email(event: OrderEvent) -> int:
     """Send the e-mail for one status change; the number of messages sent (0 when the
     library has no address)."""
     order = event.order
-    recipients = library_recipients(order.library)
+    recipients = institution_selectors.institution_recipients(order.library)
     if not recipients:
         return 0
     values = {

@@ -77,9 +77,7 @@ def _line_refusals(
     for line in lines:
         film = line.edition.film
         code = library_refusal or _quantity_refusal(line.quantity)
-        if code is None and film.status == Film.Status.WITHDRAWN:
-            code = LineRefusal.FILM_WITHDRAWN
-        if code is None:
+        if code is None:  # a withdrawn film too: the engine's `film_withdrawn`, dated
             decision = decisions[film.pk][DVD]
             code = None if decision.allowed else decision.reason
         if code is None and not stock_ok[line.pk]:

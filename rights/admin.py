@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from backend.errors import ApplicationError
+from rights import services
 from rights.models import (
     Contract,
     Negotiation,
@@ -33,12 +36,38 @@ class RightsGrantInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(SimpleHistoryAdmin):
-    list_display = ("reference", "rights_holder", "status", "signed_on", "fee", "in_charge")
+    """A contract's status moves through its services only (the API's `negotiate`,
+    `sign`, `terminate` actions, with their checks and the termination's date and
+    reason); here it is shown, not edited, and a selection can be signed today."""
+
+    list_display = (
+        "reference",
+        "rights_holder",
+        "status",
+        "signed_on",
+        "terminated_on",
+        "fee",
+        "in_charge",
+    )
     list_select_related = ("rights_holder", "in_charge")
     list_filter = ("status",)
     search_fields = ("reference", "rights_holder__name")
     raw_id_fields = ("rights_holder",)
+    readonly_fields = ("status", "signed_on", "terminated_on", "termination_reason")
     inlines = [RightsGrantInline]
+    actions = ["sign_today"]
+
+    @admin.action(description=_("Sign the selected contracts (today)"))
+    def sign_today(self, request, queryset):
+        signed = 0
+        for contract in queryset.order_by("pk"):
+            try:
+                services.contract_sign(contract=contract)
+            except ApplicationError as error:
+                self.message_user(request, f"{contract}: {error.message}", messages.WARNING)
+            else:
+                signed += 1
+        self.message_user(request, _("%(count)s contract(s) signed.") % {"count": signed})
 
 
 @admin.register(RightsGrant)

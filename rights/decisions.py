@@ -5,29 +5,44 @@ the catalogue all call `decide` (one film) or `decide_many` (a page of films, in
 constant number of queries); both read the grants and hand them to the same pure
 function, `decide_from_grants`, so they cannot disagree. The catalogue's `?available=`
 filter (`rights.selectors.films_available`) is the same rule written as SQL, and a
-property test holds the two together.
+property test holds the three together.
+
+A grant gives rights only under a signed contract: a contract still in draft or in
+negotiation gives none, and a terminated one gave them until the day before its
+termination date (the grants keep what was negotiated; the contract ended).
 
 Precedence of the answer, first match wins (for the film's grants of the medium asked):
 
 1. ``film_withdrawn`` — the film left the catalogue on or before the day.
-2. A grant in force that day covering the institution's territory and kind:
-   ``ok`` if one of them is usable; otherwise ``holdback`` if they are all held back
-   ("not before"), else ``cap_reached`` (public screenings, when the usage is known).
-3. ``not_yet`` — a grant covering territory and kind starts later.
-4. ``expired`` — a grant covering territory and kind has ended.
-5. ``territory`` — no grant of the medium covers the institution's territory.
-6. ``institution_kind`` — some cover the territory, none the institution's kind.
-7. ``no_rights`` — no grant at all for the medium.
+2. A grant in force that day, covering the institution's territory and kind, under a
+   contract that gives rights that day: ``ok`` if one of them is usable; otherwise
+   ``holdback`` if they are all held back ("not before"), else ``cap_reached`` (public
+   screenings, when the usage is known).
+3. ``contract_terminated`` / ``contract_not_signed`` — a grant covering territory and
+   kind is in force that day by its dates, but its contract was terminated by then / is
+   not signed (the first grant by preference names the reason).
+4. ``not_yet`` — a grant covering territory and kind, under a contract that will give
+   rights on its first day, starts later.
+5. ``contract_terminated`` / ``contract_not_signed`` — such a grant starts later, but its
+   contract will not give rights then.
+6. ``expired`` — a grant covering territory and kind has ended.
+7. ``territory`` — no grant of the medium covers the institution's territory.
+8. ``institution_kind`` — some cover the territory, none the institution's kind.
+9. ``no_rights`` — no grant at all for the medium.
 
-Among several usable grants the one used is the longest-lasting (open end first), then
-the lowest id. ``valid_until`` is the last day the same answer (allowed and reason)
-holds as far as the grants and the film's withdrawal tell: ``None`` when nothing known
-changes it. A network is judged by its own kind and department.
+Among several usable grants the one used is the longest-lasting (open end first, a
+termination counting as an end), then the lowest id; an allowed answer carries that
+grant's terms the user of the film must respect (`max_concurrent_streams`,
+`screening_quality`). ``valid_until`` is the last day the same answer (allowed and
+reason) holds as far as the grants, their contracts' termination dates and the film's
+withdrawal tell: ``None`` when nothing known changes it (signing a contract is not known
+in advance). A network is judged by its own kind and department.
 
 Caps: the number of public screenings an institution already used in the year is not
 the rights engine's data (bookings belong to another app). Callers pass it as `usage`;
-when they do not, the functions registered with `register_usage_provider` are asked; with
-neither, caps are not checked.
+when they do not, the functions registered with `register_usage_provider` are asked (the
+subscriptions app registers the bookings at start-up); with neither, caps are not
+checked.
 """
 
 from __future__ import annotations
@@ -37,13 +52,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils import timezone
 
 from institutions.geography import territory_of_department
 from rights.errors import DecisionReason
-from rights.models import Medium, RightsGrant
+from rights.models import Contract, Medium, RightsGrant
 
 WITHDRAWN = "withdrawn"  # catalogue.models.Film.Status.WITHDRAWN, not imported on purpose
+SIGNED, TERMINATED = Contract.Status.SIGNED, Contract.Status.TERMINATED
 _ONE_DAY = datetime.timedelta(days=1)
 
 #: grant fields the decision reads (the bulk query loads only these)
@@ -56,16 +73,39 @@ GRANT_FIELDS = (
     "territories",
     "eligible_kinds",
     "max_screenings_per_year",
+    "max_concurrent_streams",
+    "screening_quality",
     "holdback_until",
 )
+#: the contract's fields the decision reads, annotated on each grant under these names
+CONTRACT_FIELDS = {
+    "contract_status": "contract__status",
+    "contract_terminated_on": "contract__terminated_on",
+}
+
+
+def grants_for_decision(*conditions, **filters):
+    """The grants matching the conditions, with only what the decision reads (their
+    contract's status and termination date joined in the same query)."""
+    return (
+        RightsGrant.objects.filter(*conditions, **filters)
+        .only(*GRANT_FIELDS)
+        .annotate(**{name: F(path) for name, path in CONTRACT_FIELDS.items()})
+    )
 
 
 @dataclass(frozen=True)
 class Decision:
+    """The answer. When allowed, the terms of the grant used that the use must respect:
+    the concurrent streams it allows (`None`: no cap of the grant's) and the quality of a
+    public screening ("hd" / "sd")."""
+
     allowed: bool
     reason: str
     valid_until: datetime.date | None = None
     grant_id: int | None = None
+    max_concurrent_streams: int | None = None
+    screening_quality: str | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -108,6 +148,34 @@ def _covers(grant, territory: str, kind: str) -> bool:
     return territory in grant.territories and kind in grant.eligible_kinds
 
 
+def _in_force(grant, day: datetime.date) -> bool:
+    """In force by the grant's own dates (its contract aside)."""
+    return grant.starts_on <= day and (grant.ends_on is None or day <= grant.ends_on)
+
+
+def _contract_gives_rights(grant, day: datetime.date) -> bool:
+    """The grant's contract gives rights on `day`: signed, or terminated from a later day."""
+    if grant.contract_status == SIGNED:
+        return True
+    return grant.contract_status == TERMINATED and day < grant.contract_terminated_on
+
+
+def _contract_refusal(grant) -> str:
+    if grant.contract_status == TERMINATED:
+        return DecisionReason.CONTRACT_TERMINATED
+    return DecisionReason.CONTRACT_NOT_SIGNED
+
+
+def last_day_of_rights(grant) -> datetime.date | None:
+    """The grant's last day of rights: its end, or the day before its contract's
+    termination if that comes first (None: open end)."""
+    end = grant.ends_on
+    if grant.contract_status == TERMINATED:
+        cut = grant.contract_terminated_on - _ONE_DAY
+        end = cut if end is None else min(end, cut)
+    return end
+
+
 def _held_back(grant, day: datetime.date) -> bool:
     return grant.holdback_until is not None and day < grant.holdback_until
 
@@ -122,29 +190,36 @@ def _capped(grant, medium: str, used: int | None) -> bool:
 
 
 def _preference(grant):
-    return (grant.ends_on is not None, -(grant.ends_on or datetime.date.min).toordinal(), grant.id)
+    last = last_day_of_rights(grant)
+    return (last is not None, -(last or datetime.date.min).toordinal(), grant.id)
 
 
 def _evaluate(grants, *, withdrawn_on, territory, kind, medium, day, used):
-    """(allowed, reason, grant id) on one day; `grants` are the film's grants of `medium`."""
+    """(allowed, reason, grant) on one day; `grants` are the film's grants of `medium`."""
     if withdrawn_on is not None and withdrawn_on <= day:
         return False, DecisionReason.FILM_WITHDRAWN, None
     covering = [g for g in grants if _covers(g, territory, kind)]
-    in_force = sorted((g for g in covering if g.in_force_on(day)), key=_preference)
-    if in_force:
-        free = [g for g in in_force if not _held_back(g, day)]
+    in_force = sorted((g for g in covering if _in_force(g, day)), key=_preference)
+    usable = [g for g in in_force if _contract_gives_rights(g, day)]
+    if usable:
+        free = [g for g in usable if not _held_back(g, day)]
         if not free:
-            return False, DecisionReason.HOLDBACK, in_force[0].id
+            return False, DecisionReason.HOLDBACK, usable[0]
         uncapped = [g for g in free if not _capped(g, medium, used)]
         if not uncapped:
-            return False, DecisionReason.CAP_REACHED, free[0].id
-        return True, DecisionReason.OK, uncapped[0].id
+            return False, DecisionReason.CAP_REACHED, free[0]
+        return True, DecisionReason.OK, uncapped[0]
+    if in_force:
+        return False, _contract_refusal(in_force[0]), in_force[0]
     future = sorted((g for g in covering if g.starts_on > day), key=lambda g: (g.starts_on, g.id))
+    coming = [g for g in future if _contract_gives_rights(g, g.starts_on)]
+    if coming:
+        return False, DecisionReason.NOT_YET, coming[0]
     if future:
-        return False, DecisionReason.NOT_YET, future[0].id
+        return False, _contract_refusal(future[0]), future[0]
     past = sorted(covering, key=lambda g: (g.ends_on, -g.id), reverse=True)
     if past:
-        return False, DecisionReason.EXPIRED, past[0].id
+        return False, DecisionReason.EXPIRED, past[0]
     if not grants:
         return False, DecisionReason.NO_RIGHTS, None
     if not any(territory in g.territories for g in grants):
@@ -163,8 +238,9 @@ def decide_from_grants(
     on: datetime.date,
     usage: int | None = None,
 ) -> Decision:
-    """The decision from grants already in memory (any objects with the grant fields);
-    grants of other media are ignored. `usage` counts uses in `on`'s year."""
+    """The decision from grants already in memory (any objects with the grant fields and
+    their contract's, as `grants_for_decision` reads them); grants of other media are
+    ignored. `usage` counts uses in `on`'s year."""
     grants = [g for g in grants if g.medium == medium]
     withdrawn_on = film_withdrawn_on if film_status == WITHDRAWN else None
     common = {"withdrawn_on": withdrawn_on, "territory": territory, "kind": kind}
@@ -173,12 +249,12 @@ def decide_from_grants(
         used = usage if day.year == on.year else 0
         return _evaluate(grants, medium=medium, day=day, used=used, **common)
 
-    allowed, reason, grant_id = at(on)
+    allowed, reason, grant = at(on)
     changes = {withdrawn_on} if withdrawn_on else set()
-    for grant in grants:
-        changes.update((grant.starts_on, grant.holdback_until))
-        if grant.ends_on is not None:
-            changes.add(grant.ends_on + _ONE_DAY)
+    for other in grants:
+        changes.update((other.starts_on, other.holdback_until, other.contract_terminated_on))
+        if other.ends_on is not None:
+            changes.add(other.ends_on + _ONE_DAY)
     if usage:
         changes.add(datetime.date(on.year + 1, 1, 1))
     valid_until = None
@@ -186,7 +262,13 @@ def decide_from_grants(
         if at(day)[:2] != (allowed, reason):
             valid_until = day - _ONE_DAY
             break
-    return Decision(allowed, str(reason), valid_until, grant_id)
+    terms = {}
+    if allowed:
+        terms = {
+            "max_concurrent_streams": grant.max_concurrent_streams,
+            "screening_quality": grant.screening_quality,
+        }
+    return Decision(allowed, str(reason), valid_until, grant.id if grant else None, **terms)
 
 
 # --- reading the grants ----------------------------------------------------------------
@@ -212,7 +294,7 @@ def decide(
     territory, kind = institution_profile(institution)
     if usage is None:
         usage = (_usage_from_providers(institution, [film.pk], medium, day.year) or {}).get(film.pk)
-    grants = RightsGrant.objects.filter(film_id=film.pk, medium=medium).only(*GRANT_FIELDS)
+    grants = grants_for_decision(film_id=film.pk, medium=medium)
     return decide_from_grants(
         grants,
         film_status=film.status,
@@ -234,8 +316,11 @@ def decide_many(
     usage: Mapping[int, int] | None = None,
 ) -> dict[int, dict[str, Decision]]:
     """`{film_id: {medium: Decision}}` for a page of films, in one query for the grants
-    (plus one per registered usage provider), whatever the number of films; the same
-    answers as `decide` on each. `media` defaults to every medium."""
+    (plus one per registered usage provider when public screenings are asked), whatever
+    the number of films; the same answers as `decide` on each. `media` defaults to every
+    medium. `usage`: `{film id: public screenings used in the year}` — a film left out of
+    it has its cap unchecked (`{}`: the rights alone, whatever the caps); `None` asks the
+    registered usage providers."""
     day = _day(on)
     if media is None:
         media = list(Medium.values)
@@ -245,9 +330,7 @@ def decide_many(
     film_ids = [film.pk for film in films]
     by_film: dict[int, list] = defaultdict(list)
     if film_ids:
-        for grant in RightsGrant.objects.filter(film_id__in=film_ids, medium__in=media).only(
-            *GRANT_FIELDS
-        ):
+        for grant in grants_for_decision(film_id__in=film_ids, medium__in=media):
             by_film[grant.film_id].append(grant)
     answers: dict[int, dict[str, Decision]] = {}
     for medium in media:

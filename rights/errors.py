@@ -15,6 +15,8 @@ class DecisionReason(models.TextChoices):
     FILM_WITHDRAWN = "film_withdrawn"
     CAP_REACHED = "cap_reached"
     HOLDBACK = "holdback"
+    CONTRACT_NOT_SIGNED = "contract_not_signed"
+    CONTRACT_TERMINATED = "contract_terminated"
 
 
 class RightsErrorCode(models.TextChoices):
@@ -30,3 +32,7 @@ class RightsErrorCode(models.TextChoices):
     CONTRACT_REQUIRED = "contract_required"
     NO_KNOWN_RIGHTS_HOLDER = "no_known_rights_holder"
     PERIOD_REVERSED = "period_reversed"
+    CONTRACT_NOT_SIGNED = "contract_not_signed"
+    STATUS_THROUGH_ACTION = "status_through_action"
+    TERMINATION_BEFORE_SIGNATURE = "termination_before_signature"
+    TERMINATION_REASON_REQUIRED = "termination_reason_required"

@@ -7,11 +7,16 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from catalogue.models import Film
-from rights.decisions import WITHDRAWN, institution_profile
+from rights.decisions import (
+    WITHDRAWN,
+    grants_for_decision,
+    institution_profile,
+    last_day_of_rights,
+)
 from rights.models import (
     PLATFORM_MEDIA,
     Contract,
@@ -24,11 +29,27 @@ from rights.models import (
 IN_CATALOGUE = Film.Status.IN_CATALOGUE
 
 
+def contract_gives_rights_on(on: datetime.date, prefix: str = "contract__") -> Q:
+    """The grant's contract gives rights on `on`: signed, or terminated from a later day
+    (the rule of `rights.decisions` as a condition on grants)."""
+    return Q(**{f"{prefix}status": Contract.Status.SIGNED}) | Q(
+        **{f"{prefix}status": Contract.Status.TERMINATED, f"{prefix}terminated_on__gt": on}
+    )
+
+
+def grants_giving_rights_from(day: datetime.date) -> Q:
+    """Grants that give rights on `day` or later: not ended by their dates, under a
+    contract that is signed or terminated after `day`."""
+    return (Q(ends_on__isnull=True) | Q(ends_on__gte=day)) & contract_gives_rights_on(day)
+
+
 def _grants_usable(media, on: datetime.date) -> QuerySet:
-    """Grants of the outer film on one of `media` in force on `on` and not held back."""
+    """Grants of the outer film on one of `media` in force on `on`, not held back, under
+    a contract that gives rights that day."""
     return RightsGrant.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=on),
         Q(holdback_until__isnull=True) | Q(holdback_until__lte=on),
+        contract_gives_rights_on(on),
         film=OuterRef("pk"),
         medium__in=list(media),
         starts_on__lte=on,
@@ -40,7 +61,7 @@ def films_available(
 ) -> QuerySet:
     """The films of `queryset` that `institution` may use on `medium` on the day `on`:
     not withdrawn by then, with a grant in force that covers the institution's territory
-    and kind and is not held back. Caps depend on usage that only the caller knows; they
+    and kind, is not held back and is under a contract that gives rights that day. Caps depend on usage that only the caller knows; they
     are checked when the film is actually used (the decision with its `usage`)."""
     on = on or timezone.localdate()
     territory, kind = institution_profile(institution)
@@ -151,14 +172,17 @@ def _open_negotiation():
 
 
 def report_expiring_grants(*, days: int = 180, today: datetime.date | None = None) -> QuerySet:
-    """Grants of films in the catalogue that end within `days` days, soonest first, with
-    their contract, rights holder, staff in charge and whether a negotiation is under way."""
+    """Grants of films in the catalogue, under a signed contract, that end within `days`
+    days, soonest first, with their contract, rights holder, staff in charge and whether a
+    negotiation is under way. (A terminated contract's grants ended by the staff's own
+    decision; an unsigned one's give no rights.)"""
     today = today or timezone.localdate()
     return (
         RightsGrant.objects.filter(
             ends_on__gte=today,
             ends_on__lte=today + datetime.timedelta(days=days),
             film__status=IN_CATALOGUE,
+            contract__status=Contract.Status.SIGNED,
         )
         .annotate(renegotiating=_open_negotiation())
         .values(
@@ -182,33 +206,39 @@ def report_films_losing_last_medium(
     *, days: int = 180, scope: str = "all", today: datetime.date | None = None
 ) -> list[dict]:
     """Films in the catalogue whose every right (`scope="platform"`: every platform
-    right) in force or to come ends within `days` days: on the day after `last_day` they
-    leave the catalogue (or the platform). Two queries."""
+    right) in force or to come ends within `days` days — by a grant's end or its
+    contract's termination: on the day after `last_day` they leave the catalogue (or the
+    platform). Two queries."""
     today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=days)
     media = list(PLATFORM_MEDIA) if scope == "platform" else list(Medium.values)
     live = RightsGrant.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today), film=OuterRef("pk"), medium__in=media
+        grants_giving_rights_from(today), film=OuterRef("pk"), medium__in=media
     )
     beyond = live.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=today + datetime.timedelta(days=days))
+        Q(ends_on__isnull=True) | Q(ends_on__gt=horizon),
+        contract_gives_rights_on(horizon + datetime.timedelta(days=1)),
     )
-    last_day = live.order_by("-ends_on").values("ends_on")[:1]
     negotiating = Negotiation.objects.filter(film=OuterRef("pk"), status__in=Negotiation.OPEN)
     rows = list(
         Film.objects.filter(Exists(live), ~Exists(beyond), status=IN_CATALOGUE)
-        .annotate(last_day=Subquery(last_day), renegotiating=Exists(negotiating))
-        .values("id", "reference", "title", "last_day", "renegotiating")
-        .order_by("last_day", "title", "id")
+        .annotate(renegotiating=Exists(negotiating))
+        .values("id", "reference", "title", "renegotiating")
     )
     media_by_film: dict[int, set[str]] = {}
-    for film_id, medium in RightsGrant.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+    last_days: dict[int, datetime.date] = {}
+    for grant in grants_for_decision(
+        grants_giving_rights_from(today),
         film_id__in=[row["id"] for row in rows],
         medium__in=media,
-    ).values_list("film_id", "medium"):
-        media_by_film.setdefault(film_id, set()).add(medium)
+    ):
+        media_by_film.setdefault(grant.film_id, set()).add(grant.medium)
+        last = last_day_of_rights(grant)
+        last_days[grant.film_id] = max(last, last_days.get(grant.film_id, last))
     for row in rows:
+        row["last_day"] = last_days.get(row["id"])
         row["media"] = sorted(media_by_film.get(row["id"], ()))
+    rows.sort(key=lambda row: (row["last_day"], row["title"], row["id"]))
     return rows
 
 

@@ -11,6 +11,7 @@ class SubscriptionErrorCode(models.TextChoices):
     ALREADY_RENEWED = "already_renewed"
     OVERLAPPING_SUBSCRIPTION = "overlapping_subscription"
     NOT_A_SUBSCRIBER = "not_a_subscriber"
+    PERIOD_ENDED = "period_ended"
 
 
 class ScreeningErrorCode(models.TextChoices):

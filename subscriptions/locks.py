@@ -1,5 +1,6 @@
 """The row locks this app takes, named in one place and always taken in primary-key order
-so that two transactions never wait on each other in opposite orders."""
+so that two transactions never wait on each other in opposite orders. A screening booking
+takes its library's row (`institutions.locks.lock_institution`) before these."""
 
 from __future__ import annotations
 

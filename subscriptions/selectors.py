@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.access import get_or_not_found, scope_to_staff
@@ -96,6 +97,37 @@ def _member_on(on: datetime.date) -> Q:
     return Q(joined_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
 
 
+# --- the status a subscription is listed with ---------------------------------------------
+def period_ended(subscription: Subscription, today: datetime.date) -> bool:
+    return subscription.ends_on < today
+
+
+def subscription_status(subscription: Subscription, today: datetime.date | None = None) -> str:
+    """The status as it stands today: an active subscription whose period is over is
+    expired, even before the daily job (`subscriptions_expire`) writes it."""
+    today = today or timezone.localdate()
+    if subscription.status == Subscription.Status.ACTIVE and period_ended(subscription, today):
+        return Subscription.Status.EXPIRED
+    return subscription.status
+
+
+def with_current_status(queryset: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """`queryset` annotated with `current_status`: `subscription_status` as SQL (for the
+    lists' status filter)."""
+    today = today or timezone.localdate()
+    return queryset.annotate(
+        current_status=Case(
+            When(
+                status=Subscription.Status.ACTIVE,
+                ends_on__lt=today,
+                then=Value(Subscription.Status.EXPIRED),
+            ),
+            default=F("status"),
+            output_field=CharField(),
+        )
+    )
+
+
 def subscriber_ids_for(library: Institution, on: datetime.date) -> list[int]:
     """The institutions whose subscriptions may cover this library on that day: itself and
     the networks it belongs to that day."""
@@ -163,6 +195,32 @@ def libraries_covered(*, subscription: Subscription, on: datetime.date) -> Query
     return Institution.objects.filter(pk__in=members)
 
 
+#: the bookings that use a screening (a cancelled one gave it back)
+SCREENINGS_USED = (ScreeningBooking.Status.BOOKED, ScreeningBooking.Status.HELD)
+PUBLIC_SCREENING = "public_screening"  # rights.models.Medium.PUBLIC_SCREENING
+
+
+def screenings_used(*, institution, film_ids, medium, year: int) -> dict[int, int]:
+    """{film id: public screenings of it the institution booked in the year (booked or
+    held, not cancelled)}: what a grant's yearly cap counts. One query. The rights engine
+    asks it (registered as its usage provider at start-up), and so does a booking, under
+    the library's row lock."""
+    if medium != PUBLIC_SCREENING:
+        return {}
+    rows = (
+        ScreeningBooking.objects.filter(
+            library=institution,
+            film_id__in=list(film_ids),
+            starts_at__year=year,
+            status__in=SCREENINGS_USED,
+        )
+        .values("film_id")
+        .annotate(used=Count("pk"))
+        .values_list("film_id", "used")
+    )
+    return dict(rows)
+
+
 def credit_balance(subscription_id: int) -> int:
     """Screening credits left: the sum of the ledger (take the subscription's row lock
     first when the answer decides a write)."""
@@ -181,7 +239,9 @@ def _institution_ids_of(user) -> list[int]:
 def subscriptions_visible_to(user) -> QuerySet[Subscription]:
     """Cinema staff see every subscription; institution staff see their institution's and
     those of the networks that cover it; nobody else sees any."""
-    qs = Subscription.objects.select_related("plan", "plan__grid", "subscriber", "tier")
+    qs = with_current_status(
+        Subscription.objects.select_related("plan", "plan__grid", "subscriber", "tier")
+    )
     if not user.is_authenticated or user.institution_id is None:
         return scope_to_staff(qs, user, Q(pk__in=[]))
     return scope_to_staff(qs, user, Q(subscriber_id__in=_institution_ids_of(user)))

@@ -3,8 +3,9 @@ playlists a player follows; heartbeats and ends become view events.
 
 Start (in this order): the medium from the client's address (`stream_onsite` inside one
 of the library's IP ranges, else `stream_home`) → the rights engine's decision → the
-streaming subscription → a ready rendition → the concurrent-stream cap, counted under the
-subscription's row lock so two starts cannot both take the last slot."""
+streaming subscription → a ready rendition → the concurrent-stream caps (the plan's, and
+the film's from its rights grant: the stricter applies), counted under the subscription's
+row lock so two starts cannot both take the last slot."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import ipaddress
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +74,37 @@ def _stream_decision(institution, film, medium: str, on: datetime.date):
     return catalogue_cache.remembered(
         ("media.stream_decision", institution.pk, film.pk, medium, on),
         lambda: decide(institution, film, medium, on=on),
+    )
+
+
+def _check_stream_caps(*, subscription, film, decision, now) -> None:
+    """The stricter of the two caps applies: the plan's streams for the whole
+    subscription, and the streams of this film its rights grant allows at once (the
+    decision's `max_concurrent_streams`, counted under the same subscription). Both are
+    counted in one query, under the subscription's row lock the caller holds."""
+    plan_cap = subscription.plan.max_concurrent_streams
+    film_cap = decision.max_concurrent_streams
+    if plan_cap is None and film_cap is None:
+        return
+    in_use = (
+        selectors.open_sessions(now)
+        .filter(subscription=subscription)
+        .aggregate(all=Count("pk"), film=Count("pk", filter=Q(film_id=film.pk)))
+    )
+    if film_cap is not None and in_use["film"] >= film_cap:
+        cap, message = (
+            film_cap,
+            _("All %(cap)s streams of this film allowed by its rights are in use."),
+        )
+    elif plan_cap is not None and in_use["all"] >= plan_cap:
+        cap, message = plan_cap, _("All %(cap)s streams of your library's subscription are in use.")
+    else:
+        return
+    raise ApplicationError(
+        MediaErrorCode.STREAM_LIMIT_REACHED,
+        message % {"cap": cap},
+        status=429,
+        extra={"max_concurrent_streams": cap},
     )
 
 
@@ -135,17 +167,7 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
             raise ConflictError(
                 MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
             )
-        cap = subscription.plan.max_concurrent_streams
-        if cap is not None:
-            in_use = selectors.open_sessions(now).filter(subscription=subscription).count()
-            if in_use >= cap:
-                raise ApplicationError(
-                    MediaErrorCode.STREAM_LIMIT_REACHED,
-                    _("All %(cap)s streams of your library's subscription are in use.")
-                    % {"cap": cap},
-                    status=429,
-                    extra={"max_concurrent_streams": cap},
-                )
+        _check_stream_caps(subscription=subscription, film=film, decision=decision, now=now)
         # fair use (patron quota, library caps): counted in this same transaction
         streaming_loan_claim(
             subscription=subscription, user=user, library=institution, film=film, now=now

@@ -1,5 +1,6 @@
-"""The HD file of a booked public screening, for the booking's library only, from
-SCREENING_DOWNLOAD_DAYS_BEFORE days before the screening to the day after."""
+"""The file of a booked public screening, for the booking's library only, from
+SCREENING_DOWNLOAD_DAYS_BEFORE days before the screening to the day after, in the quality
+the film's rights grant allows: HD (the master) or SD (a standard-definition rendition)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from backend.errors import ApplicationError, ConflictError
 from media import selectors
 from media.errors import MediaErrorCode
 from media.objectstore import get_store, presign_seconds
+from rights.models import RightsGrant
+
+SD = RightsGrant.Quality.SD
 
 
 @dataclass(frozen=True)
@@ -25,12 +29,15 @@ class Download:
     size: int | None
     window_opens_on: datetime.date
     window_closes_on: datetime.date
+    screening_quality: str
 
 
 def screening_download(*, booking, today: datetime.date | None = None) -> Download:
-    """A presigned URL of the screening's HD file. The booking was checked against the
+    """A presigned URL of the screening's file. The booking was checked against the
     rights when it was made; the rights engine is asked again for the screening day (the
-    film may have been withdrawn since), without the yearly cap this booking counts in."""
+    film may have been withdrawn since), without the yearly cap this booking counts in,
+    and its grant's `screening_quality` says which file: the HD master (else the 1080p
+    rendition), or for an SD grant the tallest SD rendition."""
     from rights.decisions import decide
 
     today = today or timezone.localdate()
@@ -64,9 +71,18 @@ def screening_download(*, booking, today: datetime.date | None = None) -> Downlo
             % {"reason": decision.reason},
             status=403,
         )
-    asset = selectors.hd_download_asset(booking.film_id)
-    if asset is None:
-        raise ConflictError(MediaErrorCode.NO_HD_ASSET, _("No HD file of this film yet."))
+    quality = decision.screening_quality
+    if quality == SD:
+        asset = selectors.sd_download_asset(booking.film_id)
+        if asset is None:
+            raise ConflictError(
+                MediaErrorCode.NO_SD_ASSET,
+                _("The rights allow this film in SD only, and no SD file of it is ready yet."),
+            )
+    else:
+        asset = selectors.hd_download_asset(booking.film_id)
+        if asset is None:
+            raise ConflictError(MediaErrorCode.NO_HD_ASSET, _("No HD file of this film yet."))
     expires = presign_seconds()
     filename = f"{booking.film.reference}{asset.storage_key[asset.storage_key.rfind('.') :]}"
     return Download(
@@ -77,4 +93,5 @@ def screening_download(*, booking, today: datetime.date | None = None) -> Downlo
         size=asset.size,
         window_opens_on=opens,
         window_closes_on=closes,
+        screening_quality=quality,
     )

@@ -151,23 +151,28 @@ class ContractSerializer(serializers.ModelSerializer):
             "rights_holder",
             "status",
             "signed_on",
+            "terminated_on",
+            "termination_reason",
             "fee",
             "document",
             "notes",
             "in_charge",
             "grants",
         ]
+        read_only_fields = ["terminated_on", "termination_reason"]
+        # the reference's uniqueness is the database's: its refusal becomes the 400
         extra_kwargs = {"reference": {"validators": []}}
 
-    def validate_reference(self, value):
-        qs = Contract.objects.filter(reference=value)
-        if self.instance is not None:
-            qs = qs.exclude(pk=self.instance.pk)
-        if qs.exists():
-            raise serializers.ValidationError(
-                _("Another contract has this reference."), code="unique"
-            )
-        return value
+
+class ContractSignSerializer(serializers.Serializer):
+    signed_on = serializers.DateField(required=False, help_text="today by default")
+
+
+class ContractTerminateSerializer(serializers.Serializer):
+    terminated_on = serializers.DateField(
+        help_text="the first day without rights: the contract gives them until the day before"
+    )
+    reason = serializers.CharField(max_length=2000, allow_blank=True, trim_whitespace=True)
 
 
 class ContractFilter(filters.FilterSet):
@@ -180,8 +185,12 @@ class ContractFilter(filters.FilterSet):
 
 
 class ContractViewSet(viewsets.ModelViewSet):
-    """Contracts with rights holders, with their grants. Deleting a contract that still
-    has grants in force (or to come) is refused (409 `contract_has_grants_in_force`)."""
+    """Contracts with rights holders, with their grants. Only a signed contract takes
+    grants and gives rights. A contract is recorded as a draft, in negotiation or signed;
+    its status then moves through the actions `negotiate`, `return-to-draft`, `sign` and
+    `terminate` (an edit with another status is refused: 409 `status_through_action`).
+    Deleting a contract that still has grants in force (or to come) is refused (409
+    `contract_has_grants_in_force`)."""
 
     permission_classes = [IsCinemaStaff]
     serializer_class = ContractSerializer
@@ -202,6 +211,43 @@ class ContractViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.contract_delete(contract=instance)
+
+    def _answer(self, contract):
+        contract = selectors.contracts_queryset().get(pk=contract.pk)
+        return Response(ContractSerializer(contract, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=ContractSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def negotiate(self, request, pk=None):
+        """A draft goes to the rights holder: in negotiation."""
+        return self._answer(services.contract_negotiate(contract=self.get_object()))
+
+    @extend_schema(request=None, responses=ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="return-to-draft", filterset_class=None)
+    def return_to_draft(self, request, pk=None):
+        """A contract in negotiation goes back to a draft."""
+        return self._answer(services.contract_return_to_draft(contract=self.get_object()))
+
+    @extend_schema(request=ContractSignSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def sign(self, request, pk=None):
+        """The contract is signed (on `signed_on`, today by default): its grants give
+        rights from then on, on their own dates."""
+        data = ContractSignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = services.contract_sign(contract=self.get_object(), **data.validated_data)
+        return self._answer(contract)
+
+    @extend_schema(request=ContractTerminateSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def terminate(self, request, pk=None):
+        """Terminate a signed contract from `terminated_on`, for `reason` (both kept): its
+        grants give rights until the day before; the libraries using its films are told
+        and a film left without any right is withdrawn, as when a grant ends."""
+        data = ContractTerminateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = services.contract_terminate(contract=self.get_object(), **data.validated_data)
+        return self._answer(contract)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

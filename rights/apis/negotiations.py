@@ -98,13 +98,6 @@ class NegotiationSignSerializer(serializers.Serializer):
     max_concurrent_streams = serializers.IntegerField(min_value=1, required=False)
     holdback_until = serializers.DateField(required=False)
 
-    def validate_contract_reference(self, value):
-        if value and Contract.objects.filter(reference=value).exists():
-            raise serializers.ValidationError(
-                _("Another contract has this reference."), code="unique"
-            )
-        return value
-
 
 class NegotiationFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Negotiation.Status.choices)
@@ -208,15 +201,8 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = RenegotiationCampaign
         fields = ["id", "name", "description", "deadline", "created_by", "progress", "created_at"]
         read_only_fields = ["created_at"]
+        # the name's uniqueness is the database's: its refusal becomes the 400
         extra_kwargs = {"name": {"validators": []}}
-
-    def validate_name(self, value):
-        qs = RenegotiationCampaign.objects.filter(name=value)
-        if self.instance is not None:
-            qs = qs.exclude(pk=self.instance.pk)
-        if qs.exists():
-            raise serializers.ValidationError(_("Another campaign has this name."), code="unique")
-        return value
 
     @extend_schema_field(CampaignProgressSerializer(allow_null=True))
     def get_progress(self, campaign):

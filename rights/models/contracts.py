@@ -141,7 +141,12 @@ def contract_document_path(instance, filename: str) -> str:
 
 class Contract(models.Model):
     """A contract with a rights holder: the grants under it say what may be done with
-    which film, on which medium, where and when."""
+    which film, on which medium, where and when — once it is signed.
+
+    Its life: draft → in negotiation → signed → terminated from a date, with the reason.
+    Only a signed contract gives rights; a terminated one gave them until the day before
+    `terminated_on`. The grants keep what was negotiated: the rights engine reads the
+    contract (`rights.decisions`). Each step is a service (`rights.services.contracts`)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -160,6 +165,13 @@ class Contract(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    terminated_on = models.DateField(
+        _("terminated from"),
+        null=True,
+        blank=True,
+        help_text=_("First day without rights: the contract gave them until the day before."),
+    )
+    termination_reason = models.TextField(_("reason for the termination"), blank=True)
     fee = models.DecimalField(
         _("fee (EUR)"),
         max_digits=12,
@@ -190,6 +202,19 @@ class Contract(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(name="contract_fee_not_negative", condition=Q(fee__gte=0)),
+            models.CheckConstraint(
+                name="contract_signed_has_date",
+                condition=~Q(status__in=["signed", "terminated"]) | Q(signed_on__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="contract_terminated_has_date",
+                condition=Q(status="terminated", terminated_on__isnull=False)
+                | (~Q(status="terminated") & Q(terminated_on__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="contract_terminated_after_signature",
+                condition=Q(terminated_on__isnull=True) | Q(terminated_on__gte=F("signed_on")),
+            ),
         ]
 
     def __str__(self):

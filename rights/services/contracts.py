@@ -12,9 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.db import unique_violation_as_field_error
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from rights.errors import RightsErrorCode
+from rights.locks import lock_contract
 from rights.models import (
     Contract,
     RightsGrant,
@@ -57,27 +59,59 @@ def rights_holder_update(
 
 
 # --- contracts ---------------------------------------------------------------------------
+#
+# A contract's life: draft → in negotiation (and back) → signed → terminated from a date.
+# Each step is one service below, checked under the contract's row lock; an edit
+# (`contract_update`) never changes the status. Only a signed contract takes grants and
+# gives rights (the rights engine reads the status and the termination date).
+
+Status = Contract.Status
 
 #: status -> the statuses a contract may move to from it
 CONTRACT_TRANSITIONS = {
-    Contract.Status.DRAFT: {Contract.Status.IN_NEGOTIATION, Contract.Status.SIGNED},
-    Contract.Status.IN_NEGOTIATION: {Contract.Status.DRAFT, Contract.Status.SIGNED},
-    Contract.Status.SIGNED: {Contract.Status.TERMINATED},
-    Contract.Status.TERMINATED: set(),
+    Status.DRAFT: {Status.IN_NEGOTIATION, Status.SIGNED},
+    Status.IN_NEGOTIATION: {Status.DRAFT, Status.SIGNED},
+    Status.SIGNED: {Status.TERMINATED},
+    Status.TERMINATED: set(),
 }
+#: the statuses a contract may be recorded in (a terminated one: through `contract_terminate`)
+CREATION_STATUSES = (Status.DRAFT, Status.IN_NEGOTIATION, Status.SIGNED)
+_EDITABLE = {"reference", "rights_holder", "signed_on", "fee", "notes", "in_charge"}
 
 
-def _check_transition(contract: Contract, status: str) -> None:
-    if status == contract.status:
-        return
-    if status not in CONTRACT_TRANSITIONS.get(contract.status, set()):
+def _move(contract: Contract, status: str) -> None:
+    """Move the (locked) contract to `status`, or refuse with 409."""
+    if status not in CONTRACT_TRANSITIONS[contract.status]:
         raise ApplicationError(
             RightsErrorCode.INVALID_STATUS_TRANSITION,
             _("A contract cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": contract.get_status_display(), "to": Contract.Status(status).label},
+            % {"from": contract.get_status_display(), "to": Status(status).label},
             field="status",
             status=409,
         )
+    contract.status = status
+
+
+def _status_through_action(field: str = "status", status: int = 409) -> ApplicationError:
+    return ApplicationError(
+        RightsErrorCode.STATUS_THROUGH_ACTION,
+        _(
+            "A contract's status changes through its actions: negotiate, return to draft, "
+            "sign, terminate (with the date and the reason)."
+        ),
+        field=field,
+        status=status,
+    )
+
+
+def _save(contract: Contract) -> Contract:
+    # the reference's uniqueness is the database's (translated into a 400), not a pre-check
+    contract.full_clean(validate_unique=False)
+    with unique_violation_as_field_error(
+        Contract, {"reference": _("Another contract has this reference.")}
+    ):
+        contract.save()
+    return contract
 
 
 @transaction.atomic
@@ -85,15 +119,20 @@ def contract_create(
     *,
     reference: str,
     rights_holder: RightsHolder,
-    status: str = Contract.Status.DRAFT,
+    status: str = Status.DRAFT,
     signed_on: datetime.date | None = None,
     fee: Decimal = Decimal("0.00"),
     document=None,
     notes: str = "",
     in_charge=None,
 ) -> Contract:
-    """Record a contract with a rights holder (its grants are added one by one)."""
-    if status == Contract.Status.SIGNED and signed_on is None:
+    """Record a contract with a rights holder (its grants are added one by one): a draft,
+    one in negotiation, or a contract already signed (on `signed_on`, today by default).
+    A terminated contract is not recorded as such: it is terminated, with its date and
+    reason, by `contract_terminate`."""
+    if status not in CREATION_STATUSES:
+        raise _status_through_action(status=400)
+    if status == Status.SIGNED and signed_on is None:
         signed_on = timezone.localdate()
     contract = Contract(
         reference=reference,
@@ -106,31 +145,84 @@ def contract_create(
     )
     if document is not None:
         contract.document = document
-    contract.full_clean()
-    contract.save()
-    return contract
+    return _save(contract)
 
 
 @transaction.atomic
 def contract_update(*, contract: Contract, **fields) -> Contract:
-    """Edit a contract; a status change must follow draft → in negotiation → signed →
-    terminated (checked under the contract's row lock)."""
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if "status" in fields:
-        _check_transition(contract, fields["status"])
-        if fields["status"] == Contract.Status.SIGNED and not (
-            fields.get("signed_on") or contract.signed_on
-        ):
-            fields["signed_on"] = timezone.localdate()
-    editable = {"reference", "rights_holder", "status", "signed_on", "fee", "notes", "in_charge"}
+    """Edit a contract's details (reference, rights holder, signature date, fee, document,
+    notes, staff in charge). Its status is not an edit: a different one is refused (409
+    `status_through_action`); the actions below move it."""
+    contract = lock_contract(contract.pk)
+    if "status" in fields and fields["status"] != contract.status:
+        raise _status_through_action()
     for name, value in fields.items():
-        if name in editable:
+        if name in _EDITABLE:
             setattr(contract, name, value)
     if fields.get("document") is not None:
         contract.document = fields["document"]
-    contract.full_clean()
-    contract.save()
-    return contract
+    return _save(contract)
+
+
+@transaction.atomic
+def contract_negotiate(*, contract: Contract) -> Contract:
+    """A draft goes to the rights holder: the contract is in negotiation."""
+    contract = lock_contract(contract.pk)
+    _move(contract, Status.IN_NEGOTIATION)
+    return _save(contract)
+
+
+@transaction.atomic
+def contract_return_to_draft(*, contract: Contract) -> Contract:
+    """A contract in negotiation goes back to a draft (its terms are reworked)."""
+    contract = lock_contract(contract.pk)
+    _move(contract, Status.DRAFT)
+    return _save(contract)
+
+
+@transaction.atomic
+def contract_sign(
+    *, contract: Contract, signed_on: datetime.date | None = None, document=None
+) -> Contract:
+    """The contract is signed (on `signed_on`, today by default): from now on its grants
+    give rights, on their own dates."""
+    contract = lock_contract(contract.pk)
+    _move(contract, Status.SIGNED)
+    contract.signed_on = signed_on or timezone.localdate()
+    if document is not None:
+        contract.document = document
+    return _save(contract)
+
+
+@transaction.atomic
+def contract_terminate(
+    *, contract: Contract, terminated_on: datetime.date, reason: str
+) -> Contract:
+    """Terminate a signed contract from `terminated_on` (the first day without rights;
+    it may be today, a later day, or an earlier day recorded late), for `reason`: its
+    grants give rights until the day before. They keep what was negotiated; the rights
+    engine answers `contract_terminated` from that day, the withdrawal notices tell the
+    libraries that use its films, and the daily job withdraws a film left without any
+    right — the same follow-up as a grant ending."""
+    contract = lock_contract(contract.pk)
+    _move(contract, Status.TERMINATED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            RightsErrorCode.TERMINATION_REASON_REQUIRED,
+            _("Give the reason for the termination."),
+            field="reason",
+        )
+    if terminated_on < contract.signed_on:
+        raise ApplicationError(
+            RightsErrorCode.TERMINATION_BEFORE_SIGNATURE,
+            _("A contract cannot be terminated before it was signed (%(day)s).")
+            % {"day": contract.signed_on.isoformat()},
+            field="terminated_on",
+        )
+    contract.terminated_on = terminated_on
+    contract.termination_reason = reason
+    return _save(contract)
 
 
 @transaction.atomic
@@ -138,7 +230,7 @@ def contract_delete(*, contract: Contract, today: datetime.date | None = None) -
     """Delete a contract recorded by mistake. Refused while any of its grants is in force
     or yet to come: the rights they give would silently vanish."""
     today = today or timezone.localdate()
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = lock_contract(contract.pk)
     live = contract.grants.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
     if live.exists():
         raise ApplicationError(
@@ -188,8 +280,27 @@ def _lock_film(film_id: int) -> Film:
     return Film.objects.select_for_update().get(pk=film_id)
 
 
+def _check_contract(contract_id: int) -> None:
+    """Grants are written only under a signed contract (read under its row lock, so a
+    termination cannot slip in between)."""
+    contract = lock_contract(contract_id)
+    if contract.status == Status.TERMINATED:
+        raise ApplicationError(
+            RightsErrorCode.CONTRACT_TERMINATED,
+            _("This contract is terminated: no rights can be granted under it."),
+            field="contract",
+        )
+    if contract.status != Status.SIGNED:
+        raise ApplicationError(
+            RightsErrorCode.CONTRACT_NOT_SIGNED,
+            _("This contract is not signed: grants are written under a signed contract."),
+            field="contract",
+        )
+
+
 def _validate_grant(grant: RightsGrant) -> None:
     grant.full_clean()
+    _check_contract(grant.contract_id)
     film = _lock_film(grant.film_id)
     if film.status == Film.Status.WITHDRAWN:
         raise ApplicationError(
@@ -236,8 +347,8 @@ def grant_create(
 ) -> RightsGrant:
     """Grant a right on one film, medium and window under a contract.
 
-    Refused: a window that ends before it starts, an unknown territory or kind, a
-    withdrawn film, and a grant overlapping another one for the same film, medium and
+    Refused: a contract that is not signed (or terminated), a window that ends before it
+    starts, an unknown territory or kind, a withdrawn film, and a grant overlapping another one for the same film, medium and
     territory with different terms (two answers for the same day)."""
     grant = RightsGrant(
         contract=contract,
@@ -259,7 +370,8 @@ def grant_create(
 
 @transaction.atomic
 def grant_update(*, grant: RightsGrant, **fields) -> RightsGrant:
-    """Edit a grant (e.g. extend its window); the same checks as on creation."""
+    """Edit a grant (e.g. extend its window); the same checks as on creation (a grant
+    under a terminated contract is no longer edited)."""
     grant = RightsGrant.objects.select_for_update().get(pk=grant.pk)
     for name, value in fields.items():
         if name in _GRANT_FIELDS:

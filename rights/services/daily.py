@@ -3,8 +3,9 @@
 1. Flags the grants that end within a notice threshold (RIGHTS_EXPIRY_NOTICE_DAYS, e.g.
    180, 30 and 7 days before the end) and e-mails each staff member in charge of their
    contracts one digest (the rights negotiators when a contract has nobody in charge).
-2. Withdraws from the catalogue every film left without any right: it had grants, and none
-   is in force or to come on any medium. The withdrawal is dated the day after its last
+2. Withdraws from the catalogue every film left without any right: it had grants under a
+   signed contract, and none is in force or to come on any medium — each ended by its
+   dates or by its contract's termination. The withdrawal is dated the day after its last
    right ended and carries the reason; nothing is deleted and the history keeps every
    step. A film that loses its platform rights but keeps its DVD right stays in the
    catalogue (the DVD collection circulates until its rights end): the rights engine
@@ -22,16 +23,21 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from backend.db import mail_after_commit
 from catalogue.models import Film
 from catalogue.services import film_status_change
-from rights.models import GrantExpiryAlert, RightsGrant
+from rights.decisions import grants_for_decision, last_day_of_rights
+from rights.models import Contract, GrantExpiryAlert, RightsGrant
+from rights.selectors import grants_giving_rights_from
 
 ONE_DAY = datetime.timedelta(days=1)
+#: contracts whose grants gave rights (a terminated one until its termination date)
+GAVE_RIGHTS = (Contract.Status.SIGNED, Contract.Status.TERMINATED)
 
 
 def notice_thresholds() -> list[int]:
@@ -49,8 +55,12 @@ def grants_flag_expiring(*, today: datetime.date) -> list[GrantExpiryAlert]:
     if not thresholds:
         return []
     horizon = today + datetime.timedelta(days=thresholds[-1])
+    # grants under a signed contract: a terminated one ended by the staff's own decision
     ending = RightsGrant.objects.filter(
-        ends_on__gte=today, ends_on__lte=horizon, film__status=Film.Status.IN_CATALOGUE
+        ends_on__gte=today,
+        ends_on__lte=horizon,
+        film__status=Film.Status.IN_CATALOGUE,
+        contract__status=Contract.Status.SIGNED,
     ).values_list("pk", "ends_on")
     GrantExpiryAlert.objects.bulk_create(
         [
@@ -116,25 +126,42 @@ def _digest_body(alerts, withdrawn, today) -> str:
 
 
 def films_without_rights(*, today: datetime.date):
-    """Films in the catalogue that had grants and have none in force or to come."""
-    live = RightsGrant.objects.filter(film=OuterRef("pk")).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
+    """Films in the catalogue that had rights — a grant under a contract that was signed —
+    and have none in force or to come: each grant ended, by its own dates or by its
+    contract's termination. (Grants under a contract never signed gave no rights.)"""
+    gave = RightsGrant.objects.filter(film=OuterRef("pk"), contract__status__in=GAVE_RIGHTS)
+    live = gave.filter(grants_giving_rights_from(today))
     return (
-        Film.objects.filter(status=Film.Status.IN_CATALOGUE, rights_grants__isnull=False)
-        .annotate(last_right_ended=Max("rights_grants__ends_on"))
-        .filter(~Exists(live))
+        Film.objects.filter(Exists(gave), ~Exists(live), status=Film.Status.IN_CATALOGUE)
+        .only("pk", "status", "added_on")
         .order_by("pk")
     )
 
 
+def _last_days_of_rights(film_ids) -> dict[int, datetime.date]:
+    """{film id: the last day any of its grants gave rights} (one query)."""
+    last: dict[int, datetime.date] = {}
+    for grant in grants_for_decision(film_id__in=list(film_ids), contract__status__in=GAVE_RIGHTS):
+        day = last_day_of_rights(grant)
+        if day is not None and (grant.film_id not in last or day > last[grant.film_id]):
+            last[grant.film_id] = day
+    return last
+
+
 @transaction.atomic
 def films_withdraw_without_rights(*, today: datetime.date) -> list[Film]:
+    """Withdraw each film left without rights, dated the day after its last right ended
+    (a grant's end or its contract's termination; today at the latest)."""
     withdrawn = []
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Rights ended: no right in force or to come on any medium (daily rights job).")
-    for film in films_without_rights(today=today):
-        on = min(today, film.last_right_ended + ONE_DAY)
+    films = list(films_without_rights(today=today))
+    last_days = _last_days_of_rights(film.pk for film in films)
+    for film in films:
+        ended = last_days.get(film.pk)
+        on = today if ended is None else min(today, ended + ONE_DAY)
+        if film.added_on is not None:
+            on = max(on, film.added_on)  # a withdrawal never predates the film's addition
         withdrawn.append(
             film_status_change(film=film, status=Film.Status.WITHDRAWN, on=on, reason=reason)
         )
@@ -143,27 +170,56 @@ def films_withdraw_without_rights(*, today: datetime.date) -> list[Film]:
 
 @transaction.atomic
 def rights_daily(*, today: datetime.date | None = None) -> dict:
-    """Run the daily job for `today` (Paris); what it did, as counts and film ids."""
+    """Run the daily job for `today` (Paris); what it did, as counts and film ids.
+
+    The digests are e-mailed once the job's transaction commits, one task each
+    (`rights.tasks.expiry_digest_send`): a run that rolls back sends nothing, and no
+    mail is sent while the job holds its locks. The flags a digest tells of are claimed
+    in the transaction (two runs at once never tell the same flag twice); a digest that
+    cannot be sent gives its flags back to the next run."""
+    from rights.tasks import expiry_digest_send  # the task calls back into this module
+
     today = today or timezone.localdate()
-    withdrawn = films_withdraw_without_rights(today=today)
+    withdrawn = [film.pk for film in films_withdraw_without_rights(today=today)]
     alerts = grants_flag_expiring(today=today)
-    emails, mailed = 0, set()
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Rights expiring soon: %(count)s grant(s)") % {"count": len(alerts)}
-        recipients = _recipients(alerts) if alerts else {}
-        if withdrawn and not recipients:
-            recipients = {email: [] for email in _recipients_for_withdrawals()}
-        for email, own_alerts in sorted(recipients.items()):
-            emails += send_mail(subject, _digest_body(own_alerts, withdrawn, today), None, [email])
-            mailed.update(alert.pk for alert in own_alerts)
+    recipients = _recipients(alerts) if alerts else {}
+    if withdrawn and not recipients:
+        recipients = {email: [] for email in _recipients_for_withdrawals()}
     # a flag nobody could be told about (no address) waits for the next run
-    GrantExpiryAlert.objects.filter(pk__in=mailed).update(notified=True)
+    claimed = {alert.pk for own in recipients.values() for alert in own}
+    GrantExpiryAlert.objects.filter(pk__in=claimed).update(notified=True)
+    for email, own in sorted(recipients.items()):
+        mail_after_commit(
+            expiry_digest_send,
+            email=email,
+            alert_ids=[alert.pk for alert in own],
+            withdrawn_ids=withdrawn,
+            day=today.isoformat(),
+        )
     return {
         "flagged": len(alerts),
-        "unnotified": len(alerts) - len(mailed),
-        "emails": emails,
-        "withdrawn": [film.pk for film in withdrawn],
+        "unnotified": len(alerts) - len(claimed),
+        "emails": len(recipients),
+        "withdrawn": withdrawn,
     }
+
+
+def expiry_digest_email(
+    *, email: str, alert_ids: list[int], withdrawn_ids: list[int], day: datetime.date
+) -> int:
+    """Send one staff member the digest of the flags `alert_ids` and the films withdrawn
+    that day (after the job committed); the number of messages sent."""
+    alerts = list(
+        GrantExpiryAlert.objects.filter(pk__in=alert_ids)
+        .select_related(
+            "grant__film", "grant__contract__rights_holder", "grant__contract__in_charge"
+        )
+        .order_by("ends_on", "grant__film__title", "pk")
+    )
+    withdrawn = list(Film.objects.filter(pk__in=withdrawn_ids).order_by("pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Rights expiring soon: %(count)s grant(s)") % {"count": len(alerts)}
+        return send_mail(subject, _digest_body(alerts, withdrawn, day), None, [email])
 
 
 def _recipients_for_withdrawals() -> list[str]:

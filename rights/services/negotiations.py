@@ -8,14 +8,17 @@ import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from backend.db import unique_violation_as_field_error
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from rights.errors import RightsErrorCode
+from rights.locks import lock_contract
 from rights.models import (
     Contract,
     Negotiation,
@@ -24,7 +27,13 @@ from rights.models import (
     RightsGrant,
     RightsHolder,
 )
-from rights.services.contracts import contract_create, contract_update, grant_create, grant_update
+from rights.services.contracts import (
+    contract_create,
+    contract_sign,
+    contract_update,
+    grant_create,
+    grant_update,
+)
 
 Status = Negotiation.Status
 
@@ -195,7 +204,7 @@ def negotiation_sign(
         )
     signed_on = signed_on or timezone.localdate()
     if contract is not None:
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        contract = lock_contract(contract.pk)
         if contract.rights_holder_id != negotiation.rights_holder_id:
             raise ApplicationError(
                 RightsErrorCode.CONTRACT_OTHER_HOLDER,
@@ -209,9 +218,7 @@ def negotiation_sign(
                 field="contract",
             )
         if contract.status != Contract.Status.SIGNED:
-            contract = contract_update(
-                contract=contract, status=Contract.Status.SIGNED, signed_on=signed_on
-            )
+            contract = contract_sign(contract=contract, signed_on=signed_on)
         if fee:
             contract = contract_update(contract=contract, fee=contract.fee + fee)
     else:
@@ -221,14 +228,25 @@ def negotiation_sign(
                 _("Name an existing contract or give the reference of the new one."),
                 field="contract_reference",
             )
-        contract = contract_create(
-            reference=contract_reference,
-            rights_holder=negotiation.rights_holder,
-            status=Contract.Status.SIGNED,
-            signed_on=signed_on,
-            fee=fee or Decimal("0.00"),
-            in_charge=in_charge or negotiation.assignee,
-        )
+        try:
+            contract = contract_create(
+                reference=contract_reference,
+                rights_holder=negotiation.rights_holder,
+                status=Contract.Status.SIGNED,
+                signed_on=signed_on,
+                fee=fee or Decimal("0.00"),
+                in_charge=in_charge or negotiation.assignee,
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            # the new contract's reference is this action's `contract_reference`
+            raise ValidationError(
+                {
+                    "contract_reference" if name == "reference" else name: errors
+                    for name, errors in error.error_dict.items()
+                }
+            ) from error
     terms = {
         "territories": territories,
         "eligible_kinds": eligible_kinds,
@@ -272,9 +290,7 @@ def campaign_create(
     campaign = RenegotiationCampaign(
         name=name, deadline=deadline, description=description, created_by=created_by
     )
-    campaign.full_clean()
-    campaign.save()
-    return campaign
+    return _campaign_save(campaign)
 
 
 @transaction.atomic
@@ -282,8 +298,16 @@ def campaign_update(*, campaign: RenegotiationCampaign, **fields) -> Renegotiati
     for name in ("name", "deadline", "description"):
         if name in fields:
             setattr(campaign, name, fields[name])
-    campaign.full_clean()
-    campaign.save()
+    return _campaign_save(campaign)
+
+
+def _campaign_save(campaign: RenegotiationCampaign) -> RenegotiationCampaign:
+    # the name's uniqueness is the database's (a taken one is a 400 on `name`)
+    campaign.full_clean(validate_unique=False)
+    with unique_violation_as_field_error(
+        RenegotiationCampaign, {"name": _("Another campaign has this name.")}
+    ):
+        campaign.save()
     return campaign
 
 

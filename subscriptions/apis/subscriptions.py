@@ -24,7 +24,19 @@ from subscriptions.services import billing, quotas
 from subscriptions.services import subscriptions as subscription_services
 
 
+class SubscriptionStatusField(serializers.ChoiceField):
+    """The status as it stands today (`selectors.subscription_status`): an active
+    subscription whose period is over is listed expired, even before the daily job."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Subscription.Status.choices, source="*", read_only=True, **kwargs)
+
+    def to_representation(self, subscription):
+        return selectors.subscription_status(subscription)
+
+
 class SubscriptionSerializer(serializers.ModelSerializer):
+    status = SubscriptionStatusField()
     subscriber_name = serializers.CharField(source="subscriber.name", read_only=True)
     plan_name = serializers.CharField(source="plan.name", read_only=True)
     plan_kind = serializers.CharField(source="plan.kind", read_only=True)
@@ -94,7 +106,10 @@ class CoveredLibrarySerializer(serializers.Serializer):
 
 
 class SubscriptionFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Subscription.Status.choices)
+    # the status as listed (an active subscription whose period ended is expired)
+    status = filters.MultipleChoiceFilter(
+        field_name="current_status", choices=Subscription.Status.choices
+    )
     subscriber = IdFilter(field_name="subscriber_id")
     active_on = filters.DateFilter(method="filter_active_on")
 

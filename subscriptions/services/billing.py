@@ -73,7 +73,10 @@ def invoice_issue(*, subscription: Subscription, issued_on: datetime.date | None
 def invoice_mark_paid(
     *, invoice: Invoice, paid_on: datetime.date, by: User | None = None
 ) -> Invoice:
-    """The staff record the bank transfer: the invoice is paid and the subscription active."""
+    """The staff record the bank transfer: the invoice is paid and the subscription active
+    — unless its period is already over: the payment is recorded all the same, the
+    subscription is not activated (the staff settle it with the subscriber)."""
+    from subscriptions.selectors import period_ended
     from subscriptions.services.subscriptions import subscription_activate
 
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -86,8 +89,11 @@ def invoice_mark_paid(
     invoice.status = Invoice.Status.PAID
     invoice.paid_on = paid_on
     invoice.save(update_fields=["status", "paid_on"])
-    if invoice.subscription.status == Subscription.Status.AWAITING_PAYMENT:
-        subscription_activate(subscription=invoice.subscription, by=by)
+    subscription = invoice.subscription
+    if subscription.status == Subscription.Status.AWAITING_PAYMENT and not period_ended(
+        subscription, timezone.localdate()
+    ):
+        subscription_activate(subscription=subscription, by=by)
     return invoice
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
+from institutions import selectors as institution_selectors
 from subscriptions.errors import QuotaErrorCode
 from subscriptions.models import CapAlert, StreamingLoan, Subscription
 
@@ -131,10 +132,8 @@ def _alert_thresholds(subscription, library, *, used: int, cap: int, now) -> Non
 
 
 def _send_cap_alert(alert_id: int) -> int:
-    from orders.emails import library_recipients
-
     alert = CapAlert.objects.select_related("library", "subscription").get(pk=alert_id)
-    recipients = library_recipients(alert.library)
+    recipients = institution_selectors.institution_recipients(alert.library)
     if not recipients:
         return 0
     values = {

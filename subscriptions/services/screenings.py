@@ -4,6 +4,7 @@ comes back only before the date), and the attendance report after the screening.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,23 +12,23 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from backend.errors import ApplicationError
+from catalogue import cache as catalogue_cache
 from catalogue.models import Film
+from institutions.locks import lock_institution
 from institutions.models import Institution
 from subscriptions.errors import ScreeningErrorCode
 from subscriptions.locks import lock_subscriptions
 from subscriptions.models import ScreeningBooking, ScreeningCreditEntry
-from subscriptions.selectors import credit_balance, subscriptions_covering
+from subscriptions.selectors import credit_balance, screenings_used, subscriptions_covering
 
 PUBLIC_SCREENING = "public_screening"
 
 
-def _screenings_of_film_in_year(library: Institution, film: Film, year: int) -> int:
-    return ScreeningBooking.objects.filter(
-        library=library,
-        film=film,
-        starts_at__year=year,
-        status__in=[ScreeningBooking.Status.BOOKED, ScreeningBooking.Status.HELD],
-    ).count()
+def _usage_changed(library_id: int) -> None:
+    """Once the transaction commits, the library's pages of films are computed again
+    (their rights summary counts its screenings against the yearly caps) — its pages
+    only: nobody else's summary, nor what a worker remembers for playback, depends on it."""
+    transaction.on_commit(partial(catalogue_cache.institution_changed, library_id))
 
 
 @transaction.atomic
@@ -43,11 +44,16 @@ def booking_create(
 ) -> ScreeningBooking:
     """Book a public screening. Accepted only if, on that day, a subscription covers the
     library, it has a credit left, and the rights engine allows `public_screening` for the
-    library. Each refusal names its condition with a reason code and consumes nothing.
+    library — counting the screenings of the film it already booked that year against the
+    grant's yearly cap. Each refusal names its condition with a reason code and consumes
+    nothing.
 
-    Credits are counted under the covering subscriptions' row locks, so concurrent
-    bookings can never spend more credits than the ledger holds.
+    The library's row is locked first, then the covering subscriptions': the year's
+    screenings are counted and the credits summed while they are held, so concurrent
+    bookings can never pass the cap nor spend more credits than the ledger holds.
     """
+    from rights.decisions import decide  # the one place rights are decided
+
     now = now or timezone.now()
     if starts_at <= now:
         raise ApplicationError(
@@ -65,22 +71,18 @@ def booking_create(
             _("No active subscription or discovery pack covers this library on that date."),
             extra={"condition": "subscription"},
         )
-    from rights.decisions import decide  # the one place rights are decided
-
-    decision = decide(
-        library,
-        film,
-        PUBLIC_SCREENING,
-        on=on,
-        usage=_screenings_of_film_in_year(library, film, on.year),
+    lock_institution(library.pk)
+    locked = lock_subscriptions(covering)
+    used = screenings_used(
+        institution=library, film_ids=[film.pk], medium=PUBLIC_SCREENING, year=on.year
     )
+    decision = decide(library, film, PUBLIC_SCREENING, on=on, usage=used.get(film.pk, 0))
     if not decision.allowed:
         raise ApplicationError(
             decision.reason,
             _("The rights of this film do not allow a public screening here on that date."),
             extra={"condition": "rights", "valid_until": decision.valid_until},
         )
-    locked = lock_subscriptions(covering)
     subscription = next((locked[pk] for pk in sorted(locked) if credit_balance(pk) > 0), None)
     if subscription is None:
         raise ApplicationError(
@@ -106,6 +108,7 @@ def booking_create(
         booking=booking,
         created_by=booked_by,
     )
+    _usage_changed(library.pk)
     return booking
 
 
@@ -130,6 +133,7 @@ def booking_cancel(
     booking.status = ScreeningBooking.Status.CANCELLED
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
+    _usage_changed(booking.library_id)
     if booking.starts_at > now:
         ScreeningCreditEntry.objects.create(
             subscription_id=booking.subscription_id,

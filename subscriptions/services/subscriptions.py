@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from backend.errors import ApplicationError
+from institutions import selectors as institution_selectors
 from institutions.models import Institution
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.locks import lock_subscriptions
 from subscriptions.models import Plan, RenewalReminder, ScreeningCreditEntry, Subscription
-from subscriptions.selectors import grid_for, plan_quote
+from subscriptions.selectors import grid_for, period_ended, plan_quote
 
 logger = logging.getLogger(__name__)
 
@@ -132,11 +133,22 @@ def subscription_payment_request(
 
 
 @transaction.atomic
-def subscription_activate(*, subscription: Subscription, by: User | None = None) -> Subscription:
+def subscription_activate(
+    *, subscription: Subscription, by: User | None = None, today: datetime.date | None = None
+) -> Subscription:
     """Payment received (or waived by the staff): the subscription is active and its year's
-    screening allowance enters the ledger."""
+    screening allowance enters the ledger. Refused (409 `period_ended`) once its period is
+    over: it would cover nothing, and be listed active."""
+    today = today or timezone.localdate()
     subscription = _lock(subscription)
     _move(subscription, Status.ACTIVE)
+    if period_ended(subscription, today):
+        raise ApplicationError(
+            SubscriptionErrorCode.PERIOD_ENDED,
+            _("This subscription's period ended on %(day)s: it can no longer be activated.")
+            % {"day": subscription.ends_on.isoformat()},
+            status=409,
+        )
     subscription.activated_at = timezone.now()
     subscription.save(update_fields=["status", "activated_at"])
     if subscription.plan.screenings_per_year:
@@ -231,7 +243,7 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
                 RenewalReminder.objects.create(subscription=subscription, days_before=threshold)
         except IntegrityError:
             continue
-        recipients = _subscriber_recipients(subscription.subscriber)
+        recipients = institution_selectors.institution_recipients(subscription.subscriber)
         if recipients:
             send_mail(
                 _("Your subscription ends on %(date)s") % {"date": subscription.ends_on},
@@ -249,13 +261,3 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
             )
         sent += 1
     return sent
-
-
-def _subscriber_recipients(institution: Institution) -> list[str]:
-    admins = User.objects.filter(
-        institution=institution, role=User.Role.INSTITUTION_ADMIN, is_active=True
-    ).exclude(email="")
-    emails = list(admins.values_list("email", flat=True))
-    if institution.email:
-        emails.append(institution.email)
-    return sorted(set(emails))

@@ -96,3 +96,27 @@ def test_network_staff_see_their_members(network, library, other_library):
 def test_cinema_staff_list_every_institution(editor_api, library, other_library, network):
     InstitutionFactory()
     assert editor_api.get("/api/v1/institutions/").json()["count"] == 4
+
+
+def test_the_institution_serializer_fails_closed(library):
+    """Without the reader's scope in its context (a new view, a nested use), the
+    serializer leaves the private details out instead of showing them."""
+    from institutions.apis import InstitutionSerializer
+
+    library.email = "contact@mediatheque.example"
+    library.save()
+    data = InstitutionSerializer(library).data
+    private = {*InstitutionSerializer.PRIVATE_FIELDS, "ip_ranges"}
+    assert private & set(data) == set()
+    assert (data["id"], data["name"]) == (library.pk, library.name)
+    assert InstitutionSerializer(library, context={"private_ids": {library.pk}}).data["email"] == (
+        "contact@mediatheque.example"
+    )
+
+
+def test_the_cinema_staff_read_what_they_wrote(editor_api, library):
+    response = editor_api.patch(
+        f"/api/v1/institutions/{library.pk}/", {"email": "nouvelle@example.org"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["email"] == "nouvelle@example.org"

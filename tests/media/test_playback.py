@@ -156,6 +156,48 @@ def test_concurrent_stream_cap_and_silent_sessions(library, library_api, patron_
     assert late.status_code == 410 and late.json()["code"] == "session_ended"
 
 
+def test_the_grants_stream_cap_applies_when_stricter_than_the_plans(
+    s3, library, patron_api, streaming_subscription, today, tmp_path
+):
+    """The plan allows 2 streams; this film's rights allow 1 at a time: a second viewer
+    of the film waits, a viewer of another film does not — until the plan's 2 are used."""
+    capped = FilmFactory()
+    for medium in (Medium.STREAM_ONSITE, Medium.STREAM_HOME):
+        GrantFactory(
+            film=capped,
+            medium=medium,
+            starts_on=today - datetime.timedelta(days=30),
+            ends_on=None,
+            max_concurrent_streams=1,
+        )
+    ready_rendition(capped, s3, tmp_path)
+    other = FilmFactory()
+    GrantFactory(
+        film=other,
+        medium=Medium.STREAM_HOME,
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=None,
+        max_concurrent_streams=5,  # looser than the plan: the plan's 2 apply
+    )
+    ready_rendition(other, s3, tmp_path)
+    viewers = [
+        client_for(UserFactory(role=User.Role.PATRON, institution=library, username=f"v-{n}"))
+        for n in range(3)
+    ]
+    assert start(patron_api, capped).status_code == 201
+    over = start(viewers[0], capped)
+    assert over.status_code == 429, over.json()
+    assert (over.json()["code"], over.json()["max_concurrent_streams"]) == (
+        "stream_limit_reached",
+        1,
+    )
+    assert PlaybackSession.objects.filter(film=capped).count() == 1
+    assert start(viewers[1], other).status_code == 201
+    over = start(viewers[2], other)
+    assert (over.status_code, over.json()["max_concurrent_streams"]) == (429, 2)
+    assert PlaybackSession.objects.count() == 2
+
+
 class _Later:
     """`time` as seen by the token module, some seconds in the future."""
 

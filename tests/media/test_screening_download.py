@@ -14,7 +14,7 @@ from media.models import Asset
 from rights.models import Medium
 from subscriptions.models import ScreeningBooking
 from tests.factories import FilmFactory
-from tests.media.conftest import assert_short_presigned, stored_master
+from tests.media.conftest import assert_short_presigned, ready_rendition, stored_master
 from tests.rights.conftest import GrantFactory
 
 
@@ -117,3 +117,58 @@ def test_refused_without_rights_or_file(s3, library, library_api, streaming_subs
     )
     answer = download(library_api, booking(screenable, library, streaming_subscription, in_days=1))
     assert answer.status_code == 409 and answer.json()["code"] == "no_hd_asset"
+
+
+def test_an_sd_grant_hands_the_sd_rendition_never_the_hd_master(
+    s3, library, library_api, streaming_subscription, tmp_path
+):
+    """The grant allows screenings in SD only: the download is the tallest standard-
+    definition rendition (576 lines at most), not the HD master nor a 720p/1080p one."""
+    film = FilmFactory()
+    GrantFactory(
+        film=film,
+        medium=Medium.PUBLIC_SCREENING,
+        starts_on=datetime.date(2000, 1, 1),
+        ends_on=None,
+        screening_quality="sd",
+    )
+    hd = ready_rendition(film, s3, tmp_path, profile="720p")
+    sd = ready_rendition(film, s3, tmp_path, profile="480p")
+    ready_rendition(film, s3, tmp_path, profile="360p")
+    booked = booking(film, library, streaming_subscription, in_days=2)
+    answer = download(library_api, booked)
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert (body["asset_id"], body["kind"], body["screening_quality"]) == (
+        sd.pk,
+        "hls_rendition",
+        "sd",
+    )
+    assert body["asset_id"] not in (hd.pk, hd.source_id)
+    assert requests.get(body["url"], timeout=10).text.startswith("#EXTM3U")
+
+
+def test_an_sd_grant_without_an_sd_rendition_is_refused(
+    s3, library, library_api, streaming_subscription, tmp_path
+):
+    film = FilmFactory()
+    GrantFactory(
+        film=film,
+        medium=Medium.PUBLIC_SCREENING,
+        starts_on=datetime.date(2000, 1, 1),
+        ends_on=None,
+        screening_quality="sd",
+    )
+    path = tmp_path / "m.mov"
+    path.write_bytes(b"HD master bytes")
+    stored_master(film, s3, path)  # an HD master the grant does not allow
+    ready_rendition(film, s3, tmp_path, profile="720p")
+    answer = download(library_api, booking(film, library, streaming_subscription, in_days=1))
+    assert (answer.status_code, answer.json()["code"]) == (409, "no_sd_asset")
+
+
+def test_an_hd_grant_still_hands_the_master(
+    library, library_api, screenable, master, streaming_subscription
+):
+    body = download(library_api, booking(screenable, library, streaming_subscription, in_days=1))
+    assert (body.json()["asset_id"], body.json()["screening_quality"]) == (master.pk, "hd")

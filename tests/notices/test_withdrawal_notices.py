@@ -116,9 +116,68 @@ def test_library_using_a_film_is_told_once_with_its_bookings_after_the_end(staff
 
 
 def call_command_result(**kwargs):
+    """The job as it runs for real: its transaction commits, then the e-mails it queued
+    for after the commit go."""
+    from django.test import TestCase
+
     from notices.services import withdrawal_notices_send
 
-    return withdrawal_notices_send(**kwargs)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return withdrawal_notices_send(**kwargs)
+
+
+def test_the_notices_are_mailed_only_once_the_job_commits(staff):
+    from django.db import transaction
+    from django.test import TestCase
+
+    from notices.services import withdrawal_notices_send
+
+    library = InstitutionFactory(email="bib@example.org")
+    film, grants, days = _leaving_film()
+    rights_services.grant_update(grant=grants[Medium.DVD], ends_on=_day(days))
+    library_selection_with(library, film)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            withdrawal_notices_send()
+            raise RuntimeError("the job failed after mailing")
+    assert mail.outbox == [] and not WithdrawalNotice.objects.exists()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = withdrawal_notices_send()
+        assert mail.outbox == []  # inside the job's transaction (holding the notices' locks)
+    assert (result["notices"], result["emails"]) == (1, 1)
+    assert [m.to for m in mail.outbox] == [["bib@example.org"]]
+    assert WithdrawalNotice.objects.get().emails_sent == 1
+
+
+def test_a_notice_that_cannot_be_mailed_is_given_back(staff, monkeypatch):
+    import smtplib
+
+    from notices import services as notices_services
+
+    library = InstitutionFactory(email="bib@example.org")
+    film, grants, days = _leaving_film()
+    rights_services.grant_update(grant=grants[Medium.DVD], ends_on=_day(days))
+    library_selection_with(library, film)
+
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("the relay is down")
+
+    monkeypatch.setattr(notices_services, "send_mail", refused)
+    assert call_command_result()["emails"] == 1  # queued, then refused by the relay
+    assert mail.outbox == []
+    assert WithdrawalNotice.objects.get().emails_sent == 0  # the claim was given back
+    monkeypatch.undo()
+    assert call_command_result()["emails"] == 1  # the same day's next run tells it
+    assert [m.to for m in mail.outbox] == [["bib@example.org"]]
+
+
+def library_selection_with(library, film):
+    from editorial.services import library_selection_create, library_selection_item_add
+
+    selection = library_selection_create(institution=library, title="Sélection")
+    library_selection_item_add(selection=selection, film=film.pk)
+    return selection
 
 
 def test_open_dvd_orders_and_recent_viewers_are_users_too(staff):
@@ -274,3 +333,33 @@ def test_staff_must_name_the_library_and_bad_days_are_refused(editor_api, librar
 def test_command_runs_for_a_given_day(staff, capsys):
     call_command("withdrawal_notices", "--date", _day(0).isoformat())
     assert "0 notice(s)" in capsys.readouterr().out
+
+
+def test_a_library_that_used_its_yearly_cap_is_still_told_its_screening_is_at_risk(staff):
+    """Leaving is about the rights ending, whatever the library's use of a yearly cap: a
+    library whose one screening allowed this year is booked after the end is told."""
+    library = InstitutionFactory(email="bib@example.org")
+    film = FilmFactory()
+    grant = GrantFactory(
+        film=film,
+        medium=Medium.PUBLIC_SCREENING,
+        starts_on=_day(-400),
+        ends_on=None,
+        max_screenings_per_year=1,
+    )
+    pack = make_grid(timezone.localdate().year).plans.get(code="discovery-8")
+    subscription_activate(
+        subscription=subscription_quote_create(
+            subscriber=library, plan=pack, starts_on=timezone.localdate()
+        )
+    )
+    day = 20 if _day(20).year == _day(0).year else 1  # the booking counts in this year
+    booked = booking_create(
+        library=library, film=film, starts_at=_at(day), venue="Salle", expected_audience=30
+    )
+    rights_services.grant_update(grant=grant, ends_on=_day(day - 1))
+    result = call_command_result()
+    notice = WithdrawalNotice.objects.get(institution=library)
+    assert (notice.medium, notice.last_day) == (Medium.PUBLIC_SCREENING, _day(day - 1))
+    assert notice.bookings_after_end == [[booked.pk, _day(day).isoformat()]]
+    assert result["screenings_at_risk"] == 1

@@ -67,6 +67,27 @@ def test_film_withdrawn(library_api, cart, edition):
     assert _submit_refused(library_api, cart, edition)[0]["code"] == "film_withdrawn"
 
 
+def test_a_film_withdrawn_from_a_later_date_is_ordered_until_then(library_api, cart, edition):
+    """The withdrawal rule is the rights engine's (withdrawn on or before the day): a film
+    withdrawn from a later date is ordered like any other until then, as it is streamed
+    and booked."""
+    from catalogue.services import film_status_change
+    from rights.decisions import decide
+
+    later = timezone.localdate() + datetime.timedelta(days=10)
+    film_status_change(film=edition.film, status="withdrawn", on=later, reason="Fin des droits")
+    response = library_api.post(
+        f"/api/v1/orders/{cart['id']}/lines/", {"edition": edition.pk, "quantity": 1}, format="json"
+    )
+    assert response.status_code == 201
+    submitted = library_api.post(f"/api/v1/orders/{cart['id']}/submit/")
+    assert submitted.status_code == 200, submitted.json()
+    assert submitted.json()["status"] == "submitted"
+    library = Order.objects.get(pk=cart["id"]).library
+    edition.film.refresh_from_db()
+    assert decide(library, edition.film, "dvd", on=later).reason == "film_withdrawn"
+
+
 def test_dvd_rights_ended(library_api, cart):
     edition = make_edition(rights=False)
     grant_dvd(edition.film, ends_on=timezone.localdate() - datetime.timedelta(days=1))

@@ -73,14 +73,23 @@ def test_contract_with_grants_in_force_cannot_be_deleted(editor_api):
 
 
 def test_contract_status_follows_its_machine(editor_api):
-    contract = ContractFactory(status=Contract.Status.TERMINATED)
+    contract = ContractFactory(
+        status=Contract.Status.TERMINATED, terminated_on=datetime.date(2017, 1, 1)
+    )
     response = editor_api.patch(
         f"/api/v1/contracts/{contract.pk}/", {"status": "draft"}, format="json"
     )
     assert response.status_code == 409
-    assert response.json()["code"] == "invalid_status_transition"
+    assert response.json()["code"] == "status_through_action"
+    for action in ("sign", "negotiate", "return-to-draft"):
+        response = editor_api.post(f"/api/v1/contracts/{contract.pk}/{action}/")
+        assert response.status_code == 409
+        assert response.json()["code"] == "invalid_status_transition"
     contract.refresh_from_db()
-    assert contract.status == Contract.Status.TERMINATED
+    assert (contract.status, contract.terminated_on) == (
+        Contract.Status.TERMINATED,
+        datetime.date(2017, 1, 1),
+    )
 
 
 def test_staff_create_a_grant_with_defaults(editor_api, contract, film):

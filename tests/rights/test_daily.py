@@ -39,7 +39,19 @@ def _thresholds(settings):
     settings.RIGHTS_EXPIRY_NOTICE_DAYS = [180, 30, 7]
 
 
-def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(negotiator):
+@pytest.fixture
+def daily(django_capture_on_commit_callbacks):
+    """The job as it runs for real: its transaction commits, then the mails it queued for
+    after the commit go."""
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.rights_daily(**kwargs)
+
+    return run
+
+
+def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(negotiator, daily):
     in_charge = UserFactory(
         username="anne",
         role=User.Role.CATALOGUE_EDITOR,
@@ -53,7 +65,7 @@ def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(nego
     beyond = GrantFactory(starts_on=_day(-400), ends_on=_day(181))  # beyond the notice
     GrantFactory(starts_on=_day(-400), ends_on=None)
 
-    result = services.rights_daily(today=TODAY)
+    result = daily(today=TODAY)
     assert result["flagged"] == 2
     flags = {(a.grant_id, a.threshold_days) for a in GrantExpiryAlert.objects.all()}
     assert flags == {(soon.pk, 30), (nobody.pk, 180)}
@@ -66,7 +78,7 @@ def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(nego
 
     # the same day again: nothing new
     mail.outbox.clear()
-    assert services.rights_daily(today=TODAY) == {
+    assert daily(today=TODAY) == {
         "flagged": 0,
         "unnotified": 0,
         "emails": 0,
@@ -75,7 +87,7 @@ def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(nego
     assert mail.outbox == []
 
     # 13 days later the first grant enters the 7-day notice and the third the 180-day one
-    result = services.rights_daily(today=_day(13))
+    result = daily(today=_day(13))
     assert result["flagged"] == 2
     assert set(
         GrantExpiryAlert.objects.filter(flagged_on=_day(13)).values_list(
@@ -84,15 +96,15 @@ def test_expiring_grants_are_flagged_once_and_mailed_to_the_staff_in_charge(nego
     ) == {(soon.pk, 7), (beyond.pk, 180)}
 
 
-def test_extending_a_grant_flags_its_new_end_when_it_comes_near(negotiator):
+def test_extending_a_grant_flags_its_new_end_when_it_comes_near(negotiator, daily):
     grant = GrantFactory(starts_on=_day(-400), ends_on=_day(10))
-    services.rights_daily(today=TODAY)
+    daily(today=TODAY)
     services.grant_update(grant=grant, ends_on=_day(400))
-    assert services.rights_daily(today=TODAY)["flagged"] == 0
-    assert services.rights_daily(today=_day(400 - 30))["flagged"] == 1
+    assert daily(today=TODAY)["flagged"] == 0
+    assert daily(today=_day(400 - 30))["flagged"] == 1
 
 
-def test_film_left_without_any_right_is_withdrawn_with_date_and_reason(negotiator):
+def test_film_left_without_any_right_is_withdrawn_with_date_and_reason(negotiator, daily):
     ended = GrantFactory(medium=Medium.STREAM_HOME, starts_on=_day(-400), ends_on=_day(-10))
     GrantFactory(film=ended.film, medium=Medium.DVD, starts_on=_day(-400), ends_on=_day(-3))
     # lost its platform rights but keeps DVD: stays in the catalogue as DVD-only
@@ -104,7 +116,7 @@ def test_film_left_without_any_right_is_withdrawn_with_date_and_reason(negotiato
     # never had any grant (e.g. just added): not the job's business
     untouched = FilmFactory()
 
-    result = services.rights_daily(today=TODAY)
+    result = daily(today=TODAY)
     assert result["withdrawn"] == [ended.film.pk]
     film = Film.objects.get(pk=ended.film.pk)
     assert (film.status, film.withdrawn_on) == (Film.Status.WITHDRAWN, _day(-2))
@@ -119,7 +131,7 @@ def test_film_left_without_any_right_is_withdrawn_with_date_and_reason(negotiato
     assert decide(library, film, Medium.DVD, on=TODAY).reason == "film_withdrawn"
     assert ended.film.reference in mail.outbox[0].body
 
-    assert services.rights_daily(today=TODAY)["withdrawn"] == []
+    assert daily(today=TODAY)["withdrawn"] == []
 
 
 def test_command_runs_the_job_for_a_given_day(negotiator, capsys):
@@ -130,12 +142,61 @@ def test_command_runs_the_job_for_a_given_day(negotiator, capsys):
     assert "0 grant(s) flagged" in capsys.readouterr().out
 
 
-def test_a_flag_nobody_could_be_told_about_waits_for_an_address(db):
+def test_a_flag_nobody_could_be_told_about_waits_for_an_address(db, daily):
     grant = GrantFactory(starts_on=_day(-400), ends_on=_day(5))
-    assert services.rights_daily(today=TODAY)["unnotified"] == 1
+    assert daily(today=TODAY)["unnotified"] == 1
     assert mail.outbox == []
     UserFactory(role=User.Role.RIGHTS_NEGOTIATOR, institution=None, email="new@example.org")
-    result = services.rights_daily(today=_day(1))
+    result = daily(today=_day(1))
     assert (result["emails"], result["unnotified"]) == (1, 0)
     assert grant.film.reference in mail.outbox[0].body
-    assert services.rights_daily(today=_day(1))["emails"] == 0
+    assert daily(today=_day(1))["emails"] == 0
+
+
+# --- mail after commit ----------------------------------------------------------------------
+
+
+def test_the_digest_goes_only_once_the_job_commits(negotiator, django_capture_on_commit_callbacks):
+    grant = GrantFactory(starts_on=_day(-400), ends_on=_day(5))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.rights_daily(today=TODAY)
+        assert mail.outbox == []  # inside the job's transaction: nothing sent yet
+    assert result["emails"] == 1
+    assert [m.to for m in mail.outbox] == [["nego@example.org"]]
+    assert grant.film.reference in mail.outbox[0].body
+    assert GrantExpiryAlert.objects.get().notified is True
+
+
+def test_a_run_that_rolls_back_sends_nothing(negotiator, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    GrantFactory(starts_on=_day(-400), ends_on=_day(5))
+    ended = GrantFactory(starts_on=_day(-400), ends_on=_day(-10))
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.rights_daily(today=TODAY)
+            raise RuntimeError("the job failed after mailing")
+    assert mail.outbox == []
+    assert not GrantExpiryAlert.objects.exists()
+    assert Film.objects.get(pk=ended.film_id).status == Film.Status.IN_CATALOGUE
+
+
+def test_a_digest_that_cannot_be_sent_is_told_again_by_the_next_run(negotiator, daily, monkeypatch):
+    import smtplib
+
+    from rights.services import daily as daily_module
+
+    grant = GrantFactory(starts_on=_day(-400), ends_on=_day(5))
+    real_send_mail = daily_module.send_mail
+
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("the relay is down")
+
+    monkeypatch.setattr(daily_module, "send_mail", refused)
+    assert daily(today=TODAY)["emails"] == 1  # queued, then refused by the relay
+    assert mail.outbox == []
+    assert GrantExpiryAlert.objects.get().notified is False  # the claim was given back
+    monkeypatch.setattr(daily_module, "send_mail", real_send_mail)
+    assert daily(today=_day(1))["emails"] == 1
+    assert grant.film.reference in mail.outbox[0].body
+    assert GrantExpiryAlert.objects.get().notified is True

@@ -10,7 +10,7 @@ from catalogue.models import Film
 from institutions.models import Institution
 from rights.decisions import Decision, decide, decide_many, register_usage_provider
 from rights.decisions import _usage_providers as usage_providers
-from rights.models import Medium
+from rights.models import Contract, Medium
 from rights.selectors import films_available
 from tests.factories import FilmFactory, InstitutionFactory, NetworkFactory
 from tests.rights.conftest import ContractFactory, GrantFactory
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 START, END = D(2017, 3, 1), D(2017, 10, 31)
 ALL_KINDS = list(Institution.Kind.values)
+UNSIGNED = (Contract.Status.DRAFT, Contract.Status.IN_NEGOTIATION)
 
 
 def _case(**overrides):
@@ -174,17 +175,27 @@ def test_decide_many_costs_constant_queries(django_assert_num_queries):
     for film in films:
         GrantFactory(film=film)
     library = InstitutionFactory()
-    with django_assert_num_queries(1):
+    # the grants, and the screenings the library used (the bookings' usage provider)
+    with django_assert_num_queries(2):
         decide_many(library, films[:2], on=START)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         decide_many(library, films, on=START)
+    with django_assert_num_queries(1):  # no capped medium asked: the grants only
+        decide_many(library, films, [Medium.STREAM_HOME, Medium.DVD], on=START)
 
 
 # --- property: decide_many == decide == the catalogue filter, on random data ------------
 
 days = st.dates(min_value=D(2016, 6, 1), max_value=D(2019, 6, 1))
+#: a contract's state: (status, termination date); signed on 2016-01-01 unless unsigned
+contract_strategy = st.one_of(
+    st.tuples(st.just(Contract.Status.SIGNED), st.none()),
+    st.tuples(st.sampled_from([Contract.Status.DRAFT, Contract.Status.IN_NEGOTIATION]), st.none()),
+    st.tuples(st.just(Contract.Status.TERMINATED), days),
+)
 grant_strategy = st.fixed_dictionaries(
     {
+        "contract": st.integers(0, 2),
         "film": st.integers(0, 3),
         "medium": st.sampled_from([Medium.STREAM_HOME, Medium.DVD]),
         "starts_on": days,
@@ -204,12 +215,15 @@ grant_strategy = st.fixed_dictionaries(
 )
 @given(
     grants=st.lists(grant_strategy, max_size=8),
+    contracts=st.lists(contract_strategy, min_size=3, max_size=3),
     on=days,
     kind=st.sampled_from(["municipal", "association", "departmental"]),
     overseas=st.booleans(),
     withdrawn=st.one_of(st.none(), days),
 )
-def test_bulk_single_and_filter_agree(grants, on, kind, overseas, withdrawn):
+def test_bulk_single_and_filter_agree(grants, contracts, on, kind, overseas, withdrawn):
+    """The three forms of the decision agree on any grants, under contracts signed,
+    unsigned or terminated from any day."""
     where = {"department_code": "974", "region_code": "04"} if overseas else {}
     institution = InstitutionFactory(kind=kind, **where)
     films = [FilmFactory() for _ in range(4)]
@@ -218,15 +232,23 @@ def test_bulk_single_and_filter_agree(grants, on, kind, overseas, withdrawn):
             status=Film.Status.WITHDRAWN, withdrawn_on=withdrawn, added_on=None
         )
         films[0].refresh_from_db()
-    contract = ContractFactory()
+    contract_rows = [
+        ContractFactory(
+            status=status,
+            signed_on=None if status in UNSIGNED else D(2016, 1, 1),
+            terminated_on=terminated_on,
+        )
+        for status, terminated_on in contracts
+    ]
+    contract_of = {}  # grant id -> (status, termination date) as generated
     for spec in grants:
         ends = (
             None
             if spec["length"] is None
             else spec["starts_on"] + datetime.timedelta(days=spec["length"])
         )
-        GrantFactory(
-            contract=contract,
+        grant = GrantFactory(
+            contract=contract_rows[spec["contract"]],
             film=films[spec["film"]],
             medium=spec["medium"],
             starts_on=spec["starts_on"],
@@ -235,19 +257,35 @@ def test_bulk_single_and_filter_agree(grants, on, kind, overseas, withdrawn):
             eligible_kinds=spec["eligible_kinds"],
             holdback_until=spec["holdback"],
         )
+        contract_of[grant.pk] = contracts[spec["contract"]]
     media = [Medium.STREAM_HOME, Medium.DVD]
     bulk = decide_many(institution, films, media, on=on)
-    for medium in media:
-        for film in films:
-            assert bulk[film.pk][medium] == decide(institution, film, medium, on=on)
-        available = set(
+
+    def available_on(day, medium, film_ids):
+        return set(
             films_available(
-                Film.objects.filter(pk__in=[f.pk for f in films]),
-                institution=institution,
-                medium=medium,
-                on=on,
+                Film.objects.filter(pk__in=film_ids), institution=institution, medium=medium, on=day
             ).values_list("pk", flat=True)
         )
+
+    for medium in media:
+        for film in films:
+            answer = bulk[film.pk][medium]
+            assert answer == decide(institution, film, medium, on=on)
+            if answer.allowed:
+                # only a contract signed (or terminated from a later day) gives rights
+                status, terminated_on = contract_of[answer.grant_id]
+                assert status == Contract.Status.SIGNED or (
+                    status == Contract.Status.TERMINATED and on < terminated_on
+                )
+                if answer.valid_until is not None:
+                    # the SQL form agrees on the last day and on the day after
+                    last = answer.valid_until
+                    assert available_on(last, medium, [film.pk]) == {film.pk}
+                    assert (
+                        available_on(last + datetime.timedelta(days=1), medium, [film.pk]) == set()
+                    )
+        available = available_on(on, medium, [f.pk for f in films])
         assert available == {f.pk for f in films if bulk[f.pk][medium].allowed}
 
 
@@ -293,3 +331,83 @@ def test_films_available_somewhere_is_the_union_over_every_profile(db):
     assert somewhere == union == {overseas_associations.pk}
     assert held_back.pk not in somewhere and ended.pk not in somewhere
     assert other_medium.pk not in somewhere
+
+
+# --- contracts: only a signed contract gives rights ---------------------------------------
+
+
+def _terminated(terminated_on):
+    return ContractFactory(status=Contract.Status.TERMINATED, terminated_on=terminated_on)
+
+
+def test_a_terminated_contract_yields_to_a_later_signed_one():
+    film = FilmFactory()
+    library = InstitutionFactory()
+    old = GrantFactory(film=film, contract=_terminated(D(2017, 3, 1)), ends_on=None)
+    new = GrantFactory(film=film, starts_on=D(2017, 6, 1), ends_on=None)
+    before = decide(library, film, Medium.STREAM_HOME, on=D(2017, 2, 1))
+    assert (before.allowed, before.valid_until, before.grant_id) == (True, D(2017, 2, 28), old.pk)
+    between = decide(library, film, Medium.STREAM_HOME, on=D(2017, 4, 1))
+    assert (between.reason, between.valid_until, between.grant_id) == (
+        "contract_terminated",
+        D(2017, 5, 31),
+        old.pk,
+    )
+    after = decide(library, film, Medium.STREAM_HOME, on=D(2017, 6, 1))
+    assert (after.reason, after.valid_until, after.grant_id) == ("ok", None, new.pk)
+
+
+def test_grants_to_come_under_a_contract_that_will_not_give_rights():
+    film = FilmFactory()
+    library = InstitutionFactory()
+    GrantFactory(
+        film=film,
+        contract=ContractFactory(status=Contract.Status.DRAFT, signed_on=None),
+        starts_on=D(2018, 1, 1),
+        ends_on=None,
+    )
+    day = D(2017, 6, 1)
+    assert decide(library, film, Medium.STREAM_HOME, on=day) == Decision(
+        False, "contract_not_signed", None, Film.objects.get().rights_grants.get().pk
+    )
+    other = FilmFactory()
+    grant = GrantFactory(
+        film=other, contract=_terminated(D(2017, 12, 1)), starts_on=D(2018, 1, 1), ends_on=None
+    )
+    assert decide(library, other, Medium.STREAM_HOME, on=day) == Decision(
+        False, "contract_terminated", None, grant.pk
+    )
+    # terminated after the grant starts: it comes, then ends with the contract
+    later = FilmFactory()
+    grant = GrantFactory(
+        film=later, contract=_terminated(D(2018, 3, 1)), starts_on=D(2018, 1, 1), ends_on=None
+    )
+    assert decide(library, later, Medium.STREAM_HOME, on=day) == Decision(
+        False, "not_yet", D(2017, 12, 31), grant.pk
+    )
+    assert decide(library, later, Medium.STREAM_HOME, on=D(2018, 1, 1)).valid_until == D(
+        2018, 2, 28
+    )
+
+
+def test_the_longest_lasting_grant_counts_its_contract_termination():
+    film = FilmFactory()
+    library = InstitutionFactory()
+    GrantFactory(film=film, contract=_terminated(D(2017, 5, 1)), ends_on=None)
+    lasting = GrantFactory(film=film, ends_on=D(2017, 10, 31))
+    decision = decide(library, film, Medium.STREAM_HOME, on=D(2017, 4, 1))
+    assert (decision.grant_id, decision.valid_until) == (lasting.pk, D(2017, 10, 31))
+
+
+def test_an_allowed_answer_carries_the_terms_of_its_grant():
+    film = FilmFactory()
+    library = InstitutionFactory()
+    GrantFactory(film=film, max_concurrent_streams=2)
+    GrantFactory(film=film, medium=Medium.PUBLIC_SCREENING, screening_quality="sd")
+    streaming = decide(library, film, Medium.STREAM_HOME, on=START)
+    assert (streaming.max_concurrent_streams, streaming.screening_quality) == (2, "hd")
+    screening = decide(library, film, Medium.PUBLIC_SCREENING, on=START)
+    assert (screening.max_concurrent_streams, screening.screening_quality) == (None, "sd")
+    refused = decide(library, film, Medium.STREAM_HOME, on=D(2018, 1, 1))
+    assert (refused.allowed, refused.max_concurrent_streams) == (False, None)
+    assert decide_many(library, [film], on=START)[film.pk][Medium.STREAM_HOME] == streaming

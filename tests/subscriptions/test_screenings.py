@@ -240,3 +240,109 @@ def test_twenty_concurrent_bookings_on_three_credits(library, pack3, today):
     assert ScreeningBooking.objects.filter(subscription=subscription).count() == 3
     assert credit_balance(subscription.pk) == 0
     assert Subscription.objects.get(pk=subscription.pk).status == "active"
+
+
+def _capped_film(cap):
+    film = FilmFactory()
+    GrantFactory(
+        film=film,
+        medium=Medium.PUBLIC_SCREENING,
+        starts_on=datetime.date(2000, 1, 1),
+        ends_on=None,
+        max_screenings_per_year=cap,
+    )
+    return film
+
+
+def _soon(minutes=2):
+    # in the current year (unless run in the last minutes of 31 December)
+    return (timezone.now() + datetime.timedelta(minutes=minutes)).replace(microsecond=0)
+
+
+def _screening_summary(client, film):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/films/").json()
+    row = next(r for r in body["results"] if r["id"] == film.pk)
+    return row["rights"]["public_screening"], len(queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_film_list_tells_the_library_it_used_its_yearly_cap(
+    library_api,
+    other_library_api,
+    library,
+    other_library,
+    pack3,
+    today,
+    django_capture_on_commit_callbacks,
+):
+    """The rights summary shows `cap_reached` to the library that used a film's yearly
+    screening cap — and only its pages are computed again: the catalogue's revision (every
+    page, every worker's playback memo) does not move for a booking."""
+    from catalogue import cache as page_cache
+
+    _active(library, pack3, today)
+    film = _capped_film(1)
+    mine, _ = _screening_summary(library_api, film)
+    theirs, _ = _screening_summary(other_library_api, film)
+    assert mine["reason"] == theirs["reason"] == "ok"
+    _, cached_page_queries = _screening_summary(other_library_api, film)  # from the cache
+    revision = page_cache.current()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_id = book(library_api, film, _soon()).json()["id"]
+    assert page_cache.current() == revision
+    mine, _ = _screening_summary(library_api, film)
+    assert (mine["allowed"], mine["reason"], mine["valid_until"]) == (
+        False,
+        "cap_reached",
+        f"{timezone.localdate(_soon()).year}-12-31",
+    )
+    theirs, queries = _screening_summary(other_library_api, film)
+    assert (theirs["reason"], queries) == ("ok", cached_page_queries)  # still its cached page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel = library_api.post(f"/api/v1/screenings/{booking_id}/cancel/")
+    assert cancel.status_code == 200
+    assert page_cache.current() == revision
+    assert _screening_summary(library_api, film)[0]["reason"] == "ok"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_never_pass_the_yearly_cap(library, platform, today):
+    """10 threads, each on its own connection, book the same film for the same library at
+    the same moment, with credits to spare, against a grant's cap of 1 screening a year:
+    exactly one booking exists (the cap is counted under the lock)."""
+    subscription = _active(library, platform, today)
+    film = _capped_film(1)
+    barrier = threading.Barrier(10)
+    outcomes = []
+
+    def attempt(i):
+        try:
+            barrier.wait()
+            booking_create(
+                library=library,
+                film=film,
+                starts_at=_soon(2 + i),
+                venue="Auditorium",
+                expected_audience=30,
+            )
+            outcomes.append("ok")
+        except Exception as exc:  # the reason code is what we count
+            outcomes.append(getattr(exc, "code", repr(exc)))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["cap_reached"] * 9 + ["ok"]
+    assert ScreeningBooking.objects.filter(film=film).count() == 1
+    assert credit_balance(subscription.pk) == subscription.plan.screenings_per_year - 1

@@ -236,3 +236,62 @@ def test_status_labels_agree_in_gender_in_french():
         assert str(Subscription.Status.EXPIRED.label) == "Expiré"
         assert str(Order.Status.CANCELLED.label) == "Annulée"
         assert str(ScreeningBooking.Status.CANCELLED.label) == "Annulée"
+
+
+def _ended(subscription_id, today):
+    """The subscription's period is over (it began 400 days ago)."""
+    Subscription.objects.filter(pk=subscription_id).update(
+        starts_on=today - datetime.timedelta(days=400), ends_on=today - datetime.timedelta(days=35)
+    )
+
+
+def test_a_subscription_whose_period_ended_cannot_be_activated(
+    library_api, editor_api, library, platform, today
+):
+    subscription_id = quote(library_api, library, platform, today).json()["id"]
+    _ended(subscription_id, today)
+    response = editor_api.post(f"/api/v1/subscriptions/{subscription_id}/activate/")
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "period_ended"
+    subscription = Subscription.objects.get(pk=subscription_id)
+    assert (subscription.status, subscription.activated_at) == ("quote", None)
+    assert not ScreeningCreditEntry.objects.filter(subscription=subscription).exists()
+
+
+def test_a_late_payment_is_recorded_without_activating_an_ended_period(
+    library_api, editor_api, library, platform, today
+):
+    subscription_id = quote(library_api, library, platform, today).json()["id"]
+    library_api.post(
+        f"/api/v1/subscriptions/{subscription_id}/request-payment/",
+        {"payment_method": "administrative_invoice"},
+        format="json",
+    )
+    _ended(subscription_id, today)
+    invoice = Invoice.objects.get(subscription_id=subscription_id)
+    response = editor_api.post(
+        f"/api/v1/invoices/{invoice.pk}/mark-paid/", {"paid_on": today.isoformat()}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert Invoice.objects.get(pk=invoice.pk).status == "paid"
+    assert Subscription.objects.get(pk=subscription_id).status == "awaiting_payment"
+
+
+def test_an_active_subscription_whose_period_ended_is_never_listed_active(
+    library_api, library, platform, today
+):
+    """Before the daily job writes `expired`, the lists already say so."""
+    subscription = subscription_activate(
+        subscription=Subscription.objects.get(
+            pk=quote(library_api, library, platform, today).json()["id"]
+        )
+    )
+    _ended(subscription.pk, today)
+    assert Subscription.objects.get(pk=subscription.pk).status == "active"  # as stored
+    listed = library_api.get("/api/v1/subscriptions/").json()["results"]
+    assert [(s["id"], s["status"]) for s in listed] == [(subscription.pk, "expired")]
+    detail = library_api.get(f"/api/v1/subscriptions/{subscription.pk}/").json()
+    assert detail["status"] == "expired"
+    assert library_api.get("/api/v1/subscriptions/", {"status": "active"}).json()["count"] == 0
+    expired = library_api.get("/api/v1/subscriptions/", {"status": "expired"}).json()
+    assert [s["id"] for s in expired["results"]] == [subscription.pk]

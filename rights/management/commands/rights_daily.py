@@ -27,6 +27,6 @@ class Command(BaseCommand):
         else:
             result = rights_daily.apply().get()
         self.stdout.write(
-            f"{result['flagged']} grant(s) flagged, {result['emails']} digest(s) sent, "
+            f"{result['flagged']} grant(s) flagged, {result['emails']} digest(s) to e-mail, "
             f"{len(result['withdrawn'])} film(s) withdrawn"
         )
