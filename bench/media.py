@@ -15,7 +15,10 @@
   ffmpeg command of the same ladder on the same local file. Ratio = task / bare (≤ 1.1).
 - `playback_authorization`: concurrent `POST /api/v1/films/{id}/playback/` by the demo
   patron (rights engine, subscription, stream count under the row lock, session row)
-  vs the ping baseline measured the same way. Ratio (aim ≥ 0.5). A `#` line gives, for
+  vs the ping baseline measured the same way. Since one session per viewer and film,
+  each of these repeated starts by one patron of one film also ends the previous session
+  and records its view, as a reload does (bench/playback.py's mixed load starts films
+  with many viewers). Ratio (aim ≥ 0.5). A `#` line gives, for
   scale, the patron's `GET /api/v1/me/` (token and one query, no write) measured the same
   way: about the most an authenticated request that reads the database reaches here.
 
@@ -135,7 +138,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_moto():
+def start_moto():
     import requests
 
     port = _free_port()
@@ -313,7 +316,7 @@ def _transcode_figures(store, work: Path) -> list[str]:
 
 
 def store_main(names=STORE_FIGURES) -> int:
-    moto, endpoint = _start_moto()
+    moto, endpoint = start_moto()
     try:
         os.environ.update(
             OBJECT_STORE_BUCKET="bench-media",
@@ -339,11 +342,15 @@ def store_main(names=STORE_FIGURES) -> int:
             print(line, flush=True)
         return 0
     finally:
-        moto.terminate()
-        try:
-            moto.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            moto.kill()
+        stop_moto(moto)
+
+
+def stop_moto(moto) -> None:
+    moto.terminate()
+    try:
+        moto.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        moto.kill()
 
 
 def measure_store(env: dict[str, str], names=STORE_FIGURES) -> list[str]:

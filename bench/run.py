@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bookings, media, stats  # noqa: E402
+from bench import bookings, media, playback, stats  # noqa: E402
 from bench.figures import BASELINE, FIGURES, Figure  # noqa: E402
 from bench.http_load import (  # noqa: E402
     LoadError,
@@ -223,7 +223,13 @@ def describe(result: LoadResult) -> str:
 
 
 #: figures measured outside bench/figures.py (BENCH_ONLY may name them too)
-EXTRA_FIGURES = {"bookings", *media.PLAYBACK_FIGURES, *media.STORE_FIGURES, "stats"}
+EXTRA_FIGURES = {
+    "bookings",
+    *media.PLAYBACK_FIGURES,
+    *playback.FIGURES,
+    *media.STORE_FIGURES,
+    "stats",
+}
 
 
 def only_names() -> set[str]:
@@ -261,6 +267,17 @@ def main() -> int:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     log_path = BENCH_DIR / "gunicorn.log"
     port = free_port()
+    # The server's object store is a moto_server, as in production an S3 store: the
+    # playback figures presign with boto3 (nothing is downloaded from it).
+    moto, store_url = media.start_moto()
+    env.update(
+        OBJECT_STORE_BUCKET="bench-playback",
+        OBJECT_STORE_ENDPOINT_URL=store_url,
+        OBJECT_STORE_ACCESS_KEY_ID="bench",
+        OBJECT_STORE_SECRET_ACCESS_KEY="bench",  # noqa: S106 (moto accepts any)
+        # no bench session goes silent between the capacity trials
+        MEDIA_HEARTBEAT_TIMEOUT_SECONDS="7200",
+    )
     with log_path.open("w") as logfile:
         server = start_server(env, port, logfile)
         try:
@@ -289,12 +306,17 @@ def main() -> int:
                 extra_lines += media.measure_playback(
                     port, env, seconds=SECONDS, concurrency=CONCURRENCY
                 )
+            if any(extra_selected(n) for n in playback.FIGURES):
+                extra_lines += playback.measure(
+                    port, env, server.pid, seconds=SECONDS, concurrency=CONCURRENCY, log=log
+                )
         except LoadError as exc:
             sys.stderr.write(log_path.read_text()[-4000:])
             print(f"bench: FAILED: {exc}", file=sys.stderr)
             return 1
         finally:
             stop_server(server)
+            media.stop_moto(moto)
     # Upload and transcoding figures: after the server stopped (they need the cores).
     store_figures = [n for n in media.STORE_FIGURES if extra_selected(n)]
     if store_figures:

@@ -6,8 +6,11 @@
 - `objectstore.py`: the only module that talks to the store (boto3 on S3, Django's
   default storage on the embedded set-up), presigned URLs with short validity.
 - `services/`: uploads (initiate, resume, complete with size and SHA-256 checks, abort,
-  stale sweep), transcoding (states and outputs), playback (rights engine, subscription,
-  stream cap, signed playlists, view events), screening downloads.
-- `transcoding.py`: ffmpeg commands (probe, ladder, poster, progress).
+  stale sweep), transcoding (states, outputs and their measured values), playback
+  (rights engine, subscription, stream cap, one session per viewer and film, resume,
+  heartbeats, view events), streams (the master and track playlists and the segment
+  links a session's player follows), screening downloads.
+- `transcoding.py`: ffmpeg commands (ladder, poster, progress) and what was encoded
+  (probing and measuring with libavformat).
 - `tasks.py`: checksum, transcoding (`transcoding` queue), periodic sweeps.
 """

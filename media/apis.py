@@ -6,7 +6,7 @@ Views validate, call one service or selector, and serialize."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +26,8 @@ from backend.errors import ApplicationError
 from media import selectors
 from media.models import Asset, Upload
 from media.models.assets import sha256_validator
-from media.objectstore import LocalStore, get_store, presign_seconds
-from media.services import playback, screenings, transcoding, uploads
+from media.objectstore import LocalStore, content_type_for, get_store, presign_seconds
+from media.services import playback, screenings, streams, transcoding, uploads
 from media.tokens import token_read
 from rights.models import RightsGrant
 
@@ -48,7 +48,8 @@ class AssetSerializer(serializers.ModelSerializer):
         fields = [
             "id", "film", "kind", "language", "for_deaf_and_hard_of_hearing", "status",
             "progress_percent", "error", "size", "sha256", "duration_seconds", "width",
-            "height", "source", "profile", "attempts", "created_at", "updated_at",
+            "height", "frame_rate", "codecs", "peak_bitrate", "average_bitrate", "start_pts",
+            "source", "profile", "attempts", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -281,16 +282,28 @@ class UploadViewSet(viewsets.GenericViewSet):
 class PlaybackSerializer(serializers.Serializer):
     session = serializers.UUIDField()
     medium = serializers.CharField()
-    master_playlist_url = serializers.URLField()
-    expires_in = serializers.IntegerField()
+    master_playlist_url = serializers.URLField(
+        help_text="The HLS master playlist (no API token: the URL is the key)."
+    )
+    expires_in = serializers.IntegerField(
+        help_text="Seconds until the session's URLs stop working even while it lives: the "
+        "stream's duration plus a margin for pauses."
+    )
+    duration = serializers.FloatField(allow_null=True, help_text="The stream's duration (s).")
+    resume_from = serializers.FloatField(
+        help_text="Where to start playing (s): the viewer's last position in this film, "
+        "0 for a first view or after the end credits."
+    )
     heartbeat_url = serializers.URLField()
     end_url = serializers.URLField()
     heartbeat_every = serializers.IntegerField()
 
 
-def _signed(request, name: str, session, token: str, **kwargs) -> str:
-    path = reverse(name, kwargs={"film_id": session.film_id, "session_id": session.pk, **kwargs})
-    return request.build_absolute_uri(f"{path}?token={token}")
+def _master_url(request, session) -> str:
+    token = streams.session_token(session)
+    return request.build_absolute_uri(
+        reverse("media-master-playlist", kwargs={"session_id": session.pk, "token": token})
+    )
 
 
 class PlaybackStartApi(APIView):
@@ -301,19 +314,21 @@ class PlaybackStartApi(APIView):
         """Start watching: refused with the rights engine's reason (403), without a
         streaming subscription (403 `no_streaming_subscription`), without a ready
         rendition (409 `no_ready_rendition`) or above the subscription's concurrent
-        streams (429 `stream_limit_reached`)."""
+        streams (429 `stream_limit_reached`). The viewer's earlier open session of the
+        film ends (a reload keeps one slot); `resume_from` is where they stopped."""
         from django.conf import settings
 
         film = selectors.film_to_play(request.user, pk)
         if film is None:
             raise Http404
         session = playback.playback_start(user=request.user, film=film, ip=client_ip(request))
-        token = playback.playlist_token(session)
         body = {
             "session": session.pk,
             "medium": session.medium,
-            "master_playlist_url": _signed(request, "media-master-playlist", session, token),
-            "expires_in": settings.MEDIA_PLAYLIST_URL_MINUTES * 60,
+            "master_playlist_url": _master_url(request, session),
+            "expires_in": streams.seconds_left(session),
+            "duration": session.duration_seconds,
+            "resume_from": session.position_seconds,
             "heartbeat_url": request.build_absolute_uri(
                 reverse("media-playback-heartbeat", kwargs={"session_id": session.pk})
             ),
@@ -325,49 +340,90 @@ class PlaybackStartApi(APIView):
         return Response(PlaybackSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class _PlaylistApi(APIView):
+def _playlist(body: str) -> HttpResponse:
+    return HttpResponse(body, content_type=M3U8, headers={"Cache-Control": "no-store"})
+
+
+class _StreamApi(APIView):
+    """The player's URLs: the token in the path is the credential (players send no API
+    token), so no authentication runs."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    def session(self, request, film_id, session_id):
-        return playback.session_for_token(
-            session_id=session_id, film_id=film_id, token=request.query_params.get("token", "")
-        )
 
-
-class MasterPlaylistApi(_PlaylistApi):
+class MasterPlaylistApi(_StreamApi):
     @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
-    def get(self, request, film_id, session_id):
-        """The HLS master playlist of a session (signed URL, minutes of validity)."""
-        session = self.session(request, film_id, session_id)
-        token = request.query_params["token"]
+    def get(self, request, session_id, token):
+        """The session's HLS master playlist: 403 `invalid_token` / `token_expired`, 410
+        `session_ended` once the session ended or went silent."""
+        session = streams.live_session(session_id=session_id, token=token)
 
-        def track_url(asset):
-            return _signed(request, "media-track-playlist", session, token, asset_id=asset.pk)
+        def track_url(session, asset):
+            path = reverse(
+                "media-track-playlist",
+                kwargs={
+                    "session_id": session.pk,
+                    "token": streams.track_path_token(session, asset),
+                },
+            )
+            return request.build_absolute_uri(path)
 
-        body = playback.master_playlist(session=session, track_url=track_url)
-        return HttpResponse(body, content_type=M3U8, headers={"Cache-Control": "no-store"})
+        return _playlist(streams.master_playlist(session=session, track_url=track_url))
 
 
-class TrackPlaylistApi(_PlaylistApi):
+class TrackPlaylistApi(_StreamApi):
     @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
-    def get(self, request, film_id, session_id, asset_id):
-        """A rendition's (or track's) playlist, its segments presigned by the store."""
-        session = self.session(request, film_id, session_id)
-        body = playback.track_playlist(session=session, asset_id=asset_id)
-        base_fixed = "\n".join(
-            _absolute(request, line) if line.startswith("/") else line for line in body.split("\n")
-        )
-        return HttpResponse(base_fixed, content_type=M3U8, headers={"Cache-Control": "no-store"})
+    def get(self, request, session_id, token):
+        """A rendition's (or subtitle or audio-description track's) media playlist; its
+        segments are links relative to it."""
+        return _playlist(streams.track_playlist(session_id=session_id, token=token))
+
+
+@extend_schema(exclude=True)
+class SegmentApi(View):
+    """A segment link: 302 to the store's URL for the segment, presigned for seconds,
+    while the session holds its slot (plain Django view: it is the hottest path, one per
+    segment and viewer; refusals are the API's JSON errors)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, session_id, token, name):
+        try:
+            url = streams.segment_url(session_id=session_id, token=token, name=name)
+        except ApplicationError as exc:
+            return JsonResponse(
+                {"code": exc.code, "detail": str(exc.message)},
+                status=exc.status_code,
+                headers={"Cache-Control": "no-store"},
+            )
+        response = HttpResponseRedirect(_absolute(request, url))
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class HeartbeatSerializer(serializers.Serializer):
     seconds_watched = serializers.IntegerField(min_value=0, max_value=10**7, required=False)
+    position = serializers.FloatField(
+        min_value=0,
+        max_value=10**6,
+        required=False,
+        help_text="The player's position in the film (s): where a later start resumes.",
+    )
 
 
 class SessionStateSerializer(serializers.Serializer):
     session = serializers.UUIDField(source="pk")
     seconds_watched = serializers.IntegerField()
+    position = serializers.FloatField(source="position_seconds")
+    last_heartbeat_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+class HeartbeatStateSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    seconds_watched = serializers.IntegerField()
+    position = serializers.FloatField()
     last_heartbeat_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
 
@@ -375,15 +431,16 @@ class SessionStateSerializer(serializers.Serializer):
 class HeartbeatApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=HeartbeatSerializer, responses=SessionStateSerializer)
+    @extend_schema(request=HeartbeatSerializer, responses=HeartbeatStateSerializer)
     def post(self, request, session_id):
-        """Still playing (keeps the stream slot); 410 `session_ended` once it is over."""
+        """Still playing or paused (keeps the stream slot, records the position); 410
+        `session_ended` once it is over, 400 `position_beyond_end`."""
         data = HeartbeatSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        session = playback.session_heartbeat(
+        beat = playback.session_heartbeat(
             session_id=session_id, user=request.user, **data.validated_data
         )
-        return Response(SessionStateSerializer(session).data)
+        return Response(HeartbeatStateSerializer(beat).data)
 
 
 class EndApi(APIView):
@@ -460,9 +517,12 @@ class LocalPartView(View):
 
 
 class LocalObjectView(View):
-    http_method_names = ["get"]
+    """GET an object: its URL ends with the file's name, and it is served with the content
+    type of its extension (a `.ts` segment as video/mp2t, a playlist, WebVTT…)."""
 
-    def get(self, request, token):
+    http_method_names = ["get", "head"]
+
+    def get(self, request, token, name):
         store = _local_store()
         try:
             payload = token_read("get", token)
@@ -470,8 +530,10 @@ class LocalObjectView(View):
             return HttpResponse(exc.code, status=403)
         if store.size(payload["k"]) is None:
             raise Http404
-        return FileResponse(
+        response = FileResponse(
             store.open(payload["k"]),
             as_attachment=bool(payload.get("f")),
             filename=payload.get("f") or None,
+            content_type=content_type_for(payload["k"]),
         )
+        return response

@@ -19,6 +19,7 @@ class MediaErrorCode(models.TextChoices):
     STREAM_LIMIT_REACHED = "stream_limit_reached"
     NOT_A_VIEWER = "not_a_viewer"
     SESSION_ENDED = "session_ended"
+    POSITION_BEYOND_END = "position_beyond_end"
     INVALID_TOKEN = "invalid_token"  # noqa: S105 (a reason code)
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a reason code)
     BOOKING_CANCELLED = "booking_cancelled"

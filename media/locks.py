@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from media.models import Asset, PlaybackSession, Upload
 
 
@@ -18,3 +20,24 @@ def lock_asset(asset_id: int) -> Asset:
 
 def lock_session(session_id) -> PlaybackSession:
     return PlaybackSession.objects.select_for_update().get(pk=session_id)
+
+
+def lock_viewer_session(*, session_id, user_id) -> PlaybackSession | None:
+    """A session of this viewer, locked (None when it is not theirs or does not exist)."""
+    return (
+        PlaybackSession.objects.select_for_update().filter(pk=session_id, user_id=user_id).first()
+    )
+
+
+def lock_viewer_sessions_of(*, user_id, film_id) -> PlaybackSession | None:
+    """The viewer's last session of a film, locked: the open one (at most one), else the
+    one that ended last. (Not simply the latest started: concurrent starts take their
+    start times before they wait for the subscription's lock, so a later start time may
+    commit first.) Taken after the subscription's lock by the playback start; heartbeats
+    and ends lock only their own session."""
+    return (
+        PlaybackSession.objects.select_for_update(of=("self",))
+        .filter(user_id=user_id, film_id=film_id)
+        .order_by(F("ended_at").desc(nulls_first=True), "-started_at")
+        .first()
+    )

@@ -29,6 +29,24 @@ from django.utils import timezone
 
 CHUNK = 8 * 1024 * 1024
 
+#: the content type of each kind of file the media app stores, by extension: the store
+#: serves these (S3's Content-Type metadata; the local store's responses), players and
+#: ffmpeg check them
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".vtt": "text/vtt",
+    ".jpg": "image/jpeg",
+}
+
+
+def content_type_for(name: str) -> str:
+    return CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
 
 @dataclass(frozen=True)
 class Part:
@@ -186,6 +204,9 @@ class S3Store:
     def read_text(self, key: str) -> str:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()
 
+    def write_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
@@ -296,10 +317,13 @@ class LocalStore:
         return self.storage.size(key) if self.storage.exists(key) else None
 
     def download_url(self, key: str, *, expires: int, filename: str | None = None) -> str:
+        """A backend path ending in the file's own name (players and ffmpeg judge a
+        segment by its extension), served with the content type of that extension."""
         from media.tokens import token_make
 
         token = token_make("get", {"k": key, "f": filename or ""}, seconds=expires)
-        return reverse("media-local-object", kwargs={"token": token})
+        name = filename or key.rsplit("/", 1)[-1]
+        return reverse("media-local-object", kwargs={"token": token, "name": name})
 
     def _chunks(self, key: str) -> Iterator[bytes]:
         with self.storage.open(key, "rb") as handle:
@@ -325,6 +349,12 @@ class LocalStore:
     def read_text(self, key: str) -> str:
         with self.storage.open(key, "rb") as handle:
             return handle.read().decode()
+
+    def write_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        if self.storage.exists(key):
+            self.storage.delete(key)
+        saved = self.storage.save(key, ContentFile(data))
+        assert saved == key, (saved, key)
 
     def delete(self, key: str) -> None:
         self.storage.delete(key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,10 +66,27 @@ def has_ready_rendition(film_id: int) -> bool:
     return _ready_renditions_of(film_id).exists()
 
 
+def stream_duration(film_id: int) -> float | None:
+    """How long the film's stream lasts (its latest ready master's renditions)."""
+    return (
+        _ready_renditions_of(film_id)
+        .order_by("-source_id")
+        .values_list("duration_seconds", flat=True)
+        .first()
+    )
+
+
 def streamable_films(films: QuerySet) -> QuerySet:
-    """The films annotated with `streamable` (has_ready_rendition as a subquery): the
-    playback start reads it with the film, in the same query."""
-    return films.annotate(streamable=Exists(_ready_renditions_of(OuterRef("pk"))))
+    """The films annotated with `streamable` (has_ready_rendition as a subquery) and
+    `stream_duration`: the playback start reads them with the film, in the same query."""
+    return films.annotate(
+        streamable=Exists(_ready_renditions_of(OuterRef("pk"))),
+        stream_duration=Subquery(
+            _ready_renditions_of(OuterRef("pk"))
+            .order_by("-source_id")
+            .values("duration_seconds")[:1]
+        ),
+    )
 
 
 def film_to_play(user, film_id: int):

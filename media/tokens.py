@@ -1,6 +1,7 @@
-"""Short-lived HMAC tokens the backend signs itself (Django's signing, SECRET_KEY): playlist
-URLs bound to a playback session and a film, and, on the embedded local store, the URLs
-that stand in for presigned part uploads and downloads.
+"""Short-lived HMAC tokens the backend signs itself (Django's signing, SECRET_KEY): the
+URLs of a playback session (playlists and segment links, bound to the session; see
+media.services.streams), and, on the embedded local store, the URLs that stand in for
+presigned part uploads and downloads.
 
 Each token carries its own expiry (`exp`, a Unix time) and a purpose (the salt), so a
 token made for one use is refused for another."""
@@ -16,8 +17,12 @@ from backend.errors import ApplicationError
 from media.errors import MediaErrorCode
 
 
-def token_make(purpose: str, payload: dict, *, seconds: int) -> str:
-    return signing.dumps({**payload, "exp": int(time.time()) + seconds}, salt=f"media:{purpose}")
+def token_make(
+    purpose: str, payload: dict, *, seconds: int | None = None, until: float | None = None
+) -> str:
+    """A token valid for `seconds` from now, or `until` a Unix time."""
+    expires = int(until) if until is not None else int(time.time()) + int(seconds or 0)
+    return signing.dumps({**payload, "exp": expires}, salt=f"media:{purpose}")
 
 
 def token_read(purpose: str, token: str) -> dict:

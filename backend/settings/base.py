@@ -6,9 +6,11 @@ in-process). `production` removes the defaults that must never reach a real depl
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +35,7 @@ DJANGO_APPS = [
     "django.contrib.postgres",
 ]
 THIRD_PARTY_APPS = [
+    "corsheaders",
     "rest_framework",
     "knox",
     "axes",
@@ -61,6 +64,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # first: a CORS preflight is answered here, before any authentication or redirect
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -314,6 +319,25 @@ LOGIN_URL = "web:sign-in"
 # Patrons' ratings: a film enters "most appreciated" with at least this many ratings.
 APPRECIATED_MIN_RATINGS = env.int("APPRECIATED_MIN_RATINGS", default=3)
 
+# --- CORS (django-cors-headers) ---------------------------------------------------------
+# Web clients served from other origins may call the API and load the streams (playlists,
+# segment links, the local store's files): CORS_ALLOWED_ORIGINS and FRONTEND_BASE_URL's
+# origin. Credentials are tokens in the Authorization header, never cookies.
+CORS_ALLOWED_ORIGINS = list(
+    dict.fromkeys(
+        [
+            *env.list("CORS_ALLOWED_ORIGINS", default=[]),
+            "{0.scheme}://{0.netloc}".format(urlsplit(FRONTEND_BASE_URL)),
+        ]
+    )
+)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_cors_headers, "accept-language", "idempotency-key", "cache-control")
+# the local store's part uploads answer the part's ETag, which the uploading page reads
+CORS_EXPOSE_HEADERS = ["ETag"]
+CORS_PREFLIGHT_MAX_AGE = 3600
+
 # --- email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -377,18 +401,28 @@ STRIPE_CHECKOUT_CANCEL_URL = env.str(
 # --- media (HD masters, transcoding, playback) ----------------------------------------
 # Validity of every presigned object-store URL (parts, segments, downloads): minutes.
 MEDIA_PRESIGNED_URL_SECONDS = env.int("MEDIA_PRESIGNED_URL_SECONDS", default=600)
-# Validity of the backend's own signed playlist URLs.
-MEDIA_PLAYLIST_URL_MINUTES = env.int("MEDIA_PLAYLIST_URL_MINUTES", default=10)
+# A playback session's URLs (playlists, segment links) work while the session holds its
+# stream slot, and at most for the stream's duration plus this margin (pauses).
+MEDIA_PLAYBACK_URL_MARGIN_SECONDS = env.int("MEDIA_PLAYBACK_URL_MARGIN_SECONDS", default=3 * 3600)
+# A segment link redirects to the store's URL for that segment, presigned this long: the
+# player fetches it at once (and asks the link again to retry).
+MEDIA_SEGMENT_URL_SECONDS = env.int("MEDIA_SEGMENT_URL_SECONDS", default=60)
 # A playback session without a heartbeat for this long no longer holds a stream slot.
 MEDIA_HEARTBEAT_TIMEOUT_SECONDS = env.int("MEDIA_HEARTBEAT_TIMEOUT_SECONDS", default=90)
+# Players start with the first variant of the master playlist: the tallest rung whose
+# peak bit rate is at most this (bit/s).
+MEDIA_HLS_START_BITRATE = env.int("MEDIA_HLS_START_BITRATE", default=2_000_000)
+# A viewer who stopped within the last this-many seconds of a film (the end credits; at
+# most a tenth of the film) starts it again from the beginning rather than resuming.
+MEDIA_RESUME_CREDITS_SECONDS = env.int("MEDIA_RESUME_CREDITS_SECONDS", default=120)
 # Multipart uploads left unfinished longer than this are aborted by the periodic sweep.
 MEDIA_STALE_UPLOAD_HOURS = env.int("MEDIA_STALE_UPLOAD_HOURS", default=24)
 # S3's limits: parts of 5 MiB to 5 GiB (the last may be smaller), at most 10,000 parts.
 MEDIA_MIN_PART_SIZE = env.int("MEDIA_MIN_PART_SIZE", default=5 * 1024 * 1024)
 MEDIA_MAX_PART_SIZE = 5 * 1024**3
 MEDIA_MAX_PARTS = 10_000
+# the ffmpeg program (the imageio-ffmpeg wheel's where the default "ffmpeg" is not on PATH)
 MEDIA_FFMPEG = env.str("MEDIA_FFMPEG", default="ffmpeg")
-MEDIA_FFPROBE = env.str("MEDIA_FFPROBE", default="ffprobe")
 MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=6)
 MEDIA_X264_PRESET = env.str("MEDIA_X264_PRESET", default="veryfast")
 MEDIA_TRANSCODE_MAX_RETRIES = env.int("MEDIA_TRANSCODE_MAX_RETRIES", default=2)

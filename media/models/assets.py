@@ -44,8 +44,9 @@ class EncodingProfile(models.Model):
         return self.name
 
     @property
-    def bandwidth(self) -> int:
-        """Peak bits per second announced in the master playlist."""
+    def nominal_bitrate(self) -> int:
+        """Bits per second the profile asks of the encoder (what was really encoded is
+        measured and stored with each rendition)."""
         return (self.video_bitrate_kbps + self.audio_bitrate_kbps) * 1000
 
 
@@ -111,6 +112,21 @@ class Asset(models.Model):
         blank=True,
         related_name="assets",
         verbose_name=_("encoding profile"),
+    )
+    # What was measured at the end of the transcode (HLS renditions; the master playlist
+    # declares these, not the profile's nominal values): RFC 6381 codecs from the
+    # sequence parameter set, frame rate, RFC 8216 peak and average segment bit rates, and
+    # the MPEG-TS time of the first frame (subtitles are mapped to it: X-TIMESTAMP-MAP).
+    codecs = models.CharField(_("codecs"), max_length=100, blank=True)
+    frame_rate = models.FloatField(_("frame rate"), null=True, blank=True)
+    peak_bitrate = models.PositiveIntegerField(
+        _("peak segment bit rate (bit/s)"), null=True, blank=True
+    )
+    average_bitrate = models.PositiveIntegerField(
+        _("average segment bit rate (bit/s)"), null=True, blank=True
+    )
+    start_pts = models.BigIntegerField(
+        _("first presentation time (MPEG-TS, 90 kHz)"), null=True, blank=True
     )
     attempts = models.PositiveSmallIntegerField(_("transcoding attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -48,6 +48,10 @@ class PlaybackSession(models.Model):
     last_heartbeat_at = models.DateTimeField(_("last heartbeat at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     seconds_watched = models.PositiveIntegerField(_("seconds watched"), default=0)
+    # Where the player is in the film (its last heartbeat; at the start, where it resumes)
+    # and how long the stream is: a position beyond it is refused.
+    position_seconds = models.FloatField(_("position (seconds)"), default=0)
+    duration_seconds = models.FloatField(_("stream duration (seconds)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("playback session")
@@ -58,7 +62,20 @@ class PlaybackSession(models.Model):
                 fields=["subscription", "last_heartbeat_at"],
                 condition=Q(ended_at__isnull=True),
                 name="playback_open_by_subscription",
-            )
+            ),
+            # the viewer's last session of a film: where to resume, which one to end
+            models.Index(fields=["user", "film", "-started_at"], name="playback_viewer_film"),
+        ]
+        constraints = [
+            # One open session per viewer and film: a new start ends the earlier one.
+            models.UniqueConstraint(
+                fields=["user", "film"],
+                condition=Q(ended_at__isnull=True),
+                name="playback_one_open_session_per_viewer_film",
+            ),
+            models.CheckConstraint(
+                name="playback_position_not_negative", condition=Q(position_seconds__gte=0)
+            ),
         ]
 
     def __str__(self):

@@ -1,11 +1,13 @@
-"""Playback: who may watch what, from where, under which subscription, and the signed
-playlists a player follows; heartbeats and ends become view events.
+"""Playback sessions: who may watch what, from where, under which subscription; one open
+session per viewer and film; where to resume; heartbeats and ends become view events.
+(What the player follows — playlists and segment links — is media.services.streams.)
 
 Start (in this order): the medium from the client's address (`stream_onsite` inside one
 of the library's IP ranges, else `stream_home`) → the rights engine's decision → the
-streaming subscription → a ready rendition → the concurrent-stream caps (the plan's, and
-the film's from its rights grant: the stricter applies), counted under the subscription's
-row lock so two starts cannot both take the last slot."""
+streaming subscription → the viewer's earlier session of the film ended (its slot freed)
+→ a ready rendition → the concurrent-stream caps (the plan's, and the film's from its
+rights grant: the stricter applies), counted under the subscription's row lock so two
+starts cannot both take the last slot."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -24,12 +28,11 @@ from backend.errors import ApplicationError, ConflictError, NotFoundError
 from catalogue import cache as catalogue_cache
 from media import selectors
 from media.errors import MediaErrorCode
-from media.locks import lock_session
-from media.models import Asset, PlaybackSession, StreamMedium, ViewEvent
-from media.objectstore import get_store, presign_seconds
-from media.tokens import token_make, token_read
+from media.locks import lock_session, lock_viewer_session, lock_viewer_sessions_of
+from media.models import PlaybackSession, StreamMedium, ViewEvent
 
-PLAYLIST_TOKEN = "playlist"  # noqa: S105 (the token purpose)
+#: how far past the stream's end a reported position may be (players round up)
+POSITION_TOLERANCE_SECONDS = 1.0
 
 
 def medium_for(*, institution, ip, cidrs=None) -> str:
@@ -115,15 +118,42 @@ def viewer_pseudonym(user) -> str:
     return hmac.new(settings.PATRON_CARD_PEPPER.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
+def resume_position(previous: PlaybackSession | None, duration: float | None) -> float:
+    """Where a viewer's new session of a film starts: where their last one was, unless
+    they had reached the end credits (the last MEDIA_RESUME_CREDITS_SECONDS, at most a
+    tenth of the film) or the position does not fit the stream."""
+    if previous is None or not duration:
+        return 0.0
+    position = previous.position_seconds
+    credits = min(settings.MEDIA_RESUME_CREDITS_SECONDS, duration / 10)
+    if position <= 0 or position >= duration - credits:
+        return 0.0
+    return position
+
+
+def _previous_session_end(*, user, film, now) -> PlaybackSession | None:
+    """One session per viewer and film: the viewer's latest session of the film (locked),
+    ended now if it is still open — a reload or another device frees its slot in the
+    starting transaction — with its view recorded. Returned for the resume position."""
+    previous = lock_viewer_sessions_of(user_id=user.pk, film_id=film.pk)
+    if previous is not None and previous.ended_at is None:
+        previous.ended_at = max(now, previous.last_heartbeat_at)
+        previous.save(update_fields=["ended_at"])
+        _record_view(previous)
+    return previous
+
+
 def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> PlaybackSession:
     """Start a session, or refuse with the first failing check. Queries: the library with
     its IP ranges and its networks (two), the film's grants of the medium (one,
     `rights.decisions.decide`) — all three remembered by the worker under the catalogue
     revision, so a worker's next start for the same library and film skips them — then in
     one transaction the streaming subscription read and locked in the same statement, the
-    open sessions counted under that lock, the quota claim and the session row.
-    `film.streamable` (annotated by `selectors.film_to_play`) saves the query for a ready
-    rendition."""
+    viewer's last session of the film (ended if still open), the open sessions counted
+    under the subscription's lock, the quota claim and the session row.
+    `film.streamable` and `film.stream_duration` (annotated by `selectors.film_to_play`)
+    save the query for a ready rendition. The session starts at `position_seconds`, the
+    position to resume from."""
     from subscriptions.selectors import subscriptions_covering
     from subscriptions.services.patrons import patron_streaming_subscription
     from subscriptions.services.quotas import streaming_loan_claim
@@ -161,6 +191,10 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
         if subscription is None:
             # its refusal (403 no_streaming_subscription), worded in one place
             subscription = patron_streaming_subscription(user=user, on=today)
+        # a reload (or another device) ends the viewer's open session of this film: its
+        # slot is free before the count below
+        previous = _previous_session_end(user=user, film=film, now=now)
+
         if streamable is None:
             streamable = selectors.has_ready_rendition(film.pk)
         if not streamable:
@@ -172,7 +206,11 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
         streaming_loan_claim(
             subscription=subscription, user=user, library=institution, film=film, now=now
         )
-        return PlaybackSession.objects.create(
+        if hasattr(film, "stream_duration"):  # annotated by selectors.film_to_play
+            duration = film.stream_duration
+        else:
+            duration = selectors.stream_duration(film.pk)
+        return PlaybackSession.objects.create(  # one open per viewer and film: the lock above
             film=film,
             user=user,
             institution=institution,
@@ -180,127 +218,9 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
             medium=medium,
             started_at=now,
             last_heartbeat_at=now,
+            duration_seconds=duration,
+            position_seconds=resume_position(previous, duration),
         )
-
-
-def playlist_token(session: PlaybackSession) -> str:
-    return token_make(
-        PLAYLIST_TOKEN,
-        {"s": str(session.pk), "f": session.film_id},
-        seconds=settings.MEDIA_PLAYLIST_URL_MINUTES * 60,
-    )
-
-
-def session_for_token(*, session_id, film_id: int, token: str) -> PlaybackSession:
-    """The session a playlist URL is for: the token must be valid, unexpired, and made for
-    this session and this film; the session must not be over."""
-    payload = token_read(PLAYLIST_TOKEN, token)
-    if payload.get("s") != str(session_id) or payload.get("f") != film_id:
-        raise ApplicationError(
-            MediaErrorCode.INVALID_TOKEN, _("This link is not valid."), status=403
-        )
-    session = PlaybackSession.objects.filter(pk=session_id, film_id=film_id).first()
-    if session is None:
-        raise ApplicationError(
-            MediaErrorCode.INVALID_TOKEN, _("This link is not valid."), status=403
-        )
-    if session.ended_at is not None:
-        raise ApplicationError(
-            MediaErrorCode.SESSION_ENDED, _("This playback session is over."), status=410
-        )
-    return session
-
-
-def _attr(value: str) -> str:
-    return '"' + value.replace('"', "'") + '"'
-
-
-def master_playlist(*, session: PlaybackSession, track_url) -> str:
-    """The HLS master playlist: every ready rung, the subtitles (SDH flagged as such) and
-    the audio description when the film has them. `track_url(asset)` gives each
-    rendition's or track's own signed URL."""
-    renditions = selectors.ready_renditions(session.film_id)
-    if not renditions:
-        raise ConflictError(
-            MediaErrorCode.NO_READY_RENDITION, _("This film cannot be streamed yet.")
-        )
-    tracks = selectors.ready_tracks(session.film_id)
-    lines = ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    subtitles = [t for t in tracks if t.kind == Asset.Kind.SUBTITLES]
-    described = [t for t in tracks if t.kind == Asset.Kind.AUDIO_DESCRIPTION]
-    for track in subtitles:
-        name = f"{track.language or 'und'}{' (SDH)' if track.for_deaf_and_hard_of_hearing else ''}"
-        characteristics = (
-            ',CHARACTERISTICS="public.accessibility.transcribes-spoken-dialog,'
-            'public.accessibility.describes-music-and-sound"'
-            if track.for_deaf_and_hard_of_hearing
-            else ""
-        )
-        lines.append(
-            f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME={_attr(name)},'
-            f"LANGUAGE={_attr(track.language or 'und')},DEFAULT=NO,AUTOSELECT=YES"
-            f"{characteristics},URI={_attr(track_url(track))}"
-        )
-    if described:
-        lines.append(
-            '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="original",DEFAULT=YES,AUTOSELECT=YES'
-        )
-        for track in described:
-            lines.append(
-                f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME={_attr("AD " + track.language)},'
-                f"LANGUAGE={_attr(track.language or 'und')},DEFAULT=NO,AUTOSELECT=NO,"
-                f'CHARACTERISTICS="public.accessibility.describes-video",'
-                f"URI={_attr(track_url(track))}"
-            )
-    for rendition in renditions:
-        attributes = [
-            f"BANDWIDTH={rendition.profile.bandwidth}",
-            f"RESOLUTION={rendition.width}x{rendition.height}",
-            'CODECS="avc1.4d401f,mp4a.40.2"',
-        ]
-        if subtitles:
-            attributes.append('SUBTITLES="subs"')
-        if described:
-            attributes.append('AUDIO="aud"')
-        lines += [f"#EXT-X-STREAM-INF:{','.join(attributes)}", track_url(rendition)]
-    return "\n".join(lines) + "\n"
-
-
-def track_playlist(*, session: PlaybackSession, asset_id: int) -> str:
-    """A rendition's playlist with every segment presigned by the store (short validity),
-    or a one-segment playlist around a subtitle or audio-description file."""
-    asset = Asset.objects.filter(
-        pk=asset_id,
-        film_id=session.film_id,
-        status=Asset.Status.READY,
-        kind__in=[Asset.Kind.HLS_RENDITION, Asset.Kind.SUBTITLES, Asset.Kind.AUDIO_DESCRIPTION],
-    ).first()
-    if asset is None:
-        raise NotFoundError("not_found", _("No such track."))
-    store = get_store()
-    expires = presign_seconds()
-    if asset.kind == Asset.Kind.HLS_RENDITION:
-        directory = asset.storage_key.rsplit("/", 1)[0]
-        lines = []
-        for line in store.read_text(asset.storage_key).splitlines():
-            if line and not line.startswith("#"):
-                line = store.download_url(f"{directory}/{line}", expires=expires)
-            lines.append(line)
-        return "\n".join(lines) + "\n"
-    duration = asset.duration_seconds or (session.film.runtime_minutes * 60)
-    return (
-        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n"
-        f"#EXT-X-TARGETDURATION:{int(duration) + 1}\n#EXT-X-MEDIA-SEQUENCE:0\n"
-        f"#EXTINF:{duration:.3f},\n{store.download_url(asset.storage_key, expires=expires)}\n"
-        "#EXT-X-ENDLIST\n"
-    )
-
-
-def _owned(session_id, user) -> PlaybackSession:
-    session = PlaybackSession.objects.filter(pk=session_id, user_id=user.pk).first()
-    if session is None:
-        raise NotFoundError("not_found", _("No such playback session."))
-    return session
 
 
 def _watched(session: PlaybackSession, reported: int | None, now) -> int:
@@ -311,25 +231,84 @@ def _watched(session: PlaybackSession, reported: int | None, now) -> int:
     return max(session.seconds_watched, min(int(reported), elapsed))
 
 
+def _silent(session: PlaybackSession, now) -> bool:
+    return session.last_heartbeat_at < selectors.heartbeat_cutoff(now)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """What a heartbeat recorded."""
+
+    session: uuid.UUID
+    seconds_watched: int
+    position: float
+    last_heartbeat_at: datetime.datetime
+    ended_at: datetime.datetime | None = None
+
+
 def session_heartbeat(
-    *, session_id, user, seconds_watched: int | None = None, now=None
-) -> PlaybackSession:
-    """The player is still playing: keep the slot, note the time watched. Refused once the
-    session ended or went silent too long (the player must start a new one)."""
+    *,
+    session_id,
+    user,
+    seconds_watched: int | None = None,
+    position: float | None = None,
+    now=None,
+) -> Heartbeat:
+    """The player is still playing (or paused): keep the slot, note the time watched and
+    the position (where a later start resumes). Refused once the session ended or went
+    silent too long (the player starts a new one), or with a position beyond the stream's
+    end; nothing is written then.
+
+    The common case is one UPDATE of the session's row (no read, no explicit lock: the
+    statement takes the row lock), its conditions being every check at once; when it
+    matches no row, the row is read under lock to say why, or to cap a time watched that
+    exceeds the time elapsed."""
     now = now or timezone.now()
-    _owned(session_id, user)
+    if seconds_watched is not None:
+        conditions = Q(
+            pk=session_id,
+            user_id=user.pk,
+            ended_at__isnull=True,
+            last_heartbeat_at__gte=selectors.heartbeat_cutoff(now),
+            seconds_watched__lte=seconds_watched,
+            started_at__lte=now - datetime.timedelta(seconds=max(0, seconds_watched - 5)),
+        )
+        values = {"last_heartbeat_at": now, "seconds_watched": seconds_watched}
+        if position is not None:
+            conditions &= Q(duration_seconds__isnull=True) | Q(
+                duration_seconds__gte=position - POSITION_TOLERANCE_SECONDS
+            )
+            values["position_seconds"] = position
+        if PlaybackSession.objects.filter(conditions).update(**values):
+            return Heartbeat(session_id, seconds_watched, position or 0.0, now)
     with transaction.atomic():
-        session = lock_session(session_id)
-        if session.ended_at is not None or session.last_heartbeat_at < selectors.heartbeat_cutoff(
-            now
-        ):
+        session = lock_viewer_session(session_id=session_id, user_id=user.pk)
+        if session is None:
+            raise NotFoundError("not_found", _("No such playback session."))
+        if session.ended_at is not None or _silent(session, now):
             raise ApplicationError(
                 MediaErrorCode.SESSION_ENDED, _("This playback session is over."), status=410
             )
+        if (
+            position is not None
+            and session.duration_seconds is not None
+            and position > session.duration_seconds + POSITION_TOLERANCE_SECONDS
+        ):
+            raise ApplicationError(
+                MediaErrorCode.POSITION_BEYOND_END,
+                _("The position is beyond the end of the film (%(duration)s s).")
+                % {"duration": int(session.duration_seconds)},
+                field="position",
+                extra={"duration": session.duration_seconds},
+            )
         session.seconds_watched = _watched(session, seconds_watched, now)
         session.last_heartbeat_at = now
-        session.save(update_fields=["seconds_watched", "last_heartbeat_at"])
-    return session
+        fields = ["seconds_watched", "last_heartbeat_at"]
+        if position is not None:
+            session.position_seconds = position
+            fields.append("position_seconds")
+        session.save(update_fields=fields)
+    return Heartbeat(session.pk, session.seconds_watched, session.position_seconds, now)
 
 
 def _record_view(session: PlaybackSession) -> ViewEvent:
@@ -348,17 +327,40 @@ def _record_view(session: PlaybackSession) -> ViewEvent:
 
 
 def session_end(
-    *, session_id, user, seconds_watched: int | None = None, now=None
+    *,
+    session_id,
+    user,
+    seconds_watched: int | None = None,
+    position: float | None = None,
+    now=None,
 ) -> PlaybackSession:
-    """The player stopped: free the slot and record the view (idempotent)."""
+    """The player stopped: free the slot, note the position and record the view
+    (idempotent: ending an ended session changes nothing)."""
     now = now or timezone.now()
-    _owned(session_id, user)
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = lock_viewer_session(session_id=session_id, user_id=user.pk)
+        if session is None:
+            raise NotFoundError("not_found", _("No such playback session."))
         if session.ended_at is None:
+            if (
+                position is not None
+                and session.duration_seconds is not None
+                and position > session.duration_seconds + POSITION_TOLERANCE_SECONDS
+            ):
+                raise ApplicationError(
+                    MediaErrorCode.POSITION_BEYOND_END,
+                    _("The position is beyond the end of the film (%(duration)s s).")
+                    % {"duration": int(session.duration_seconds)},
+                    field="position",
+                    extra={"duration": session.duration_seconds},
+                )
             session.seconds_watched = _watched(session, seconds_watched, now)
             session.ended_at = now
-            session.save(update_fields=["seconds_watched", "ended_at"])
+            fields = ["seconds_watched", "ended_at"]
+            if position is not None:
+                session.position_seconds = position
+                fields.append("position_seconds")
+            session.save(update_fields=fields)
         _record_view(session)
     return session
 

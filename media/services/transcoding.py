@@ -21,13 +21,8 @@ from media import transcoding
 from media.errors import MediaErrorCode
 from media.locks import lock_asset
 from media.models import Asset, EncodingProfile
-from media.objectstore import get_store
+from media.objectstore import content_type_for, get_store
 
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-    ".jpg": "image/jpeg",
-}
 TRANSCODABLE = {Asset.Status.VERIFIED, Asset.Status.TRANSCODING, Asset.Status.READY}
 
 
@@ -79,51 +74,58 @@ def _upload_tree(store, directory: Path, prefix: str) -> int:
     total = 0
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         key = f"{prefix}/{path.relative_to(directory).as_posix()}"
-        store.upload_file(path, key, CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+        store.upload_file(path, key, content_type_for(path.name))
         total += path.stat().st_size
     return total
 
 
-def asset_transcode(*, asset_id: int) -> Asset:
-    """Encode the master into the ladder, the master playlist and a poster, upload them
-    and record them. Raises transcoding.TranscodeError (the task retries or fails it)."""
-    master = asset_transcode_start(asset_id=asset_id)
-    store = get_store()
-    ladder = [
+def active_ladder() -> list[transcoding.Rung]:
+    return [
         transcoding.Rung(p.name, p.height, p.video_bitrate_kbps, p.audio_bitrate_kbps)
         for p in EncodingProfile.objects.filter(is_active=True)
     ]
-    profiles = {p.name: p for p in EncodingProfile.objects.filter(is_active=True)}
-    prefix = output_prefix(master)
+
+
+def asset_transcode(*, asset_id: int) -> Asset:
+    """Encode the master into the ladder, a poster and ffmpeg's master playlist, measure
+    every rung, upload them and record them. Raises transcoding.TranscodeError (the task
+    retries or fails it)."""
+    master = asset_transcode_start(asset_id=asset_id)
+    store = get_store()
     with tempfile.TemporaryDirectory(prefix="transcode-") as work:
         work_dir = Path(work)
         source = work_dir / "master"
         store.download_to(master.storage_key, source)
-        info = transcoding.probe(source)
-        rungs = transcoding.rungs_for(info.height, ladder)
-        out_dir = work_dir / "hls"
-        transcoding.run_with_progress(
-            transcoding.ladder_command(source, out_dir, rungs, has_audio=info.has_audio),
-            duration=info.duration,
+        ladder = transcoding.encode_ladder(
+            source,
+            work_dir / "hls",
+            active_ladder(),
             on_progress=lambda percent: _set_progress(asset_id, percent),
         )
-        poster = work_dir / "poster.jpg"
-        transcoding.run(
-            transcoding.poster_command(
-                source, poster, at_seconds=min(10.0, info.duration / 3), height=info.height
-            )
-        )
-        sizes = {r.name: _upload_tree(store, out_dir / r.name, f"{prefix}/{r.name}") for r in rungs}
-        store.upload_file(out_dir / "master.m3u8", f"{prefix}/master.m3u8", CONTENT_TYPES[".m3u8"])
-        store.upload_file(poster, f"{prefix}/poster.jpg", CONTENT_TYPES[".jpg"])
-        master_playlist_size = (out_dir / "master.m3u8").stat().st_size
-        poster_size = poster.stat().st_size
+        return ladder_store(asset_id=asset_id, ladder=ladder)
+
+
+def ladder_store(*, asset_id: int, ladder: transcoding.Ladder) -> Asset:
+    """Upload an encoded ladder under the master's prefix and record it: one ready
+    rendition per rung with what was measured, the master playlist and the poster; the
+    master becomes ready."""
+    store = get_store()
+    master = Asset.objects.get(pk=asset_id)
+    prefix = output_prefix(master)
+    out_dir = ladder.directory
+    sizes = {
+        r.name: _upload_tree(store, out_dir / r.name, f"{prefix}/{r.name}") for r in ladder.rungs
+    }
+    for name in ("master.m3u8", "poster.jpg"):
+        store.upload_file(out_dir / name, f"{prefix}/{name}", content_type_for(name))
+    profiles = {p.name: p for p in EncodingProfile.objects.all()}
+    info = ladder.source
 
     with transaction.atomic():
         master = lock_asset(asset_id)
         common = {"film_id": master.film_id, "status": Asset.Status.READY, "error": ""}
         kept = []
-        for rung in rungs:
+        for rung in ladder.rungs:
             output, _created = Asset.objects.update_or_create(
                 source=master,
                 kind=Asset.Kind.HLS_RENDITION,
@@ -132,24 +134,33 @@ def asset_transcode(*, asset_id: int) -> Asset:
                     **common,
                     "storage_key": f"{prefix}/{rung.name}/index.m3u8",
                     "size": sizes[rung.name],
+                    "width": rung.width,
                     "height": rung.height,
-                    "width": _even(info.width * rung.height / info.height),
-                    "duration_seconds": info.duration,
+                    "duration_seconds": rung.duration,
+                    "frame_rate": rung.frame_rate,
+                    "codecs": rung.codecs,
+                    "peak_bitrate": rung.peak_bitrate,
+                    "average_bitrate": rung.average_bitrate,
+                    "start_pts": rung.start_pts,
                     "progress_percent": 100,
                 },
             )
             kept.append(output.pk)
         # A rung that a previous run produced and this one did not is no longer served.
         master.derived.filter(kind=Asset.Kind.HLS_RENDITION).exclude(pk__in=kept).delete()
-        for kind, key, size in (
-            (Asset.Kind.HLS_MASTER_PLAYLIST, f"{prefix}/master.m3u8", master_playlist_size),
-            (Asset.Kind.POSTER, f"{prefix}/poster.jpg", poster_size),
+        for kind, name in (
+            (Asset.Kind.HLS_MASTER_PLAYLIST, "master.m3u8"),
+            (Asset.Kind.POSTER, "poster.jpg"),
         ):
             Asset.objects.update_or_create(
                 source=master,
                 kind=kind,
                 profile=None,
-                defaults={**common, "storage_key": key, "size": size},
+                defaults={
+                    **common,
+                    "storage_key": f"{prefix}/{name}",
+                    "size": (out_dir / name).stat().st_size,
+                },
             )
         master.status = Asset.Status.READY
         master.progress_percent = 100
@@ -157,10 +168,6 @@ def asset_transcode(*, asset_id: int) -> Asset:
         master.duration_seconds = info.duration
         master.save()
     return master
-
-
-def _even(value: float) -> int:
-    return int(round(value / 2) * 2)
 
 
 def asset_transcode_fail(*, asset_id: int, error: str) -> Asset:

@@ -69,7 +69,12 @@ def moto_endpoint(tmp_path_factory):
         [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"},
+        # CORS as the bucket's own rules say (moto_server otherwise allows every origin)
+        env={
+            **os.environ,
+            "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+            "MOTO_DISABLE_GLOBAL_CORS": "true",
+        },
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -185,9 +190,10 @@ PLAYLIST = (
 )
 
 
-def ready_rendition(film, store, tmp_path, *, profile="720p") -> Asset:
+def ready_rendition(film, store, tmp_path, *, profile="720p", **measured) -> Asset:
     """A ready master with one ready rendition whose playlist and segments are in the
-    store (no transcoding: the playback tests are about access, not encoding)."""
+    store, with the values a transcode would have measured (no transcoding: the playback
+    tests are about access, not encoding). `measured` overrides them."""
     master = Asset.objects.create(
         film=film,
         kind=Asset.Kind.MASTER,
@@ -205,6 +211,17 @@ def ready_rendition(film, store, tmp_path, *, profile="720p") -> Asset:
         local.write_bytes(body)
         store.upload_file(local, f"{prefix}/{name}", "application/octet-stream")
     encoding = EncodingProfile.objects.get(name=profile)
+    values = {
+        "width": encoding.height * 16 // 9,
+        "height": encoding.height,
+        "duration_seconds": 10.0,
+        "codecs": "avc1.4d401f,mp4a.40.2",
+        "frame_rate": 25.0,
+        "peak_bitrate": encoding.nominal_bitrate * 11 // 10,
+        "average_bitrate": encoding.nominal_bitrate * 95 // 100,
+        "start_pts": 133_200,
+        **measured,
+    }
     return Asset.objects.create(
         film=film,
         kind=Asset.Kind.HLS_RENDITION,
@@ -212,8 +229,7 @@ def ready_rendition(film, store, tmp_path, *, profile="720p") -> Asset:
         profile=encoding,
         storage_key=f"{prefix}/index.m3u8",
         status=Asset.Status.READY,
-        width=1280,
-        height=encoding.height,
+        **values,
     )
 
 

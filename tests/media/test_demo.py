@@ -1,4 +1,6 @@
-"""The media demo data: real files on the embedded local store, a few seconds at most."""
+"""The media demo data: real files on the embedded local store, the whole ladder, a few
+seconds; with the system's ffmpeg or, on a machine without one, the imageio-ffmpeg
+wheel's."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import shutil
 import pytest
 
 from demo.plan import DemoContext
-from media import demo
+from media import demo, transcoding
 from media.models import Asset
 from media.selectors import has_ready_rendition
 from tests.factories import FilmFactory
@@ -15,12 +17,31 @@ from tests.factories import FilmFactory
 pytestmark = pytest.mark.embedded  # the demo media of `make run`
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
-def test_demo_films_stream_from_real_files(local_store):
+@pytest.fixture
+def without_system_ffmpeg(monkeypatch):
+    """A machine with no ffmpeg on PATH: only the wheel's remains."""
+    real_which = shutil.which
+    monkeypatch.setattr(
+        transcoding.shutil,
+        "which",
+        lambda name, *args, **kwargs: (
+            None if name in {"ffmpeg", "ffprobe"} else real_which(name, *args, **kwargs)
+        ),
+    )
+
+
+@pytest.mark.embedded
+def test_demo_films_stream_the_whole_ladder_without_a_system_ffmpeg(
+    local_store, without_system_ffmpeg
+):
+    assert "imageio_ffmpeg" in transcoding.ffmpeg_executable()  # the wheel's
     films = [FilmFactory(status="in_catalogue") for _ in range(demo.FILMS)]
     demo.seed(DemoContext())
     for film in films:
         assert has_ready_rendition(film.pk)
+        renditions = Asset.objects.filter(film=film, kind=Asset.Kind.HLS_RENDITION)
+        assert sorted(r.height for r in renditions) == [360, 480, 720, 1080]
+        assert all(r.codecs and r.peak_bitrate and r.start_pts for r in renditions)
         for asset in Asset.objects.filter(film=film, status=Asset.Status.READY):
             assert local_store.size(asset.storage_key), asset.storage_key
         subtitles = Asset.objects.filter(film=film, kind=Asset.Kind.SUBTITLES)

@@ -1,13 +1,17 @@
 """Playback through the HTTP API: the rights engine (on site vs at home from the client
-address), the streaming subscription, the concurrent-stream cap, the signed playlists
-(expiry, binding to session and film) and segments presigned by the store, fetched over
-HTTP from moto; heartbeats, ends and silent sessions becoming view events."""
+address), the streaming subscription, the concurrent-stream cap, the session's URLs
+(playlists and segment links bound to the session, expiry, replay after the end) and the
+segments presigned by the store, fetched over HTTP from moto; heartbeats, ends and silent
+sessions becoming view events. One open session per viewer and film, resume, and the
+refusals of bad heartbeats are in test_playback_sessions.py; the streams in real players
+in tests/browser/."""
 
 from __future__ import annotations
 
 import datetime
 import time
 import uuid
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -21,7 +25,7 @@ from media.services.playback import sessions_expire_silent
 from rights.models import Medium
 from tests.conftest import client_for
 from tests.factories import FilmFactory, UserFactory
-from tests.media.conftest import assert_short_presigned, ready_rendition
+from tests.media.conftest import PLAYLIST, expires_of, ready_rendition
 from tests.rights.conftest import GrantFactory
 
 
@@ -39,30 +43,56 @@ def path_of(url: str) -> str:
     return url.removeprefix("http://testserver")
 
 
-def urls_in(playlist: str) -> list[str]:
-    return [line for line in playlist.splitlines() if line and not line.startswith("#")]
+def urls_in(playlist: str, base: str = "") -> list[str]:
+    """The URIs of a playlist, resolved against its own URL (RFC 8216: relative URIs)."""
+    return [
+        urljoin(base, line) for line in playlist.splitlines() if line and not line.startswith("#")
+    ]
+
+
+def segment_links(api, body) -> list[str]:
+    """The segment links of the session's first variant, as a player resolves them."""
+    master_url = body["master_playlist_url"]
+    rendition_url = urls_in(api.get(path_of(master_url)).content.decode(), master_url)[0]
+    rendition = api.get(path_of(rendition_url)).content.decode()
+    return urls_in(rendition, rendition_url)
 
 
 @pytest.mark.embedded
-def test_patron_plays_at_home_and_fetches_segments(api, patron_api, playable):
+def test_patron_plays_at_home_and_fetches_segments(api, patron_api, playable, settings):
     answer = start(patron_api, playable)
     assert answer.status_code == 201, answer.json()
     body = answer.json()
-    assert body["medium"] == "stream_home" and body["expires_in"] == 600
+    assert body["medium"] == "stream_home"
+    # the session's URLs last the stream (10 s here) plus the margin for pauses
+    margin = settings.MEDIA_PLAYBACK_URL_MARGIN_SECONDS
+    assert margin + 8 <= body["expires_in"] <= margin + 10
+    assert (body["duration"], body["resume_from"]) == (10.0, 0.0)
 
-    master = api.get(path_of(body["master_playlist_url"]))  # no API token: the URL is the key
+    master_url = body["master_playlist_url"]
+    master = api.get(path_of(master_url))  # no API token: the URL is the key
     assert master.status_code == 200
     assert master["Content-Type"] == "application/vnd.apple.mpegurl"
     text = master.content.decode()
-    assert "#EXT-X-STREAM-INF:BANDWIDTH=2928000,RESOLUTION=1280x720" in text
-    [rendition_url] = urls_in(text)
+    # the values measured at the end of the transcode, not the profile's nominal ones
+    assert (
+        "#EXT-X-STREAM-INF:BANDWIDTH=3220800,AVERAGE-BANDWIDTH=2781600,"
+        'CODECS="avc1.4d401f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=25.000'
+    ) in text
+    [rendition_url] = urls_in(text, master_url)
 
-    rendition = api.get(path_of(rendition_url)).content.decode()
-    segments = urls_in(rendition)
-    assert len(segments) == 2 and rendition.rstrip().endswith("#EXT-X-ENDLIST")
-    for url, expected in zip(segments, (b"segment-0", b"segment-1"), strict=True):
-        assert_short_presigned(url)
-        assert requests.get(url, timeout=10).content == expected  # straight from the store
+    rendition = api.get(path_of(rendition_url))
+    assert rendition.status_code == 200
+    # the stored playlist, verbatim: VOD, read once; its segments are relative links
+    assert rendition.content.decode() == PLAYLIST
+    links = urls_in(rendition.content.decode(), rendition_url)
+    assert [link.rsplit("/", 1)[1] for link in links] == ["seg_00000.ts", "seg_00001.ts"]
+    for link, expected in zip(links, (b"segment-0", b"segment-1"), strict=True):
+        redirect = api.get(path_of(link))
+        assert redirect.status_code == 302 and redirect["Cache-Control"] == "no-store"
+        store_url = redirect["Location"]
+        assert expires_of(store_url) == settings.MEDIA_SEGMENT_URL_SECONDS  # seconds, not hours
+        assert requests.get(store_url, timeout=10).content == expected  # straight from the store
     assert PlaybackSession.objects.get().medium == "stream_home"
 
 
@@ -208,47 +238,92 @@ class _Later:
         return time.time() + self.seconds
 
 
-def test_playlist_urls_expire(api, patron_api, playable, monkeypatch):
+def test_session_urls_last_the_film_and_its_pauses_then_expire(
+    api, patron_api, playable, monkeypatch, settings
+):
+    """A VOD playlist is read once: its links must work for the whole film plus pauses
+    (while the session holds its slot), and not a second longer."""
     body = start(patron_api, playable).json()
-    url = path_of(body["master_playlist_url"])
-    [rendition_url] = urls_in(api.get(url).content.decode())
-    monkeypatch.setattr(tokens, "time", _Later(540))
-    assert api.get(url).status_code == 200
-    monkeypatch.setattr(tokens, "time", _Later(601))
-    for expired in (url, path_of(rendition_url)):
-        answer = api.get(expired)
+    url = body["master_playlist_url"]
+    [rendition_url] = urls_in(api.get(path_of(url)).content.decode(), url)
+    [link, _] = urls_in(api.get(path_of(rendition_url)).content.decode(), rendition_url)
+    lifetime = 10 + settings.MEDIA_PLAYBACK_URL_MARGIN_SECONDS
+    # an hour into the pause (heartbeats keep the slot), everything still works
+    later = timezone.now() + datetime.timedelta(seconds=lifetime - 5)
+    PlaybackSession.objects.update(last_heartbeat_at=later)
+    monkeypatch.setattr(tokens, "time", _Later(lifetime - 5))
+    monkeypatch.setattr(
+        "media.selectors.timezone.now", lambda: later + datetime.timedelta(seconds=1)
+    )
+    assert api.get(path_of(url)).status_code == 200
+    assert api.get(path_of(link)).status_code == 302
+    monkeypatch.setattr(tokens, "time", _Later(lifetime + 1))
+    for expired in (url, rendition_url, link):
+        answer = api.get(path_of(expired))
         assert answer.status_code == 403 and answer.json()["code"] == "token_expired"
 
 
-def test_playlist_urls_are_bound_to_session_and_film(
+def _token_of(url: str) -> str:
+    return path_of(url).split("/")[5]
+
+
+def test_session_urls_are_bound_to_their_session(
     s3, api, patron_api, library_api, playable, streaming_subscription, today, tmp_path
 ):
     mine = start(patron_api, playable).json()
     theirs = start(library_api, playable).json()
     my_url = path_of(mine["master_playlist_url"])
-    my_token = my_url.split("?token=")[1]
+    my_token = _token_of(my_url)
+    [my_track] = urls_in(api.get(my_url).content.decode(), mine["master_playlist_url"])
+    my_link = urls_in(api.get(path_of(my_track)).content.decode(), my_track)[0]
 
-    other_session = path_of(theirs["master_playlist_url"]).split("?")[0]
-    foreign = api.get(f"{other_session}?token={my_token}")
-    assert foreign.status_code == 403 and foreign.json()["code"] == "invalid_token"
+    # My tokens on their session's paths, a tampered token, an unknown session: refused.
+    for mine_on_theirs in (
+        f"/api/v1/playback/{theirs['session']}/{my_token}/master.m3u8",
+        f"/api/v1/playback/{theirs['session']}/{_token_of(my_track)}/index.m3u8",
+        f"/api/v1/playback/{theirs['session']}/{_token_of(my_track)}/seg_00000.ts",
+        my_url.replace(mine["session"], str(uuid.uuid4())),
+        my_url.replace(
+            my_token, my_token[:-3] + ("aaa" if not my_token.endswith("aaa") else "bbb")
+        ),
+        # a track token is no master token, nor the other way round
+        f"/api/v1/playback/{mine['session']}/{_token_of(my_track)}/master.m3u8",
+        f"/api/v1/playback/{mine['session']}/{my_token}/seg_00000.ts",
+    ):
+        answer = api.get(mine_on_theirs)
+        assert answer.status_code == 403, mine_on_theirs
+        assert answer.json()["code"] == "invalid_token"
+    # A path outside the track's directory is no segment link.
+    assert api.get(path_of(my_link).replace("seg_00000.ts", "..%2Fsecret.ts")).status_code == 404
 
-    other_film = FilmFactory()
-    wrong_film = my_url.replace(f"/films/{playable.pk}/", f"/films/{other_film.pk}/")
-    assert api.get(wrong_film).json()["code"] == "invalid_token"
-    unknown = my_url.replace(mine["session"], str(uuid.uuid4()))
-    assert api.get(unknown).json()["code"] == "invalid_token"
-    tampered = my_url[:-3] + ("aaa" if not my_url.endswith("aaa") else "bbb")
-    assert api.get(tampered).json()["code"] == "invalid_token"
+    # Once the session ended, its URLs stop working — a replayed link included — and
+    # nothing is written.
+    assert patron_api.post(f"/api/v1/playback/{mine['session']}/end/").status_code == 200
+    before = list(PlaybackSession.objects.order_by("pk").values())
+    for replayed in (my_url, my_track, my_link):
+        ended = api.get(path_of(replayed))
+        assert ended.status_code == 410 and ended.json()["code"] == "session_ended"
+    assert list(PlaybackSession.objects.order_by("pk").values()) == before
+    # theirs still plays
+    [their_track] = urls_in(
+        api.get(path_of(theirs["master_playlist_url"])).content.decode(),
+        theirs["master_playlist_url"],
+    )
+    their_link = urls_in(api.get(path_of(their_track)).content.decode(), their_track)[0]
+    assert api.get(path_of(their_link)).status_code == 302
 
-    # Another film's rendition is not reachable through this session's token.
-    foreign_rendition = ready_rendition(other_film, s3, tmp_path)
-    track = my_url.replace("master.m3u8", f"tracks/{foreign_rendition.pk}.m3u8")
-    assert api.get(track).status_code == 404
 
-    # Once the session ended, its URLs stop working.
-    patron_api.post(f"/api/v1/playback/{mine['session']}/end/")
-    ended = api.get(my_url)
-    assert ended.status_code == 410 and ended.json()["code"] == "session_ended"
+def test_a_silent_session_streams_no_more(api, patron_api, playable):
+    """A player that stops sending heartbeats frees its slot (others may start): its
+    links stop too, or a client could keep streaming without holding a slot."""
+    body = start(patron_api, playable).json()
+    [link, _] = segment_links(api, body)
+    PlaybackSession.objects.update(
+        last_heartbeat_at=timezone.now() - datetime.timedelta(seconds=91)
+    )
+    for url in (body["master_playlist_url"], link):
+        answer = api.get(path_of(url))
+        assert answer.status_code == 410 and answer.json()["code"] == "session_ended"
 
 
 @pytest.mark.embedded
@@ -278,20 +353,88 @@ def test_heartbeats_and_end_make_one_view_event(patron, patron_api, library_api,
     assert patron.username not in view.viewer_pseudonym and len(view.viewer_pseudonym) == 32
 
 
-def test_subtitles_and_audio_description_in_the_master_playlist(
+def _subtitles(film, store, tmp_path, *, language="fr", sdh=False, text=None) -> Asset:
+    key = f"films/{film.pk}/subtitles/{uuid.uuid4().hex}.vtt"
+    vtt = tmp_path / f"{uuid.uuid4().hex}.vtt"
+    vtt.write_text(text or "WEBVTT\n\n00:00.500 --> 00:02.000\n[Musique] Bonjour\n")
+    store.upload_file(vtt, key, "text/vtt")
+    return Asset.objects.create(
+        film=film, kind="subtitles", language=language, for_deaf_and_hard_of_hearing=sdh,
+        storage_key=key, status="ready",
+    )  # fmt: skip
+
+
+def _media_lines(text: str, kind: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(f"#EXT-X-MEDIA:TYPE={kind}")]
+
+
+def _uri(line: str) -> str:
+    return line.split('URI="', 1)[1].split('"', 1)[0]
+
+
+def test_subtitles_mapped_to_the_renditions_timestamps(s3, api, patron_api, playable, tmp_path):
+    """The renditions present the film's first frame at MPEG-TS time 133200 (1.48 s, as
+    ffmpeg writes them): each subtitle file is served with the X-TIMESTAMP-MAP that says
+    so (RFC 8216 §3.5), or players would show every cue 1.48 s early."""
+    track = _subtitles(playable, s3, tmp_path, sdh=True, text=(
+        "\ufeffWEBVTT - a title\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n"
+        "00:00.500 --> 00:02.000\nBonjour\n"
+    ))  # fmt: skip
+    body = start(patron_api, playable).json()
+    text = api.get(path_of(body["master_playlist_url"])).content.decode()
+    [line] = _media_lines(text, "SUBTITLES")
+    playlist_url = _uri(line)
+    playlist = api.get(path_of(playlist_url)).content.decode()
+    assert "#EXT-X-PLAYLIST-TYPE:VOD" in playlist and "#EXTINF:10.000," in playlist
+    [link] = urls_in(playlist, playlist_url)
+    assert link.endswith(".vtt")
+    served = requests.get(api.get(path_of(link))["Location"], timeout=10)
+    assert served.headers["Content-Type"] == "text/vtt"
+    assert served.text == (
+        "WEBVTT - a title\nX-TIMESTAMP-MAP=MPEGTS:133200,LOCAL:00:00:00.000\n\n"
+        "00:00.500 --> 00:02.000\nBonjour\n"
+    )
+    # the track itself is kept as uploaded
+    assert s3.read_text(track.storage_key).startswith(
+        "\ufeffWEBVTT - a title\nX-TIMESTAMP-MAP=MPEGTS:0"
+    )
+
+
+def test_subtitles_selected_by_default_for_a_film_not_in_french(
     s3, api, patron_api, playable, tmp_path
 ):
-    vtt = tmp_path / "fr.vtt"
-    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n[Musique] Bonjour\n")
-    s3.upload_file(vtt, f"films/{playable.pk}/subtitles/fr.vtt", "text/vtt")
-    Asset.objects.create(
-        film=playable,
-        kind="subtitles",
-        language="fr",
-        for_deaf_and_hard_of_hearing=True,
-        storage_key=f"films/{playable.pk}/subtitles/fr.vtt",
-        status="ready",
+    from catalogue.models import Language
+
+    french, english = (
+        Language.objects.get_or_create(code=code, defaults={"name": code})[0]
+        for code in ("fr", "en")
     )
+    _subtitles(playable, s3, tmp_path, sdh=True)
+    plain = _subtitles(playable, s3, tmp_path)
+    _subtitles(playable, s3, tmp_path, language="en")
+
+    def defaults():
+        body = start(patron_api, playable).json()
+        text = api.get(path_of(body["master_playlist_url"])).content.decode()
+        lines = _media_lines(text, "SUBTITLES")
+        assert len(lines) == Asset.objects.filter(kind="subtitles").count()
+        assert all("AUTOSELECT=YES" in line for line in lines)
+        return [line for line in lines if "DEFAULT=YES" in line]
+
+    assert defaults() == []  # original language unknown: none selected
+    playable.original_languages.set([english])
+    [selected] = defaults()  # a film in English: the plain French subtitles
+    assert 'LANGUAGE="fr"' in selected and "CHARACTERISTICS" not in selected
+    playable.original_languages.set([english, french])
+    assert defaults() == []  # partly in French: none
+    playable.original_languages.set([english])
+    plain.delete()
+    [selected] = defaults()  # only SDH in French: that one
+    assert "public.accessibility.transcribes-spoken-dialog" in selected
+
+
+def test_accessibility_characteristics_and_groups(s3, api, patron_api, playable, tmp_path):
+    _subtitles(playable, s3, tmp_path, sdh=True)
     Asset.objects.create(
         film=playable,
         kind="audio_description",
@@ -299,15 +442,18 @@ def test_subtitles_and_audio_description_in_the_master_playlist(
         storage_key=f"films/{playable.pk}/ad/fr.m4a",
         status="ready",
     )
-    body = start(patron_api, playable).json()
-    text = api.get(path_of(body["master_playlist_url"])).content.decode()
-    assert "TYPE=SUBTITLES" in text and "public.accessibility.transcribes-spoken-dialog" in text
-    assert "TYPE=AUDIO" in text and "public.accessibility.describes-video" in text
+    body = start(patron_api, playable, HTTP_ACCEPT_LANGUAGE="fr").json()
+    text = api.get(path_of(body["master_playlist_url"]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    [subtitles] = _media_lines(text, "SUBTITLES")
+    assert (
+        'CHARACTERISTICS="public.accessibility.transcribes-spoken-dialog,'
+        'public.accessibility.describes-music-and-sound"'
+    ) in subtitles
+    assert 'NAME="Français pour sourds et malentendants"' in subtitles
+    described = [line for line in _media_lines(text, "AUDIO") if "URI=" in line]
+    assert len(described) == 1
+    assert 'CHARACTERISTICS="public.accessibility.describes-video"' in described[0]
     assert 'SUBTITLES="subs"' in text and 'AUDIO="aud"' in text
-    subtitles_url = text.split("TYPE=SUBTITLES", 1)[1].split('URI="', 1)[1].split('"', 1)[0]
-    [vtt_url] = urls_in(api.get(path_of(subtitles_url)).content.decode())
-    assert_short_presigned(vtt_url)
-    assert requests.get(vtt_url, timeout=10).text.startswith("WEBVTT")
 
 
 @pytest.mark.postgres
@@ -364,28 +510,33 @@ def test_playback_start_query_count(patron_api, playable, django_assert_max_num_
     """The authorization is a hot path: a fixed number of queries whatever the catalogue's
     size: token, film with its ready-rendition flag, library with its IP ranges, grants,
     then in the transaction networks, subscription read and locked at once, open-session
-    count, quota claim (a loan in its viewing window: one query), the session row; plus
-    the savepoint pair of the test's transaction."""
+    count, quota claim (a loan in its viewing window: one query), the session row, the
+    viewer's last session of the film (where to resume; ended when still open); plus the
+    savepoint pair of the test's transaction."""
     start(patron_api, playable)  # warm the caches of the first request
     PlaybackSession.objects.update(ended_at=timezone.now())
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert start(patron_api, playable).status_code == 201
 
 
 def test_embedded_local_store_serves_segments_through_signed_backend_urls(
-    local_store, api, patron_api, streamable_film, streaming_subscription, tmp_path, monkeypatch
-):
+    local_store, api, patron_api, streamable_film, streaming_subscription, tmp_path, monkeypatch,
+    settings,
+):  # fmt: skip
     ready_rendition(streamable_film, local_store, tmp_path)
     body = start(patron_api, streamable_film).json()
-    [rendition_url] = urls_in(api.get(path_of(body["master_playlist_url"])).content.decode())
-    segments = urls_in(api.get(path_of(rendition_url)).content.decode())
-    assert all(
-        s.startswith("http://testserver/api/v1/media/local-store/objects/") for s in segments
-    )
-    answer = api.get(path_of(segments[0]))
+    link = segment_links(api, body)[0]
+    object_url = api.get(path_of(link))["Location"]
+    # the file's own name and content type (ffmpeg refuses a segment without .ts)
+    assert object_url.startswith("http://testserver/api/v1/media/local-store/objects/")
+    assert object_url.endswith("/seg_00000.ts")
+    answer = api.get(path_of(object_url))
     assert answer.status_code == 200 and b"".join(answer.streaming_content) == b"segment-0"
-    monkeypatch.setattr(tokens, "time", _Later(601))
-    assert api.get(path_of(segments[0])).status_code == 403
+    assert answer["Content-Type"] == "video/mp2t"
+    monkeypatch.setattr(tokens, "time", _Later(settings.MEDIA_SEGMENT_URL_SECONDS + 1))
+    assert api.get(path_of(object_url)).status_code == 403
+    # the link itself still works: it presigns again
+    assert api.get(path_of(link)).status_code == 302
 
 
 def test_viewers_see_which_films_stream_but_no_asset_details(

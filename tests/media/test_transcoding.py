@@ -45,7 +45,21 @@ def test_ladder_from_a_720p_clip(s3, film, clip, editor_api, django_capture_on_c
         directory = rendition.storage_key.rsplit("/", 1)[0]
         assert all(s3.size(f"{directory}/{name}") for name in segments)
     master_playlist = master.derived.get(kind=Asset.Kind.HLS_MASTER_PLAYLIST)
-    assert s3.read_text(master_playlist.storage_key).count("#EXT-X-STREAM-INF") == 3
+    ffmpeg_master = s3.read_text(master_playlist.storage_key)
+    assert ffmpeg_master.count("#EXT-X-STREAM-INF") == 3
+    # What was encoded, measured: the codecs ffmpeg itself wrote from the stream (Main
+    # profile, each rung's own level), the real size and frame rate, the peak above the
+    # average, the first frame's MPEG-TS time (ffmpeg's offset, about 1.4 s).
+    for rendition in renditions:
+        assert f'CODECS="{rendition.codecs}"' in ffmpeg_master
+        assert rendition.codecs.startswith("avc1.4d40") and rendition.codecs.endswith(",mp4a.40.2")
+        assert f"RESOLUTION={rendition.width}x{rendition.height}" in ffmpeg_master
+        assert rendition.frame_rate == 25.0
+        assert rendition.peak_bitrate >= rendition.average_bitrate > 0
+        assert 90_000 < rendition.start_pts < 180_000
+        assert 2.5 < rendition.duration_seconds < 3.5
+    levels = {r.profile.name: r.codecs.split(",")[0][-2:] for r in renditions}
+    assert levels == {"720p": "1f", "480p": "1e", "360p": "1e"}  # 3.1, 3.0, 3.0
     poster = master.derived.get(kind=Asset.Kind.POSTER)
     head = s3.client.get_object(Bucket=s3.bucket, Key=poster.storage_key)["Body"].read(3)
     assert head == b"\xff\xd8\xff"  # a JPEG
@@ -108,6 +122,26 @@ def test_only_masters_in_a_transcodable_state(s3, film, clip, editor_api):
     assert answer.status_code == 409 and answer.json()["code"] == "invalid_status_transition"
     failed.refresh_from_db()
     assert failed.status == Asset.Status.FAILED and failed.attempts == 0
+
+
+def test_peak_segment_bitrate_follows_rfc_8216():
+    """The largest rate over runs of consecutive segments lasting 0.5 to 1.5 target
+    durations (a short last segment counts with its neighbour, not alone)."""
+    target = 6
+    segments = [(6.0, 750_000), (6.0, 1_500_000), (6.0, 900_000), (0.5, 200_000)]
+    # 1.5 MB in 6 s = 2 Mbit/s; the 0.5 s tail alone (3.2 Mbit/s) is too short to count,
+    # with its neighbour it is 1.1 MB in 6.5 s
+    assert transcoding.peak_segment_bitrate(segments, target) == 2_000_000
+    assert transcoding.peak_segment_bitrate([(2.0, 250_000)], 6) == 1_000_000  # too short: all
+
+
+def test_codecs_from_the_sequence_parameter_set():
+    # an access unit delimiter, the SPS (Main, constraint flags 0x40, level 3.1), a PPS
+    annex_b = bytes.fromhex("000000010910" + "00000001674d401fec" + "00000168ee")
+    assert transcoding.avc_codec(annex_b) == "avc1.4d401f"
+    assert transcoding.avc_codec(bytes.fromhex("01640028ffe1")) == "avc1.640028"  # avcC
+    with pytest.raises(transcoding.TranscodeError):
+        transcoding.avc_codec(bytes.fromhex("0000000168ee"))  # no SPS
 
 
 def test_rungs_never_taller_than_the_source():
