@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.locks import lock_user
 from backend.errors import ApplicationError, NotFoundError
 from catalogue.models import Film
 from catalogue.selectors import PUBLIC_STATUSES
@@ -31,8 +32,7 @@ def saved_film_add(*, user, film_id: int) -> SavedFilm:
     if film is None:
         raise NotFoundError("not_found", _("No such film."))
     with transaction.atomic():
-        # the patron's row lock: two saves at once cannot both pass the list's bound
-        type(user).objects.select_for_update().values_list("pk", flat=True).get(pk=user.pk)
+        lock_user(user_id=user.pk)  # two saves at once cannot both pass the list's bound
         existing = SavedFilm.objects.filter(user=user, film=film).first()
         if existing is not None:
             return existing

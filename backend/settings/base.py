@@ -133,6 +133,13 @@ USE_TZ = True
 
 # --- files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# Third-party JavaScript from the npm registry (`make js`, pinned by package-lock.json),
+# served as static files under vendor/: only the built files each page loads.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/hls.js", NODE_MODULES / "hls.js" / "dist"),
+    ("vendor/htmx.org", NODE_MODULES / "htmx.org" / "dist"),
+]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "files/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "files")

@@ -20,12 +20,33 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def _subscription_of(user):
+    from subscriptions.models import Subscription
+    from subscriptions.services.subscriptions import (
+        subscription_activate,
+        subscription_quote_create,
+    )
+    from tests.subscriptions.conftest import make_grid
+
+    found = Subscription.objects.filter(subscriber=user.institution).first()
+    if found is not None:
+        return found
+    grid = make_grid(timezone.localdate().year)
+    plan = grid.plans.get(code="platform")
+    quote = subscription_quote_create(
+        subscriber=user.institution, plan=plan, starts_on=timezone.localdate()
+    )
+    return subscription_activate(subscription=quote)
+
+
 def watched(user, film):
+    """A playback session of the user's (its subscription: any of their library's)."""
     now = timezone.now()
     return PlaybackSession.objects.create(
         film=film,
         user=user,
         institution=user.institution,
+        subscription=_subscription_of(user),
         medium=Medium.STREAM_HOME,
         started_at=now,
         last_heartbeat_at=now,

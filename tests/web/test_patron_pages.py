@@ -27,12 +27,33 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
+def _subscription_of(user):
+    from subscriptions.models import Subscription
+    from subscriptions.services.subscriptions import (
+        subscription_activate,
+        subscription_quote_create,
+    )
+    from tests.subscriptions.conftest import make_grid
+
+    found = Subscription.objects.filter(subscriber=user.institution).first()
+    if found is not None:
+        return found
+    grid = make_grid(timezone.localdate().year)
+    plan = grid.plans.get(code="platform")
+    quote = subscription_quote_create(
+        subscriber=user.institution, plan=plan, starts_on=timezone.localdate()
+    )
+    return subscription_activate(subscription=quote)
+
+
 def watched(user, film, *, position=0.0):
+    """A playback session of the user's (its subscription: any of their library's)."""
     now = timezone.now()
     return PlaybackSession.objects.create(
         film=film,
         user=user,
         institution=user.institution,
+        subscription=_subscription_of(user),
         medium=Medium.STREAM_HOME,
         started_at=now,
         last_heartbeat_at=now,
@@ -206,7 +227,7 @@ def test_my_data_shows_and_downloads_what_is_kept(patron_web, library):
     from subscriptions.services.patrons import patron_register
 
     patron = patron_register(institution=library, card="0012345678", pin="482193", home_area="69")
-    patron_web.force_login(patron.user)
+    patron_web.force_login(patron.user, backend="subscriptions.backends.PatronCardBackend")
     page = text(patron_web.get("/mon-espace/donnees/"))
     assert patron.user.username in page
     download = patron_web.get("/mon-espace/donnees/", {"download": "json"})
