@@ -1,0 +1,81 @@
+"""The web client in a real browser: a library whose network subscribes, a patron
+registered with a card and PIN, the scale film with French and SDH subtitles on the local
+store (the embedded default), and axe-core (npm, pinned) to check pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from catalogue.search import film_search_refresh
+from tests.browser.conftest import ROOT
+from tests.browser.scale_film import store_scale_film
+from tests.browser.support import unavailable
+from tests.media.conftest import (  # noqa: F401 (fixtures used by these tests)
+    grid,
+    local_store,
+    streamable_film,
+    streaming_subscription,
+    today,
+)
+
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CARD, PIN = "0012345678", "482193"
+#: what axe checks: WCAG 2.1 A and AA (the RGAA's reference)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def registered(library):
+    from subscriptions.services.patrons import patron_register
+
+    return patron_register(institution=library, card=CARD, pin=PIN, home_area="69")
+
+
+@pytest.fixture
+def watchable(streamable_film, streaming_subscription, scale_ladder, settings, local_store):  # noqa: F811
+    """The scale film on the local store, with French and SDH subtitles, its title a
+    search can find."""
+    film = store_scale_film(streamable_film, scale_ladder, settings, sdh=True)
+    film.title = "Réalité des glaneurs"
+    film.save(update_fields=["title"])
+    film_search_refresh(film_ids=[film.pk])
+    return film
+
+
+def axe_violations(page) -> list[str]:
+    """What axe-core finds on the page as it is now (WCAG 2.1 A and AA)."""
+    if not AXE_JS.exists():
+        unavailable(f"{AXE_JS.relative_to(ROOT)} is missing: run `make js`")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def watched_page(page, live_server):
+    """`page`, recording every request to a host other than the live server's and every
+    console error; the test asserts there is none."""
+    own = urlparse(live_server.url).netloc
+    page.foreign_requests = []
+    page.on(
+        "request",
+        lambda request: (
+            page.foreign_requests.append(request.url)
+            if urlparse(request.url).netloc not in (own, "")
+            and not request.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    yield page
+    errors = [line for line in page.console_lines if line.startswith(("error", "pageerror"))]
+    assert not errors, errors
+    assert not page.foreign_requests, page.foreign_requests
