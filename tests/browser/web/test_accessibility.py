@@ -11,10 +11,10 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.staticfiles import finders
 
+from rights.models import Medium
 from tests.browser.web.conftest import axe_violations
 from tests.editorial.conftest import film_with
 from tests.web.conftest import collection
-from rights.models import Medium
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,9 @@ def site(watchable, registered, library, streaming_subscription):
     from catalogue.models import Person, Theme
     from editorial.models import SavedFilm
 
-    director = Person.objects.create(name="Agnès Varda", sort_name="Varda, Agnès", portrait="Une œuvre.")
+    director = Person.objects.create(
+        name="Agnès Varda", sort_name="Varda, Agnès", portrait="Une œuvre."
+    )
     theme = Theme.objects.create(name="Travail", slug="travail", description="Le travail.")
     watchable.directors.add(director)
     watchable.themes.add(theme)
@@ -71,9 +73,11 @@ def _check_pages(browser, live_server, paths, *, language, sign_in=None) -> dict
     page.on("pageerror", lambda error: console.append(str(error)))
     page.on(
         "request",
-        lambda r: foreign.append(r.url)
-        if urlparse(r.url).netloc not in (own, "") and not r.url.startswith(("data:", "blob:"))
-        else None,
+        lambda r: (
+            foreign.append(r.url)
+            if urlparse(r.url).netloc not in (own, "") and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
     )
     if sign_in:
         sign_in(page)
@@ -110,7 +114,9 @@ def test_every_page_passes_axe_in_both_languages_and_widths(
 
     found = _check_pages(browser, live_server, site["public"], language=language)
     found |= _check_pages(browser, live_server, site["patron"], language=language, sign_in=sign_in)
-    assert not found, "\n".join(f"{page}: {v}" for page, violations in found.items() for v in violations)
+    assert not found, "\n".join(
+        f"{page}: {v}" for page, violations in found.items() for v in violations
+    )
 
 
 def test_pages_other_than_the_watch_page_load_at_most_50_kb_of_javascript(
@@ -129,3 +135,17 @@ def test_pages_other_than_the_watch_page_load_at_most_50_kb_of_javascript(
             total += len(gzip.compress(script.read(), compresslevel=9))
     page.close()
     assert 0 < total <= 50 * 1024, total
+
+
+def test_the_axe_check_does_find_violations(browser):
+    """The harness is not blind: a page with an unlabelled field and an image without a
+    text alternative fails it."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="fr"><head><title>t</title></head><body><main><h1>t</h1>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
+        "</main></body></html>"
+    )
+    found = " ".join(axe_violations(page))
+    page.close()
+    assert "image-alt" in found and "label" in found

@@ -25,6 +25,8 @@
   var secondsWatched = 0;
   var lastTick = null;
   var ended = false;
+  var announce = null; // said once playing starts (resuming: where)
+  var starting = false; // the start is asked: the button stays focusable, but waits
 
   function say(text) {
     statusLine.textContent = text;
@@ -112,7 +114,7 @@
 
   function end(keepalive) {
     if (!session || ended) {
-      return;
+      return Promise.resolve();
     }
     ended = true;
     var url = session.end_url;
@@ -121,7 +123,7 @@
       clearInterval(heartbeatTimer);
       heartbeatTimer = null;
     }
-    post(url, body, keepalive);
+    return post(url, body, keepalive);
   }
 
   // --- tracks -----------------------------------------------------------------------------
@@ -213,10 +215,12 @@
   function start() {
     clearError();
     say(config.messages.starting);
-    playButton.disabled = true;
+    starting = true;
+    playButton.setAttribute("aria-disabled", "true");
     post(config.start, {}).then(
       function (answer) {
-        playButton.disabled = false;
+        starting = false;
+        playButton.removeAttribute("aria-disabled");
         if (!answer.ok) {
           say("");
           fail(refusal(answer));
@@ -228,18 +232,20 @@
         lastTick = null;
         attach(session.master_playlist_url, session.resume_from);
         heartbeatTimer = setInterval(heartbeat, session.heartbeat_every * 1000);
-        if (session.resume_from > 0) {
-          say(config.messages.resumed);
-        }
+        announce = session.resume_from > 0 ? config.messages.resumed : null;
       },
       function () {
-        playButton.disabled = false;
+        starting = false;
+        playButton.removeAttribute("aria-disabled");
         fail(config.messages.networkError);
       }
     );
   }
 
   playButton.addEventListener("click", function () {
+    if (starting) {
+      return;
+    }
     if (!session) {
       start();
     } else if (video.paused) {
@@ -252,7 +258,8 @@
   video.addEventListener("play", function () {
     lastTick = Date.now();
     setButton(true);
-    say(config.messages.playing);
+    say(announce || config.messages.playing);
+    announce = null;
   });
   video.addEventListener("pause", function () {
     tick();
@@ -270,9 +277,12 @@
     end(true);
   });
 
-  // a test or a curious viewer can read the session's state
+  // a test or a curious viewer can read the session's state, and end it now
   window.catalogPlayer = {
     video: video,
+    end: function () {
+      return end(false);
+    },
     hls: function () {
       return hls;
     },
