@@ -52,7 +52,7 @@ def test_a_wrong_pin_says_so_in_place_and_signs_nobody_in(web, library, register
     response = card_sign_in(web, library, pin="000000")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "wrong PIN" in page or "code personnel" in page.lower() or "PIN" in page
+    assert "Carte inconnue ou code PIN incorrect pour cette bibliothèque." in page
     assert 'role="alert"' in page
     assert PIN not in page  # the PIN typed is never shown back
     assert web.get("/mon-espace/").status_code == 302

@@ -61,10 +61,11 @@ def axe_violations(page) -> list[str]:
 
 
 @pytest.fixture
-def watched_page(browser, live_server):
+def watched_page(browser, live_server, settings, local_store):  # noqa: F811
     """A page in French (the browser's language, as a French patron's), recording every
     request to a host other than the live server's and every console error; the test
-    asserts there is none."""
+    asserts there is none. It asks for the settings and the store first, so it is closed
+    before they are restored: no request of its own reaches a store that is gone."""
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
     page.console_lines = []
@@ -72,6 +73,13 @@ def watched_page(browser, live_server):
     page.on("pageerror", lambda error: page.console_lines.append(f"pageerror: {error}"))
     page.set_default_timeout(15_000)
     page.expected_console = []  # a test expecting an error (a refusal it shows) names it
+    page.failed_responses = []
+    page.on(
+        "response",
+        lambda response: page.failed_responses.append(f"{response.status} {response.url}")
+        if response.status >= 400
+        else None,
+    )
     own = urlparse(live_server.url).netloc
     page.foreign_requests = []
     page.on(
@@ -94,5 +102,5 @@ def watched_page(browser, live_server):
         if line.startswith(("error", "pageerror"))
         and not any(expected in line for expected in page.expected_console)
     ]
-    assert not errors, errors
+    assert not errors, (errors, page.failed_responses)
     assert not page.foreign_requests, page.foreign_requests
