@@ -76,9 +76,11 @@ def watched_page(browser, live_server, settings, local_store):  # noqa: F811
     page.failed_responses = []
     page.on(
         "response",
-        lambda response: page.failed_responses.append(f"{response.status} {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            page.failed_responses.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
     )
     own = urlparse(live_server.url).netloc
     page.foreign_requests = []
