@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -87,7 +88,7 @@ class TokenApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
-            return Response(status=status.HTTP_401_UNAUTHORIZED)
+            raise NotAuthenticated
         services.api_token_revoke(user=request.user, token_key=request.auth.token_key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import ApiTokenDetailApi, ApiTokenListApi, MeApi, TokenApi
+from backend.api import docs
 from backend.api.throttling import login_rate_limited
 from backend.api.views import PingApi, healthz
 from catalogue.apis import FilmViewSet, PersonViewSet, ThemeViewSet
@@ -112,7 +113,9 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI and ReDoc from our own static files (backend/api/docs.py)
+    path("api/docs/", docs.swagger_ui, name="api-docs"),
+    path("api/redoc/", docs.redoc, name="api-redoc"),
     # the browsable API's and the admin's login forms, under the login rate limit (the
     # failed-login lockout applies through authenticate())
     path(
@@ -127,3 +130,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]
+
+# Under /api/ Django's own refusals and crashes answer the API's error shape, not HTML pages.
+handler400 = "backend.api.views.bad_request"
+handler403 = "backend.api.views.permission_denied"
+handler404 = "backend.api.views.page_not_found"
+handler500 = "backend.api.views.server_error"

@@ -7,13 +7,13 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from backend.api.fields import SlugRelatedField
+from backend.api.fields import SlugRelatedField, WholeItemsField
 from backend.api.permissions import IsCinemaStaff, IsCinemaStaffOrReadOnly
 from catalogue import cache as page_cache
 from catalogue import selectors, services
@@ -150,7 +150,7 @@ class FilmInputSerializer(serializers.ModelSerializer):
     original_languages = SlugRelatedField(
         many=True, slug_field="code", queryset=Language.objects.all(), required=False
     )
-    festival_selections = FestivalSelectionSerializer(many=True, required=False)
+    festival_selections = WholeItemsField(child=FestivalSelectionSerializer(), required=False)
     status = serializers.ChoiceField(
         choices=[
             Film.Status.PROPOSED,
@@ -189,6 +189,11 @@ class FilmStatusSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+@extend_schema_view(
+    create=extend_schema(request=FilmInputSerializer, responses={201: FilmDetailSerializer}),
+    update=extend_schema(request=FilmInputSerializer, responses=FilmDetailSerializer),
+    partial_update=extend_schema(request=FilmInputSerializer, responses=FilmDetailSerializer),
+)
 class FilmViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -317,7 +322,8 @@ class PersonViewSet(
         return selectors.people_queryset()
 
     def perform_create(self, serializer):
-        serializer.instance = services.person_create(**serializer.validated_data)
+        person = services.person_create(**serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=person.pk)  # with its film count
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -341,3 +347,7 @@ class ThemeViewSet(
 
     def get_queryset(self):
         return selectors.themes_queryset()
+
+    def perform_create(self, serializer):
+        theme = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=theme.pk)  # with its film count

@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.api.fields import BoundedDateField, WholeItemsField
 from backend.api.permissions import IsCinemaStaff
 from backend.errors import NotFoundError
 from editorial import newsletter, selectors, services
@@ -87,8 +88,10 @@ class CollectionInputSerializer(serializers.Serializer):
     )
     published_from = serializers.DateField(required=False, allow_null=True)
     published_until = serializers.DateField(required=False, allow_null=True)
-    items = ItemInputSerializer(
-        many=True, required=False, help_text=_("The films in order (replaces the list).")
+    items = WholeItemsField(
+        child=ItemInputSerializer(),
+        required=False,
+        help_text=_("The films in order (replaces the list)."),
     )
 
 
@@ -227,7 +230,7 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=204)
 
     @extend_schema(responses=CollectionHistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """Every recorded change to the collection and its items: who, when, before/after."""
         collection = self.get_object()
@@ -248,8 +251,8 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class RankedQuerySerializer(AudienceQuerySerializer):
-    start = serializers.DateField(required=False, help_text=_("First day (default: 30 days ago)."))
-    end = serializers.DateField(required=False, help_text=_("Last day, included (default: today)."))
+    start = BoundedDateField(required=False, help_text=_("First day (default: 30 days ago)."))
+    end = BoundedDateField(required=False, help_text=_("Last day, included (default: today)."))
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
 
 

@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import User
+from backend.api.fields import WholeItemsField
 from backend.api.filters import StrictBooleanFilter
 from backend.api.pagination import PageNumberPagination
 from backend.api.permissions import IsCinemaStaff
@@ -36,7 +37,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
     PRIVATE_FIELDS = ("email", "dvd_authorised_since", "dvd_suspended", "dvd_suspension_reason")
 
-    ip_ranges = IPRangeSerializer(many=True, required=False)
+    ip_ranges = WholeItemsField(child=IPRangeSerializer(), required=False)
     is_dvd_authorised = serializers.BooleanField(read_only=True)
 
     def to_representation(self, instance):

@@ -55,6 +55,20 @@ DEPARTMENT_REGION = {
 
 OVERSEAS_REGIONS = frozenset({"01", "02", "03", "04", "06"})
 
+
+def area_department(code: str) -> str | None:
+    """The department of an area code — a department's code (35, 2A, 974), or a commune's
+    INSEE code: its department's two characters then three digits (35238, 2A004), overseas
+    its department's three then two (97411) — or None when the code is neither."""
+    if code in DEPARTMENT_REGION:
+        return code
+    if len(code) == 5 and code[2:].isdigit() and code[:3] in DEPARTMENT_REGION:
+        return code[:3]
+    if len(code) == 5 and code[2:].isdigit() and code[:2] in DEPARTMENT_REGION:
+        return code[:2] if not code.startswith("97") else None
+    return None
+
+
 #: Territory codes used by rights grants.
 TERRITORY_METROPOLITAN = "FR-MET"
 TERRITORY_OVERSEAS = "FR-DOM"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -22,6 +22,8 @@ from rest_framework.views import APIView
 
 from backend.api.client import client_ip
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
+from backend.api.schema import ErrorSerializer
+from backend.api.views import JsonMethodNotAllowedMixin, error_answer
 from backend.errors import ApplicationError
 from media import selectors
 from media.models import Asset, Upload
@@ -41,13 +43,14 @@ def _absolute(request, url: str) -> str:
 
 # --- assets -----------------------------------------------------------------------------
 class AssetSerializer(serializers.ModelSerializer):
-    profile = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    profile = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
 
     class Meta:
         model = Asset
         fields = [
             "id", "film", "kind", "language", "for_deaf_and_hard_of_hearing", "status",
-            "progress_percent", "error", "size", "sha256", "duration_seconds", "width",
+            "progress_percent", "error", "size", "sha256", "content_type", "duration_seconds",
+            "width",
             "height", "frame_rate", "codecs", "peak_bitrate", "average_bitrate", "start_pts",
             "source", "profile", "attempts", "created_at", "updated_at",
         ]  # fmt: skip
@@ -157,7 +160,15 @@ class UploadInitiateSerializer(serializers.Serializer):
     size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
     sha256 = serializers.CharField(validators=[sha256_validator])
     part_size = serializers.IntegerField(min_value=1, max_value=uploads.MAX_OBJECT_SIZE)
-    filename = serializers.CharField(max_length=200, required=False, default="")
+    filename = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        help_text=_(
+            "The file's name on the client: not used. The stored extension and content type "
+            "come from what the file is."
+        ),
+    )
     part_sha256 = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
@@ -181,6 +192,10 @@ class PartSerializer(serializers.Serializer):
     part_number = serializers.IntegerField(min_value=1, max_value=10_000)
     etag = serializers.CharField(max_length=100)
     size = serializers.IntegerField(read_only=True)
+
+
+class UploadCompleteSerializer(serializers.Serializer):
+    parts = PartSerializer(many=True)
 
 
 class UploadSerializer(serializers.ModelSerializer):
@@ -240,6 +255,7 @@ class UploadViewSet(viewsets.GenericViewSet):
         data = UploadInitiateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        values.pop("filename")  # the content check names the file, never the client
         film = films_visible_to(request.user).filter(pk=values.pop("film")).first()
         if film is None:
             raise ApplicationError("unknown_film", _("No such film."), field="film")
@@ -252,10 +268,7 @@ class UploadViewSet(viewsets.GenericViewSet):
         upload = self.get_object()
         return Response(_upload_state(request, upload, present=uploads.upload_parts(upload)))
 
-    @extend_schema(
-        request=inline_serializer("UploadComplete", {"parts": PartSerializer(many=True)}),
-        responses=UploadSerializer,
-    )
+    @extend_schema(request=UploadCompleteSerializer, responses=UploadSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete with every part's ETag: `missing_parts` / `part_mismatch` (400, nothing
@@ -264,9 +277,11 @@ class UploadViewSet(viewsets.GenericViewSet):
         `size_mismatch` / `checksum_mismatch`). With part checksums the asset is verified
         here; without, the whole-object SHA-256 is verified next, in a task."""
         upload = self.get_object()
-        parts = PartSerializer(data=request.data.get("parts"), many=True)
-        parts.is_valid(raise_exception=True)
-        upload = uploads.upload_complete(upload=upload, parts=parts.validated_data, by=request.user)
+        data = UploadCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = uploads.upload_complete(
+            upload=upload, parts=data.validated_data["parts"], by=request.user
+        )
         upload.refresh_from_db()
         upload.asset.refresh_from_db()
         return Response(UploadSerializer(upload).data)
@@ -344,6 +359,11 @@ def _playlist(body: str) -> HttpResponse:
     return HttpResponse(body, content_type=M3U8, headers={"Cache-Control": "no-store"})
 
 
+#: a wrong or expired token: 403 `invalid_token` / `token_expired`; a session that ended
+#: or went silent: 410 `session_ended`
+PLAYLIST_REFUSALS = {403: ErrorSerializer, 410: ErrorSerializer}
+
+
 class _StreamApi(APIView):
     """The player's URLs: the token in the path is the credential (players send no API
     token), so no authentication runs."""
@@ -353,7 +373,7 @@ class _StreamApi(APIView):
 
 
 class MasterPlaylistApi(_StreamApi):
-    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
+    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR, **PLAYLIST_REFUSALS})
     def get(self, request, session_id, token):
         """The session's HLS master playlist: 403 `invalid_token` / `token_expired`, 410
         `session_ended` once the session ended or went silent."""
@@ -373,7 +393,7 @@ class MasterPlaylistApi(_StreamApi):
 
 
 class TrackPlaylistApi(_StreamApi):
-    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR})
+    @extend_schema(responses={(200, M3U8): OpenApiTypes.STR, **PLAYLIST_REFUSALS})
     def get(self, request, session_id, token):
         """A rendition's (or subtitle or audio-description track's) media playlist; its
         segments are links relative to it."""
@@ -498,7 +518,7 @@ def _local_store() -> LocalStore:
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class LocalPartView(View):
+class LocalPartView(JsonMethodNotAllowedMixin, View):
     """PUT a part's bytes (streamed to storage, never held whole); answers its ETag."""
 
     http_method_names = ["put"]
@@ -508,15 +528,15 @@ class LocalPartView(View):
         try:
             payload = token_read("part", token)
         except ApplicationError as exc:
-            return HttpResponse(exc.code, status=403)
+            return error_answer(exc.code, str(exc.message), 403)
         try:
             etag = store.part_write(payload["u"], payload["n"], request)
         except FileNotFoundError:
-            return HttpResponse("NoSuchUpload", status=404)
+            return error_answer("not_found", _("No such upload."), 404)
         return HttpResponse(status=200, headers={"ETag": f'"{etag}"'})
 
 
-class LocalObjectView(View):
+class LocalObjectView(JsonMethodNotAllowedMixin, View):
     """GET an object: its URL ends with the file's name, and it is served with the content
     type of its extension (a `.ts` segment as video/mp2t, a playlist, WebVTT…)."""
 
@@ -527,7 +547,7 @@ class LocalObjectView(View):
         try:
             payload = token_read("get", token)
         except ApplicationError as exc:
-            return HttpResponse(exc.code, status=403)
+            return error_answer(exc.code, str(exc.message), 403)
         if store.size(payload["k"]) is None:
             raise Http404
         response = FileResponse(

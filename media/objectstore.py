@@ -207,6 +207,17 @@ class S3Store:
     def write_bytes(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
+    def move(self, key: str, new_key: str, *, content_type: str) -> None:
+        """Copy within the store (multipart for large objects) with a new content type,
+        then delete the old key."""
+        self.client.copy(
+            {"Bucket": self.bucket, "Key": key},
+            self.bucket,
+            new_key,
+            ExtraArgs={"ContentType": content_type, "MetadataDirective": "REPLACE"},
+        )
+        self.delete(key)
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
@@ -355,6 +366,15 @@ class LocalStore:
             self.storage.delete(key)
         saved = self.storage.save(key, ContentFile(data))
         assert saved == key, (saved, key)
+
+    def move(self, key: str, new_key: str, *, content_type: str) -> None:
+        """Local files are served with the type their name says (the extension)."""
+        if self.storage.exists(new_key):
+            self.storage.delete(new_key)
+        with self.storage.open(key, "rb") as handle:
+            saved = self.storage.save(new_key, File(handle, name=new_key))
+        assert saved == new_key, (saved, new_key)
+        self.storage.delete(key)
 
     def delete(self, key: str) -> None:
         self.storage.delete(key)

@@ -18,6 +18,12 @@ def verify_asset(asset_id: int) -> str:
     return uploads.asset_verify(asset_id=asset_id).status
 
 
+@shared_task(acks_late=True)
+def inspect_asset(asset_id: int) -> str:
+    """What a verified asset's file is (ffprobe, Pillow, WebVTT), before it is served."""
+    return uploads.asset_inspect(asset_id=asset_id).status
+
+
 @shared_task(
     bind=True,
     acks_late=True,
@@ -52,7 +58,10 @@ def repair_stuck_transcodes() -> int:
     lost = uploads.assets_awaiting_verification(older_than=datetime.timedelta(hours=1))
     for asset_id in lost:
         verify_asset.delay(asset_id)
-    return len(stuck) + len(lost)
+    unchecked = uploads.assets_awaiting_inspection(older_than=datetime.timedelta(hours=1))
+    for asset_id in unchecked:
+        inspect_asset.delay(asset_id)
+    return len(stuck) + len(lost) + len(unchecked)
 
 
 @shared_task

@@ -43,7 +43,9 @@ class LeavingSoonApi(GenericAPIView):
     serializer_class = LeavingSoonRowSerializer
     filter_backends = []
 
-    @extend_schema(parameters=[LeavingSoonQuerySerializer])
+    @extend_schema(
+        parameters=[LeavingSoonQuerySerializer], responses=LeavingSoonRowSerializer(many=True)
+    )
     def get(self, request):
         query = LeavingSoonQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -5,7 +5,6 @@ selector, and serialize; every order is fetched through `selectors.order_get_for
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import FileResponse, HttpResponse
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
-from backend.api.renderers import CSVRenderer
+from backend.api.renderers import CSVRenderer, csv_dict_writer
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from institutions.selectors import institution_private_get_for
@@ -128,7 +127,13 @@ class DvdEditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(DvdEditionSerializer(edition).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StockMovementSerializer(many=True))
-    @action(detail=True, methods=["get"], permission_classes=[IsCinemaStaff])
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsCinemaStaff],
+        filterset_class=None,  # the editions' filters do not apply to a ledger
+        filter_backends=[],
+    )
     def movements(self, request, pk=None):
         """The edition's stock ledger."""
         edition = self.get_object()
@@ -176,7 +181,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", read_only=True, default=None)
+    by = serializers.CharField(source="by.username", read_only=True, default=None, allow_null=True)
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
 
@@ -305,9 +310,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     delivered."""
 
     permission_classes = [IsInstitutionStaffOrCinemaStaff]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
     filterset_class = OrderFilter
     ordering_fields = ["created_at", "submitted_at"]
+
+    def get_renderers(self):
+        """Only the list exports CSV (`?format=csv` elsewhere is a 404)."""
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
     def get_serializer_class(self):
         return OrderListSerializer if self.action == "list" else OrderSerializer
@@ -336,7 +346,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+        writer = csv_dict_writer(buffer, EXPORT_COLUMNS)
         writer.writeheader()
         writer.writerows(selectors.order_export_rows(queryset))
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

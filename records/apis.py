@@ -99,12 +99,6 @@ class RecordsApi(APIView):
                 field="format",
             ) from None
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
-
     @extend_schema(
         parameters=[
             RecordsQuerySerializer,

@@ -86,16 +86,6 @@ class HomeAreaChartQuerySerializer(PeriodQuerySerializer):
 FORMAT_PARAMETER = OpenApiParameter("format", str, enum=["json", "csv"])
 
 
-class JSONErrorsMixin:
-    """Refusals are JSON (the error contract) even when the caller asked for CSV or SVG."""
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
-
-
 def _read(serializer_class, request) -> dict:
     query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -134,7 +124,7 @@ TABLE_RESPONSE = {
 }
 
 
-class UsageTableApi(JSONErrorsMixin, APIView):
+class UsageTableApi(APIView):
     """A statistics table of the caller's scope over a period, grouped by month, film,
     library, network, department or region (one aggregate query). A library reads its
     own; a network its own and its members'; the cinema staff everyone's."""
@@ -169,7 +159,7 @@ class OrderStatsApi(UsageTableApi):
     source = "orders"
 
 
-class HomeAreaStatsApi(JSONErrorsMixin, APIView):
+class HomeAreaStatsApi(APIView):
     """Where an institution's patrons live (their coarse home department) against where
     the institution is: registered patrons, and the period's views, minutes and viewers."""
 
@@ -195,7 +185,7 @@ class HomeAreaStatsApi(JSONErrorsMixin, APIView):
 SVG_RESPONSE = {(200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR)}
 
 
-class MonthlyChartApi(JSONErrorsMixin, APIView):
+class MonthlyChartApi(APIView):
     """The monthly series of one measure as an SVG bar chart (every month of the period)."""
 
     permission_classes = [IsAuthenticated]
@@ -219,7 +209,7 @@ class MonthlyChartApi(JSONErrorsMixin, APIView):
         )
 
 
-class HomeAreaChartApi(JSONErrorsMixin, APIView):
+class HomeAreaChartApi(APIView):
     """Where the institution's patrons live, against where it is, as an SVG bar chart:
     its department, the rest of its region, elsewhere, unknown."""
 
@@ -242,7 +232,7 @@ class HomeAreaChartApi(JSONErrorsMixin, APIView):
         )
 
 
-class AnnualReportApi(JSONErrorsMixin, APIView):
+class AnnualReportApi(APIView):
     """The annual activity report of a year (cinema staff only), computed from the
     records: catalogue, withdrawals, new films, DVD orders, authorised libraries,
     subscribers and the libraries they cover, platform use."""
@@ -268,7 +258,7 @@ class AnnualReportApi(JSONErrorsMixin, APIView):
         )
 
 
-class CounterTitleReportApi(JSONErrorsMixin, APIView):
+class CounterTitleReportApi(APIView):
     """A COUNTER-style title report (title requests and unique title requests by film and
     month) for an institution, over whole months; JSON or CSV."""
 

@@ -3,12 +3,13 @@ negotiate them (the views write the body themselves)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 from django.http import HttpResponse
 from rest_framework.renderers import BaseRenderer
+
+from backend.api.renderers import csv_writer
 
 
 class CSVRenderer(BaseRenderer):
@@ -39,7 +40,7 @@ class SVGRenderer(BaseRenderer):
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

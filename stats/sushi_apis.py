@@ -8,7 +8,6 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -50,16 +49,96 @@ PERIOD_PARAMETERS = [
     OpenApiParameter("begin_date", str, description="First month: YYYY-MM or YYYY-MM-DD."),
     OpenApiParameter("end_date", str, description="Last month: YYYY-MM or YYYY-MM-DD."),
 ]
-EXCEPTION_RESPONSE = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="A COUNTER exception: Code, Message, Data."
-)
-SUSHI_RESPONSES = {
-    200: OpenApiResponse(OpenApiTypes.OBJECT),
-    400: EXCEPTION_RESPONSE,
-    401: EXCEPTION_RESPONSE,
-    403: EXCEPTION_RESPONSE,
-    503: EXCEPTION_RESPONSE,
+
+
+# COUNTER 5.1's JSON layouts, so that a harvester generated from the schema reads them.
+class SushiExceptionSerializer(serializers.Serializer):
+    Code = serializers.IntegerField()
+    Message = serializers.CharField()
+    Data = serializers.CharField(required=False)
+
+
+class SushiStatusSerializer(serializers.Serializer):
+    Description = serializers.CharField()
+    Service_Active = serializers.BooleanField()
+    Registry_URL = serializers.CharField(allow_blank=True)
+    Note = serializers.CharField(allow_blank=True)
+    Alerts = serializers.ListField(child=serializers.DictField())
+
+
+class SushiInstitutionIdSerializer(serializers.Serializer):
+    Proprietary = serializers.ListField(child=serializers.CharField())
+
+
+class SushiMemberSerializer(serializers.Serializer):
+    Customer_ID = serializers.CharField()
+    Requestor_ID = serializers.CharField()
+    Name = serializers.CharField()
+    Notes = serializers.CharField(allow_blank=True)
+    Institution_ID = SushiInstitutionIdSerializer()
+
+
+class SushiReportDescriptionSerializer(serializers.Serializer):
+    Report_Name = serializers.CharField()
+    Report_ID = serializers.CharField()
+    Release = serializers.CharField()
+    Report_Description = serializers.CharField()
+    Path = serializers.CharField()
+
+
+class SushiReportHeaderSerializer(serializers.Serializer):
+    Created = serializers.DateTimeField()
+    Created_By = serializers.CharField()
+    Customer_ID = serializers.CharField()
+    Report_ID = serializers.CharField()
+    Release = serializers.CharField()
+    Report_Name = serializers.CharField()
+    Institution_Name = serializers.CharField()
+    Institution_ID = SushiInstitutionIdSerializer()
+    Report_Filters = serializers.DictField(
+        help_text="Begin_Date, End_Date and the report's fixed filters."
+    )
+    Exceptions = SushiExceptionSerializer(many=True)
+
+
+class SushiPerformanceSerializer(serializers.Serializer):
+    Data_Type = serializers.CharField(required=False)
+    Access_Method = serializers.CharField(required=False)
+    Performance = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="Per metric, the count of each month (YYYY-MM) with use.",
+    )
+
+
+class SushiReportItemSerializer(serializers.Serializer):
+    Item = serializers.CharField(required=False)
+    Item_ID = serializers.DictField(child=serializers.CharField(), required=False)
+    Platform = serializers.CharField()
+    Attribute_Performance = SushiPerformanceSerializer(many=True)
+
+
+class SushiReportSerializer(serializers.Serializer):
+    Report_Header = SushiReportHeaderSerializer()
+    Report_Items = SushiReportItemSerializer(many=True)
+
+
+def _exception(description: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        SushiExceptionSerializer, description=f"A COUNTER exception: {description}."
+    )
+
+
+# What each refusal answers (sushi.EXCEPTIONS): only those an endpoint can give are listed.
+HARVEST_REFUSALS = {
+    401: _exception("2000 unknown or revoked requestor_id, 2020 wrong api_key"),
+    403: _exception("2010 not authorised for this customer_id"),
+    503: _exception("1000 the service is switched off"),
 }
+REPORT_REFUSALS = {
+    **HARVEST_REFUSALS,
+    400: _exception("1030 missing customer_id or dates, 3020 invalid dates"),
+}
+
 
 REPORTS = {
     "ir_m1": {
@@ -106,7 +185,11 @@ class SushiApi(APIView):
 class SushiStatusApi(SushiApi):
     """The service's status (no credential needed)."""
 
-    @extend_schema(tags=["sushi"], parameters=CREDENTIAL_PARAMETERS, responses=SUSHI_RESPONSES)
+    @extend_schema(
+        tags=["sushi"],
+        parameters=CREDENTIAL_PARAMETERS,
+        responses={200: SushiStatusSerializer(many=True)},
+    )
     def get(self, request):
         active = getattr(settings, "SUSHI_ENABLED", True)
         return Response(
@@ -126,7 +209,11 @@ class SushiMembersApi(SushiApi):
     """The customers the credential may harvest: its institution, and a network's
     current members."""
 
-    @extend_schema(tags=["sushi"], parameters=CREDENTIAL_PARAMETERS, responses=SUSHI_RESPONSES)
+    @extend_schema(
+        tags=["sushi"],
+        parameters=CREDENTIAL_PARAMETERS,
+        responses={200: SushiMemberSerializer(many=True), **HARVEST_REFUSALS},
+    )
     def get(self, request):
         service_check()
         credential = credential_authenticate(request.query_params)
@@ -148,7 +235,11 @@ class SushiMembersApi(SushiApi):
 class SushiReportListApi(SushiApi):
     """The reports this platform supplies."""
 
-    @extend_schema(tags=["sushi"], parameters=CREDENTIAL_PARAMETERS, responses=SUSHI_RESPONSES)
+    @extend_schema(
+        tags=["sushi"],
+        parameters=CREDENTIAL_PARAMETERS,
+        responses={200: SushiReportDescriptionSerializer(many=True), **HARVEST_REFUSALS},
+    )
     def get(self, request):
         service_check()
         credential = credential_authenticate(request.query_params)
@@ -175,7 +266,7 @@ class SushiReportApi(SushiApi):
     @extend_schema(
         tags=["sushi"],
         parameters=CREDENTIAL_PARAMETERS + PERIOD_PARAMETERS,
-        responses=SUSHI_RESPONSES,
+        responses={200: SushiReportSerializer, **REPORT_REFUSALS},
     )
     def get(self, request):
         definition = REPORTS[self.report]

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -33,7 +34,22 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def _answer_in_json(request) -> None:
+    """An error is JSON even where the answer would have been a file (`?format=csv`, a
+    PDF, a playlist, a MARC record), and when negotiation itself failed: the client reads
+    the error contract, and the schema documents errors as JSON. The browsable API keeps
+    its HTML page."""
+    if request is None:
+        return
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format in {"json", "api"}:
+        return
+    request.accepted_renderer = JSONRenderer()
+    request.accepted_media_type = JSONRenderer.media_type
+
+
 def exception_handler(exc, context):
+    _answer_in_json(context.get("request"))
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": str(exc.message)}
         if exc.field:

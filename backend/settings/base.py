@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import environ
 from celery.schedules import crontab
 from corsheaders.defaults import default_headers as default_cors_headers
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,8 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as our own static files, no CDN
+    "csp",
     "simple_history",
     "storages",
     "dsfr",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     # first: a CORS preflight is answered here, before any authentication or redirect
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backend.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +110,19 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves parallel requests too. SQLite's default (deferred)
+    # transaction reads first and asks for the write lock later: two such writers deadlock
+    # and one fails at once with "database is locked", whatever the timeout. IMMEDIATE takes
+    # the write lock at BEGIN, so writers queue (up to SQLITE_BUSY_TIMEOUT seconds); WAL
+    # lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -137,6 +154,7 @@ STATIC_URL = "static/"
 # served as static files under vendor/: only the built files each page loads.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR / "backend" / "static",
     ("vendor/hls.js", NODE_MODULES / "hls.js" / "dist"),
     ("vendor/htmx.org", NODE_MODULES / "htmx.org" / "dist"),
 ]
@@ -173,6 +191,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Content-Security-Policy (django-csp), on every answer -----------------------------
+# Scripts and styles from our own files only: no inline script, no CDN. The player (hls.js)
+# plays through MediaSource blobs and fetches segments from the object store;
+# backend.security.CSPMiddleware adds the store's origin (from the OBJECT_STORE_* settings)
+# to img-src, media-src and connect-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -180,13 +220,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON parser refusing bodies nested too deep and lone surrogates (400, not 500)
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.exceptions.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -244,6 +290,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FilmStatusEnum": "catalogue.models.Film.Status",

@@ -85,6 +85,9 @@ class Asset(models.Model):
         _("subtitles for the deaf and hard of hearing"), default=False
     )
     storage_key = models.CharField(_("storage key"), max_length=500, unique=True)
+    # what the content check found the file to be ("" until then): the stored object's
+    # content type, never the client's word
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)

@@ -3,17 +3,21 @@ that decide whether what arrived is what the client declared.
 
 initiate → parts PUT by the client → complete (the caller owns the upload; every part is
 there; the store's HEAD gives the declared size) → `uploaded`, then a task streams the
-object through SHA-256 → `verified` or `failed` ("checksum mismatch"). Nothing but a
-verified asset is ever transcoded or served."""
+object through SHA-256 → `verified` or `failed` ("checksum mismatch"), then a task checks
+what the file is (media.inspection: ffprobe, Pillow, a WebVTT parse) → the object takes
+the extension and content type found (never the client's file name) and the asset is
+`ready` (a master: transcoded), or `failed` and the object deleted. Nothing but an asset
+checked both ways is ever transcoded or served."""
 
 from __future__ import annotations
 
 import base64
 import datetime
 import hashlib
-import mimetypes
 import re
+import tempfile
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -21,22 +25,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError
+from media import inspection
 from media.errors import MediaErrorCode
 from media.locks import lock_asset, lock_upload
 from media.models import Asset, Upload
-from media.objectstore import Part, get_store, presign_seconds
+from media.objectstore import Part, S3Store, get_store, presign_seconds
 
-EXTENSIONS = {
-    Asset.Kind.MASTER: ".mov",
-    Asset.Kind.SUBTITLES: ".vtt",
-    Asset.Kind.AUDIO_DESCRIPTION: ".m4a",
-    Asset.Kind.POSTER: ".jpg",
-    Asset.Kind.STILL: ".jpg",
-    Asset.Kind.TRAILER: ".mp4",
-}
-UPLOADABLE_KINDS = tuple(EXTENSIONS)
+UPLOADABLE_KINDS = (
+    Asset.Kind.MASTER,
+    Asset.Kind.SUBTITLES,
+    Asset.Kind.AUDIO_DESCRIPTION,
+    Asset.Kind.POSTER,
+    Asset.Kind.STILL,
+    Asset.Kind.TRAILER,
+)
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-SAFE_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+#: what an object is stored as until its content is checked
+UNCHECKED_CONTENT_TYPE = "application/octet-stream"
 MAX_OBJECT_SIZE = 5 * 1024**4  # S3's largest object: 5 TiB
 
 
@@ -44,10 +49,9 @@ def _refuse(code: str, message: str, *, status: int = 400, **extra) -> Applicati
     return ApplicationError(code, message, status=status, extra=extra)
 
 
-def storage_key_for(*, film_id: int, kind: str, filename: str = "") -> str:
-    extension = filename.rsplit(".", 1)[1].lower() if "." in filename else ""
-    suffix = f".{extension}" if SAFE_EXTENSION.match(extension) else EXTENSIONS.get(kind, "")
-    return f"films/{film_id}/{kind}/{uuid.uuid4().hex}{suffix}"
+def storage_key_for(*, film_id: int, kind: str) -> str:
+    """Where an upload lands: no extension until the content check gives one."""
+    return f"films/{film_id}/{kind}/{uuid.uuid4().hex}"
 
 
 def _b64(hex_digest: str) -> str:
@@ -99,7 +103,6 @@ def upload_initiate(
     started_by,
     language: str = "",
     for_deaf_and_hard_of_hearing: bool = False,
-    filename: str = "",
     part_sha256: list[str] | None = None,
 ) -> Upload:
     """Open a multipart upload in the store and record it with what the client declared.
@@ -127,10 +130,9 @@ def upload_initiate(
                 _("Declare one SHA-256 (64 hex digits) for each of the %(count)s parts.")
                 % {"count": part_count},
             )
-    key = storage_key_for(film_id=film.pk, kind=kind, filename=filename)
-    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    key = storage_key_for(film_id=film.pk, kind=kind)
     backend_upload_id = get_store().multipart_create(
-        key, content_type, sha256=part_sha256 is not None
+        key, UNCHECKED_CONTENT_TYPE, sha256=part_sha256 is not None
     )
     with transaction.atomic():
         asset = Asset(
@@ -197,8 +199,6 @@ def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
                 MediaErrorCode.UPLOAD_NOT_IN_PROGRESS,
                 _("This upload is %(status)s.") % {"status": upload.get_status_display()},
             )
-        upload.completed_parts = parts  # recorded first, as received
-        upload.save(update_fields=["completed_parts"])
     expected = list(range(1, upload.part_count + 1))
     sent = {int(p["part_number"]): str(p["etag"]).strip('"') for p in parts}
     missing = [n for n in expected if n not in sent]
@@ -232,6 +232,9 @@ def upload_complete(*, upload: Upload, parts: list[dict], by) -> Upload:
         upload = lock_upload(upload.pk)
         if upload.status != Upload.Status.IN_PROGRESS:
             raise ConflictError(MediaErrorCode.UPLOAD_NOT_IN_PROGRESS, _("This upload is over."))
+        # the parts sent are kept with the outcome (completed or failed), not on a refusal
+        upload.completed_parts = parts
+        upload.save(update_fields=["completed_parts"])
         if sum(held[n].size for n in expected) != upload.declared_size:
             refusal = _("The parts do not add up to the declared size.")
             _fail(upload, code=MediaErrorCode.SIZE_MISMATCH, message=refusal, abort=True)
@@ -356,17 +359,87 @@ def asset_verify(*, asset_id: int) -> Asset:
 
 
 def _verified(asset: Asset, sha256: str) -> None:
-    """uploaded → verified (a master, then transcoded after commit) or ready (other kinds,
-    served as they are). The caller holds the asset's lock."""
+    """uploaded → verified; what the file is gets checked next, after commit. The caller
+    holds the asset's lock."""
     asset.sha256 = sha256
-    is_master = asset.kind == Asset.Kind.MASTER
-    asset.status = Asset.Status.VERIFIED if is_master else Asset.Status.READY
+    asset.status = Asset.Status.VERIFIED
     asset.save(update_fields=["sha256", "status", "updated_at"])
-    if is_master:
-        from media.tasks import transcode_master
+    from media.tasks import inspect_asset
 
-        asset_id = asset.pk
-        transaction.on_commit(lambda: transcode_master.delay(asset_id))
+    asset_id = asset.pk
+    transaction.on_commit(lambda: inspect_asset.delay(asset_id))
+
+
+def _inspect_stored(asset: Asset, store, workdir: Path) -> inspection.Inspected:
+    """Check the stored object: read whole (images, subtitles: small, capped) or probed in
+    place through a presigned URL (video and audio on S3; a copy on the local store)."""
+    limit = inspection.max_bytes(asset.kind)
+    if limit is not None and (asset.size or 0) > limit:
+        raise inspection.NotWhatItClaims(
+            _("This file is larger than %(limit)s bytes.") % {"limit": limit}
+        )
+    if limit is None and isinstance(store, S3Store):
+        return inspection.inspect(
+            asset.kind, store.download_url(asset.storage_key, expires=presign_seconds())
+        )
+    local = workdir / "file"
+    store.download_to(asset.storage_key, local)
+    return inspection.inspect(asset.kind, local)
+
+
+def asset_inspect(*, asset_id: int) -> Asset:
+    """Check what a verified asset's file is (media.inspection) before it is served or
+    transcoded. Found what its kind needs: the object moves to a key with the extension
+    found, stored with the content type found, and the asset records them (with its
+    size in pixels or its duration) → `ready` (a master stays `verified` and is
+    transcoded). Otherwise → `failed` with the reason, the object deleted. Idempotent:
+    an asset already checked, or no longer `verified`, is left alone."""
+    asset = Asset.objects.get(pk=asset_id)
+    if asset.status != Asset.Status.VERIFIED or asset.content_type:
+        return asset
+    store = get_store()
+    try:
+        with tempfile.TemporaryDirectory(prefix="inspect-") as workdir:
+            found = _inspect_stored(asset, store, Path(workdir))
+    except inspection.NotWhatItClaims as refusal:
+        with transaction.atomic():
+            asset = lock_asset(asset_id)
+            if asset.status != Asset.Status.VERIFIED or asset.content_type:
+                return asset
+            asset.status = Asset.Status.FAILED
+            asset.error = str(refusal)
+            asset.save(update_fields=["status", "error", "updated_at"])
+            store.delete(asset.storage_key)
+        return asset
+    checked_key = f"{asset.storage_key}{found.extension}"
+    store.move(asset.storage_key, checked_key, content_type=found.content_type)
+    with transaction.atomic():
+        asset = lock_asset(asset_id)
+        if asset.status != Asset.Status.VERIFIED or asset.content_type:
+            return asset
+        asset.storage_key = checked_key
+        asset.content_type = found.content_type
+        asset.width, asset.height = found.width, found.height
+        asset.duration_seconds = found.duration_seconds
+        is_master = asset.kind == Asset.Kind.MASTER
+        if not is_master:
+            asset.status = Asset.Status.READY
+        asset.save(
+            update_fields=[
+                "storage_key",
+                "content_type",
+                "width",
+                "height",
+                "duration_seconds",
+                "status",
+                "updated_at",
+            ]
+        )
+        if is_master:
+            from media.tasks import transcode_master
+
+            transaction.on_commit(lambda: transcode_master.delay(asset_id))
+    return asset
 
 
 def assets_awaiting_verification(*, older_than: datetime.timedelta) -> list[int]:
@@ -376,4 +449,15 @@ def assets_awaiting_verification(*, older_than: datetime.timedelta) -> list[int]
         Asset.objects.filter(status=Asset.Status.UPLOADED, updated_at__lt=cutoff).values_list(
             "pk", flat=True
         )
+    )
+
+
+def assets_awaiting_inspection(*, older_than: datetime.timedelta) -> list[int]:
+    """Assets `verified` but never checked for what they are, for longer than
+    `older_than`: their inspection task was lost."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Asset.objects.filter(
+            status=Asset.Status.VERIFIED, content_type="", updated_at__lt=cutoff
+        ).values_list("pk", flat=True)
     )

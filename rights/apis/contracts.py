@@ -8,13 +8,15 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.access import get_or_not_found
+from backend.api.fields import WholeItemsField
 from backend.api.filters import IdFilter
+from backend.api.parsers import JSONParser
 from backend.api.permissions import IsCinemaStaff
 from backend.errors import ApplicationError
 from catalogue.selectors import films_visible_to
@@ -50,7 +52,7 @@ class RightsHolderContactSerializer(serializers.ModelSerializer):
 
 
 class RightsHolderSerializer(serializers.ModelSerializer):
-    contacts = RightsHolderContactSerializer(many=True, required=False)
+    contacts = WholeItemsField(child=RightsHolderContactSerializer(), required=False)
 
     class Meta:
         model = RightsHolder

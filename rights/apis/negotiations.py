@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -31,7 +31,9 @@ def _staff_users():
 
 
 class NegotiationExchangeSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(
+        source="author.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = NegotiationExchange
@@ -81,6 +83,14 @@ class NegotiationSerializer(serializers.ModelSerializer):
         return fields
 
 
+class NegotiationCreateSerializer(NegotiationSerializer):
+    """A new negotiation starts "to contact"; its status then moves by the update and the
+    log of exchanges (and `sign`), never set at creation."""
+
+    class Meta(NegotiationSerializer.Meta):
+        read_only_fields = [*NegotiationSerializer.Meta.read_only_fields, "status"]
+
+
 class NegotiationSignSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
@@ -116,6 +126,11 @@ class NegotiationFilter(filters.FilterSet):
         return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 
+@extend_schema_view(
+    create=extend_schema(
+        request=NegotiationCreateSerializer, responses={201: NegotiationSerializer}
+    )
+)
 class NegotiationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -134,6 +149,9 @@ class NegotiationViewSet(
 
     def get_queryset(self):
         return selectors.negotiations_queryset()
+
+    def get_serializer_class(self):
+        return NegotiationCreateSerializer if self.action == "create" else NegotiationSerializer
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -195,7 +213,9 @@ class CampaignProgressSerializer(serializers.Serializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = RenegotiationCampaign

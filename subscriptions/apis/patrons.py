@@ -12,12 +12,14 @@ from rest_framework.views import APIView
 
 from accounts.apis import device_of
 from backend.api.permissions import IsInstitutionStaffOrCinemaStaff
+from backend.api.schema import ErrorSerializer
 from backend.api.throttling import LoginRateThrottle
 from backend.errors import ApplicationError
 from institutions.selectors import institution_private_get_for
 from subscriptions import selectors
 from subscriptions.errors import PatronErrorCode
 from subscriptions.models import Patron
+from subscriptions.models.patrons import validate_home_area as home_area_validator
 from subscriptions.services import patrons, quotas
 
 
@@ -43,7 +45,17 @@ class PatronCreateSerializer(serializers.Serializer):
     card = serializers.CharField(max_length=64, trim_whitespace=True)
     # the PIN policy (subscriptions.pins) gives the reason a PIN is refused
     pin = serializers.CharField(max_length=32, trim_whitespace=False)
-    home_area = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    home_area = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        help_text=_("A department code (35, 2A, 974) or a commune's INSEE code (35238)."),
+    )
+
+    def validate_home_area(self, value):
+        value = value.upper()
+        home_area_validator(value)
+        return value
 
 
 class PatronCardSerializer(serializers.Serializer):
@@ -128,7 +140,10 @@ class PatronLoginApi(APIView):
         pin = serializers.CharField(max_length=8, trim_whitespace=False)
         device = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
-    @extend_schema(request=PatronLoginInputSerializer, responses=PatronTokenSerializer)
+    @extend_schema(
+        request=PatronLoginInputSerializer,
+        responses={200: PatronTokenSerializer, 401: ErrorSerializer},
+    )
     def post(self, request):
         data = self.PatronLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -158,7 +173,10 @@ class PatronLinkLoginApi(APIView):
         nonce = serializers.CharField(min_length=8, max_length=64)
         signature = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
 
-    @extend_schema(request=PatronLinkInputSerializer, responses=PatronTokenSerializer)
+    @extend_schema(
+        request=PatronLinkInputSerializer,
+        responses={200: PatronTokenSerializer, 401: ErrorSerializer},
+    )
     def post(self, request):
         data = self.PatronLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

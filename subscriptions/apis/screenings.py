@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from backend.api.fields import BoundedDateTimeField
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsInstitutionStaffOrCinemaStaff
 from backend.errors import ApplicationError
@@ -42,7 +43,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
 class BookingCreateSerializer(serializers.Serializer):
     film = serializers.IntegerField(min_value=1)
-    starts_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
     venue = serializers.CharField(max_length=200)
     expected_audience = serializers.IntegerField(min_value=1, max_value=100_000)
     library = serializers.IntegerField(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from backend.api.fields import BoundedDateField
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
 from backend.errors import ApplicationError
@@ -40,6 +42,10 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     subscriber_name = serializers.CharField(source="subscriber.name", read_only=True)
     plan_name = serializers.CharField(source="plan.name", read_only=True)
     plan_kind = serializers.CharField(source="plan.kind", read_only=True)
+    # "" until a payment is asked for (read-only model fields lose `blank` in DRF)
+    payment_method = serializers.ChoiceField(
+        choices=Subscription.PaymentMethod.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Subscription
@@ -69,7 +75,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 class SubscriptionCreateSerializer(serializers.Serializer):
     subscriber = serializers.IntegerField(min_value=1)
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.select_related("grid"))
-    starts_on = serializers.DateField()
+    starts_on = BoundedDateField()
 
 
 class PaymentRequestSerializer(serializers.Serializer):
@@ -279,8 +285,16 @@ class SubscriptionViewSet(
         )
         return Response(SubscriptionSerializer(renewal).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=CreditEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        responses=inline_serializer(
+            "CreditLedger",
+            {
+                "balance": serializers.IntegerField(),
+                "entries": CreditEntrySerializer(many=True),
+            },
+        )
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def credits(self, request, pk=None):
         """The screening-credit ledger and its balance (a network's member library sees
         the other members' bookings as anonymous movements)."""
@@ -293,8 +307,13 @@ class SubscriptionViewSet(
             }
         )
 
-    @extend_schema(responses=CoveredLibrarySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description=_("The day (default: today)."))
+        ],
+        responses=CoveredLibrarySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, filter_backends=[])
     def libraries(self, request, pk=None):
         """The libraries covered today (or `?on=YYYY-MM-DD`)."""
         subscription = self.get_object()

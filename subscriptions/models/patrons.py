@@ -1,6 +1,19 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from institutions.geography import area_department
+
+
+def validate_home_area(value: str) -> None:
+    """A department's code or a commune's INSEE code, nothing else: the statistics group
+    patrons by it, and it reaches the staff's CSV exports."""
+    if value and area_department(value) is None:
+        raise ValidationError(
+            _("Give a department code (35, 2A, 974) or a commune's INSEE code (35238)."),
+            code="invalid_home_area",
+        )
 
 
 class Patron(models.Model):
@@ -23,7 +36,10 @@ class Patron(models.Model):
     )
     card_digest = models.CharField(_("card digest"), max_length=64)
     home_area = models.CharField(
-        _("home area (department or commune code)"), max_length=10, blank=True
+        _("home area (department or commune code)"),
+        max_length=10,
+        blank=True,
+        validators=[validate_home_area],
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)

@@ -50,7 +50,9 @@ def patron_register(
     user = user_create(
         username=patron_username(), role=User.Role.PATRON, password=pin, institution=institution
     )
-    patron = Patron(user=user, institution=institution, card_digest=digests[0], home_area=home_area)
+    patron = Patron(
+        user=user, institution=institution, card_digest=digests[0], home_area=home_area.upper()
+    )
     patron.full_clean()
     patron.save()
     return patron

@@ -1,6 +1,7 @@
 """schemathesis generates requests from the OpenAPI schema for every operation and every
 role (anonymous, cinema staff, a library's administrator, one of its patrons) and checks
-that none gets a server error.
+that none gets a server error and that every answer is the one the schema describes
+(status code, content type, headers, body).
 
 The example budget goes where it can find something. An operation a role is refused at
 the permission check (DRF checks permissions before it reads the body, the query or the
@@ -26,7 +27,13 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from accounts.models import User
 from tests.conftest import token_for
@@ -48,7 +55,13 @@ FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 FUZZ_SEED = os.environ.get("FUZZ_SEED")
 
 #: the checks every response goes through
-CHECKS = [not_a_server_error]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 ROLES = ("anonymous", "cinema_staff", "institution_admin", "patron")
 

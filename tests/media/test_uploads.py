@@ -244,7 +244,8 @@ def test_local_store_same_flow(
 
 def test_lost_verification_is_replayed(s3, editor_api, film, master_bytes):
     """The checksum task never ran (the completion's on-commit task was lost): the replay
-    command finds the asset still `uploaded` and verifies it, once."""
+    command finds the asset still `uploaded` and verifies it, once; then its lost content
+    check, once."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -262,9 +263,17 @@ def test_lost_verification_is_replayed(s3, editor_api, film, master_bytes):
     call_command("media_replay", stdout=out)
     asset.refresh_from_db()
     assert asset.status == Asset.Status.VERIFIED
-    call_command("media_replay", "--older-than-minutes", "0", stdout=out)  # harmless again
+    # Its content check, queued on commit, was lost too: the replay runs it (random bytes
+    # are no video), once.
+    out = StringIO()
+    call_command("media_replay", "--older-than-minutes", "0", stdout=out)
+    assert "re-queued 0 verification(s), 1 content check(s)" in out.getvalue()
     asset.refresh_from_db()
-    assert asset.status == Asset.Status.VERIFIED
+    assert asset.status == Asset.Status.FAILED
+    assert asset.error == "Ce fichier n'est pas un fichier vidéo ou sonore lisible."
+    out = StringIO()
+    call_command("media_replay", "--older-than-minutes", "0", stdout=out)  # harmless again
+    assert "re-queued 0 verification(s), 0 content check(s)" in out.getvalue()
 
 
 def test_part_checksums_verify_at_completion_without_reading_back(
@@ -285,7 +294,7 @@ def test_part_checksums_verify_at_completion_without_reading_back(
     assert answer.status_code == 200, answer.json()
     asset = Asset.objects.get(pk=body["asset"]["id"])
     assert asset.status == Asset.Status.VERIFIED and asset.sha256 == sha256_of(master_bytes)
-    assert len(callbacks) == 1  # the transcoding, not a verification
+    assert len(callbacks) == 1  # the content check (the transcoding follows), no read-back
 
 
 def test_wrong_part_checksum_is_refused_and_nothing_counts(s3, editor_api, film, master_bytes):

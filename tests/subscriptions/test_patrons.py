@@ -276,3 +276,47 @@ def test_a_portal_link_rekeys_the_card_too(api, library, portal_secret, settings
     assert Patron.objects.get().card_digest == card_digest(
         institution=library, card="CARD-77", pepper=NEW_PEPPER
     )
+
+
+# --- the home area: a department or a commune, nothing else ------------------------------
+@pytest.mark.parametrize("area", ["=1+1", "Rennes", "3", "00000", "97011", "35 238", "-2+3"])
+def test_a_home_area_that_is_no_code_is_refused_and_nothing_is_written(library_api, area):
+    from accounts.models import User
+    from subscriptions.models import Patron
+
+    users = User.objects.count()
+    response = library_api.post(
+        "/api/v1/patrons/",
+        {"card": "0042", "pin": "482193", "home_area": area},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"]["home_area"] == [
+        {
+            "code": "invalid_home_area",
+            "message": "Give a department code (35, 2A, 974) or a commune's INSEE code (35238).",
+        }
+    ]
+    assert not Patron.objects.exists() and User.objects.count() == users
+
+
+@pytest.mark.parametrize(
+    ("area", "kept"),
+    [("35", "35"), ("2a", "2A"), ("974", "974"), ("35238", "35238"), ("2B033", "2B033"), ("", "")],
+)
+def test_department_and_commune_codes_are_accepted(library_api, area, kept):
+    response = library_api.post(
+        "/api/v1/patrons/", {"card": "0042", "pin": "482193", "home_area": area}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["home_area"] == kept
+
+
+def test_the_service_refuses_it_too(library):
+    from django.core.exceptions import ValidationError
+
+    from subscriptions.services.patrons import patron_register
+
+    with pytest.raises(ValidationError):
+        patron_register(institution=library, card="0042", pin="482193", home_area="=1+1")

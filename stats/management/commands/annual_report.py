@@ -1,11 +1,11 @@
 """`python manage.py annual_report 2017 --format json|csv`: the annual activity report
 of a year on stdout, computed from the records (see stats.selectors.annual)."""
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from backend.api.renderers import csv_writer
 from backend.errors import ApplicationError
 from stats.selectors.annual import annual_report, annual_report_rows
 
@@ -25,6 +25,6 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(report, default=str, indent=2, ensure_ascii=False))
             return
-        writer = csv.writer(self.stdout)
+        writer = csv_writer(self.stdout)
         writer.writerow(["figure", "label", "value"])
         writer.writerows(annual_report_rows(report))
