@@ -195,14 +195,15 @@ STORAGES = {
 # Scripts and styles from our own files only: no inline script, no CDN. The player (hls.js)
 # plays through MediaSource blobs and fetches segments from the object store;
 # backend.security.CSPMiddleware adds the store's origin (from the OBJECT_STORE_* settings)
-# to img-src, media-src and connect-src.
+# to img-src, media-src and connect-src. hls.js shows subtitles through a <track> whose
+# source is an empty `data:,WEBVTT` (media-src data:).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "media-src": [SELF, "blob:"],
+        "media-src": [SELF, "blob:", "data:"],
         "connect-src": [SELF],
         "worker-src": [SELF, "blob:"],
         "font-src": [SELF],

@@ -48,7 +48,7 @@ def current_time(page) -> float:
 
 def play_until(page, seconds: float) -> None:
     page.wait_for_function(
-        f"document.getElementById('player-video').currentTime > {seconds}", timeout=20_000
+        f"() => document.getElementById('player-video').currentTime > {seconds}", timeout=20_000
     )
 
 
@@ -77,7 +77,7 @@ def test_a_patron_comes_from_the_record_link_watches_with_sdh_and_resumes(
     sdh = subtitles.locator("option", has_text="sourds")
     subtitles.select_option(sdh.get_attribute("value"))
     page.wait_for_function(
-        "window.catalogPlayer.hls().subtitleTrack >= 0 && "
+        "() => window.catalogPlayer.hls().subtitleTrack >= 0 && "
         "window.catalogPlayer.hls().subtitleTracks[window.catalogPlayer.hls().subtitleTrack]"
         ".name.includes('sourds')"
     )
@@ -91,7 +91,7 @@ def test_a_patron_comes_from_the_record_link_watches_with_sdh_and_resumes(
 
     page.goto(f"{film_url}/regarder")
     page.get_by_role("button", name="Lecture").click()
-    page.wait_for_function("document.getElementById('player-video').currentTime > 0.1")
+    page.wait_for_function("() => document.getElementById('player-video').currentTime > 0.1")
     assert abs(current_time(page) - left_at) <= SEGMENT_SECONDS
     expect(page.locator("#player-status")).to_have_text("Reprise là où vous vous étiez arrêté.")
     assert PlaybackSession.objects.filter(film=watchable, ended_at__isnull=True).count() == 1
@@ -215,4 +215,4 @@ def test_the_watch_page_works_with_the_keyboard_only(
     assert subtitles.evaluate("element => element === document.activeElement")
     before = page.evaluate("window.catalogPlayer.hls().subtitleTrack")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function(f"window.catalogPlayer.hls().subtitleTrack !== {before}")
+    page.wait_for_function(f"() => window.catalogPlayer.hls().subtitleTrack !== {before}")
