@@ -12,6 +12,7 @@ class EncodingProfileAdmin(admin.ModelAdmin):
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
     list_display = ["id", "film", "kind", "language", "status", "progress_percent", "profile"]
+    list_select_related = ["film", "profile"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["film", "source"]
     search_fields = ["storage_key", "film__title"]
@@ -20,6 +21,7 @@ class AssetAdmin(admin.ModelAdmin):
 @admin.register(Upload)
 class UploadAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ["id", "asset", "status", "declared_size", "started_by", "created_at"]
+    list_select_related = ["asset", "started_by"]
     list_filter = ["status"]
     raw_id_fields = ["asset", "started_by"]
 

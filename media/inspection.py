@@ -1,24 +1,22 @@
 """What an uploaded file really is, read from its content — never from the name or type
-the client gave: ffprobe for video and audio, Pillow for images, a WebVTT parse for
-subtitles. The answer gives the extension and content type the file is stored and served
+the client gave: libavformat (PyAV, ffprobe's library) for video and audio, Pillow for
+images, a WebVTT parse for subtitles. The answer gives the extension and content type the file is stored and served
 with; anything else is refused (`NotWhatItClaims`). No database, no store: the service
 (media.services.uploads) fetches the file and records the answer.
 
-ffprobe reads only the demuxers listed in `CONTAINERS` (no playlist, no concat list: a
-file cannot make it open another) and only the protocols of its source (a local file, or
-the store's presigned HTTP URL for large files, read in ranges).
+libavformat reads only the demuxers listed in `CONTAINERS` (no playlist, no concat list:
+a file cannot make it open another) and only the protocols of its source (a local file,
+or the store's presigned HTTP URL for large files, read in ranges).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import webvtt
-from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -28,7 +26,7 @@ AUDIO_KINDS = {"audio_description"}
 IMAGE_KINDS = {"poster", "still"}
 SUBTITLE_KINDS = {"subtitles"}
 
-#: ffprobe's demuxer names (its `format_name`) we accept, with the extension and content
+#: libavformat's demuxer names (ffprobe's `format_name`) we accept, with the extension and content
 #: type of a video / of a sound-only file in that container
 CONTAINERS = {
     "mov,mp4,m4a,3gp,3g2,mj2": ((".mp4", "video/mp4"), (".m4a", "audio/mp4")),
@@ -90,32 +88,37 @@ def inspect(kind: str, source: str | Path) -> Inspected:
 
 
 def _media(source: str | Path, *, video: bool) -> Inspected:
+    """libavformat through PyAV (ffprobe's own library: no program to find), restricted
+    to our demuxers and to the source's own protocols."""
     remote = str(source).startswith(("http://", "https://"))
-    proc = subprocess.run(
-        [settings.MEDIA_FFPROBE, "-v", "error",
-         "-protocol_whitelist", "http,https,tcp,tls" if remote else "file",
-         "-format_whitelist", DEMUXERS,
-         "-print_format", "json", "-show_format", "-show_streams", str(source)],
-        capture_output=True, timeout=300, check=False,
-    )  # fmt: skip
-    info = json.loads(proc.stdout or b"{}") if proc.returncode == 0 else {}
-    container = CONTAINERS.get(info.get("format", {}).get("format_name", ""))
+    options = {
+        "protocol_whitelist": "http,https,tcp,tls" if remote else "file",
+        "format_whitelist": DEMUXERS,
+    }
+    try:
+        with av.open(str(source), options=options, timeout=60) as opened:
+            format_name = opened.format.name
+            major_brand = (opened.metadata.get("major_brand") or "").strip()
+            duration = opened.duration / 1_000_000 if opened.duration else None
+            pictures = [
+                (s.codec_context.width, s.codec_context.height)
+                for s in opened.streams.video
+                if s.codec_context.height
+            ]
+            sounds = list(opened.streams.audio)
+    except (av.error.FFmpegError, OSError, ValueError):
+        raise NotWhatItClaims(_("This file is not a video or sound file we can read.")) from None
+    container = CONTAINERS.get(format_name)
     if container is None:
         raise NotWhatItClaims(_("This file is not a video or sound file we can read."))
-    streams = info.get("streams", [])
-    pictures = [s for s in streams if s.get("codec_type") == "video" and s.get("height")]
-    sounds = [s for s in streams if s.get("codec_type") == "audio"]
-    duration = float(info["format"].get("duration") or 0) or None
     if video:
         if not pictures or container[0] is None:
             raise NotWhatItClaims(_("This file holds no video."))
         extension, content_type = container[0]
-        if info["format"].get("tags", {}).get("major_brand", "").strip() == "qt":
+        if major_brand == "qt":
             extension, content_type = ".mov", "video/quicktime"
-        picture = pictures[0]
-        return Inspected(
-            extension, content_type, int(picture["width"]), int(picture["height"]), duration
-        )
+        width, height = pictures[0]
+        return Inspected(extension, content_type, int(width), int(height), duration)
     if not sounds or pictures:
         raise NotWhatItClaims(_("This file is not a sound-only file."))
     extension, content_type = container[1]

@@ -41,6 +41,18 @@ CONTENT_TYPES = {
     ".aac": "audio/aac",
     ".vtt": "text/vtt",
     ".jpg": "image/jpeg",
+    # what an upload may be once its content is checked (media.inspection)
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".mov": "video/quicktime",
+    ".mkv": "video/x-matroska",
+    ".mka": "audio/x-matroska",
+    ".mxf": "application/mxf",
+    ".avi": "video/x-msvideo",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
 }
 
 

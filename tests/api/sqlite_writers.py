@@ -27,19 +27,18 @@ def main(writers: int) -> None:
     from django.apps import apps
     from django.db import connection, connections
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     with connection.schema_editor() as editor:
         for model in apps.get_models():
             if model._meta.managed and not model._meta.proxy:
                 editor.create_model(model)
 
-    from accounts.models import User
+    from accounts.models import ApiToken, User
     from catalogue.models import Film
     from rights.models import Contract, Medium, RightsGrant, RightsHolder
 
     staff = User.objects.create(username="editor", role=User.Role.CATALOGUE_EDITOR)
-    token = Token.objects.create(user=staff).key
+    _token, token = ApiToken.objects.create(user=staff)
     contract = Contract.objects.create(
         reference="CTR-1",
         rights_holder=RightsHolder.objects.create(name="Production"),

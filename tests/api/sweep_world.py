@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from editorial import services as editorial
 from media.models import Asset, EncodingProfile, PlaybackSession
+from media.services.streams import session_token
 from media.services.uploads import upload_initiate
 from orders import services as orders
 from orders.models import DvdEdition, StockMovement
@@ -95,7 +96,7 @@ def build_world() -> World:
         expected_audience=40,
         booked_by=admin,
     )
-    patron = patron_register(institution=library, card="CARD-0001", pin="4821", home_area="35")
+    patron = patron_register(institution=library, card="CARD-0001", pin="482193", home_area="35")
     world.users["patron"] = patron.user
 
     campaign = RenegotiationCampaign.objects.create(
@@ -148,6 +149,7 @@ def build_world() -> World:
         last_heartbeat_at=timezone.now(),
     )
     credential = sushi_credential_create(institution=library, created_by=admin).credential
+    api_token, _key = ApiToken.objects.create(user=admin, device="sweep")
 
     ids.update(
         network=network.pk,
@@ -176,6 +178,8 @@ def build_world() -> World:
         asset=asset.pk,
         upload=upload.pk,
         session=str(session.pk),
+        session_token=session_token(session),
+        api_token=api_token.token_key,
         credential=credential.pk,
         ean=make_ean(),
         institution_code=library.code,
