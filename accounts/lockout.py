@@ -104,7 +104,11 @@ def card_lockout_reset(*, institution_code: str, card: str) -> int:
 
 def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: what AxesMiddleware answers a locked-out login form (the
-    admin's, the browsable API's) — a page, or the error shape under /api/."""
+    admin's, the browsable API's) — a page, or the error shape under /api/. A view that
+    answered the lockout itself (a 429: the web client's sign-in page, in its design)
+    keeps its answer."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
     seconds = int(cool_off(request).total_seconds())
     if request.path.startswith("/api/"):
         exc = LoginLocked(wait=seconds)

@@ -127,6 +127,8 @@ urlpatterns = [
     path("admin/login/", login_rate_limited(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
 ]
 
 # Under /api/ Django's own refusals and crashes answer the API's error shape, not HTML pages.

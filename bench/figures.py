@@ -32,6 +32,9 @@ class Figure:
     rounds: int | None = None
     seconds: float | None = None
     settle: float | None = None
+    # What the figure is compared with, when not the ping: measured the same way,
+    # alternating with it, and the line's ratio is to it (say which in `description`).
+    baseline: Figure | None = None
 
 
 def page_of(n: int) -> Check:
@@ -46,6 +49,14 @@ def page_of(n: int) -> Check:
 
     return check
 
+
+#: the API's page of the films the web client's catalogue page shows first (24, anonymous)
+API_FILM_PAGE = Figure(
+    "api_catalogue_page_24",
+    "/api/v1/films/?page_size=24",
+    "The API's first page of 24 films, anonymous (the JSON the web client's page compares to).",
+    check=page_of(24),
+)
 
 BASELINE = Figure(
     "baseline_ping",
@@ -97,5 +108,14 @@ FIGURES: list[Figure] = [
         rounds=2,
         seconds=20.0,
         settle=8.0,
+    ),
+    Figure(
+        "web_catalogue_page",
+        "/films/",
+        "The web client's catalogue page (HTML: the same 24 films with the search form and "
+        "its filters, DSFR markup), anonymous; its baseline is the API's JSON page of the "
+        "same films (api_catalogue_page_24), not the ping.",
+        check=lambda body: None if body.count(b'class="fr-card ') == 24 else "not 24 film cards",
+        baseline=API_FILM_PAGE,
     ),
 ]

@@ -199,13 +199,14 @@ def measure(figure: Figure, port: int, headers: dict[str, str]) -> tuple[LoadRes
     rounds = figure.rounds or ROUNDS
     seconds = max(SECONDS, figure.seconds or 0)
     slow = {"settle": figure.settle} if figure.settle is not None else {}
+    reference = figure.baseline or BASELINE
     log(
-        f"measuring {figure.name} ({figure.path}) against {BASELINE.name}: "
+        f"measuring {figure.name} ({figure.path}) against {reference.name}: "
         f"{rounds} rounds, {seconds:g} s each in total, {CONCURRENCY} connections"
     )
     base, fig = run_interleaved(
         port,
-        [Target(BASELINE.path, BASELINE.headers), Target(figure.path, headers)],
+        [Target(reference.path, reference.headers), Target(figure.path, headers)],
         seconds=seconds,
         rounds=rounds,
         warmup=WARMUP,
@@ -342,14 +343,17 @@ def main() -> int:
             print("# no figure selected")
         return 0
     # The baseline line: all baseline slices together (each ratio uses its own run's).
-    baseline_rps = sum(b.ok for _, _, b in results) / sum(b.seconds for _, _, b in results)
+    pings = [b for figure, _, b in results if figure.baseline is None] or [results[0][2]]
+    baseline_rps = sum(b.ok for b in pings) / sum(b.seconds for b in pings)
     print(f"{BASELINE.name}: {baseline_rps:.1f} req/s (ratio vs baseline: 1.00)")
-    print(f"#   {describe(results[0][2])}{_probe_note(facts, BASELINE.name)}")
+    print(f"#   {describe(pings[0])}{_probe_note(facts, BASELINE.name)}")
     for figure, fig, base in results:
         print(f"{figure.name}: {fig.rps:.1f} req/s (ratio vs baseline: {fig.rps / base.rps:.2f})")
         print(
             f"#   {describe(fig)}{_probe_note(facts, figure.name)};"
-            f" baseline alongside: {base.rps:.1f} req/s"
+            f" baseline alongside"
+            f"{f' ({figure.baseline.name}, {figure.baseline.path})' if figure.baseline else ''}:"
+            f" {base.rps:.1f} req/s"
             + (
                 f" ({figure.rounds} slices, {base.seconds:g} s each in total)"
                 if figure.rounds

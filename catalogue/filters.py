@@ -4,6 +4,7 @@ the full-text `q`."""
 from django_filters import rest_framework as filters
 
 from backend.api.filters import IdFilter, StrictBooleanFilter
+from catalogue.accessibility import films_with_track
 from catalogue.models import Film, Person
 from catalogue.search import films_matching
 from rights.models import Medium
@@ -18,6 +19,10 @@ class FilmFilter(filters.FilterSet):
     year_max = filters.NumberFilter(field_name="year", lookup_expr="lte")
     animated = StrictBooleanFilter(field_name="is_animated")
     french_subtitles = StrictBooleanFilter(field_name="has_french_subtitles")
+    sdh = StrictBooleanFilter(
+        method="filter_track", label="Has subtitles for the deaf and hard of hearing"
+    )
+    audio_description = StrictBooleanFilter(method="filter_track", label="Has audio description")
     status = filters.MultipleChoiceFilter(choices=Film.Status.choices)
     country = filters.CharFilter(field_name="countries__code", lookup_expr="iexact")
     language = filters.CharFilter(field_name="original_languages__code", lookup_expr="iexact")
@@ -43,6 +48,11 @@ class FilmFilter(filters.FilterSet):
         if user is None or not user.is_authenticated or user.institution_id is None:
             return queryset.none()
         return films_available(queryset, institution=user.institution, medium=value)
+
+    def filter_track(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return films_with_track(queryset, name, present=value)
 
     def filter_theme(self, queryset, name, value):
         if value.isdigit():

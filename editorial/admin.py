@@ -3,8 +3,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from backend.admin import SystemRecordAdmin
 from editorial.models import (
+    AppreciatedFilm,
     Collection,
     CollectionItem,
+    FilmRating,
     LibrarySelection,
     LibrarySelectionItem,
     NewsletterSend,
@@ -47,3 +49,21 @@ class NewsletterSendAdmin(SystemRecordAdmin, admin.ModelAdmin):
     list_display = ("institution", "month", "sent_at")
     list_filter = ("month",)
     readonly_fields = ("institution", "month", "recipients", "sent_at")
+
+
+@admin.register(FilmRating)
+class FilmRatingAdmin(SystemRecordAdmin, admin.ModelAdmin):
+    """Patrons' ratings (their own to give, change or take back)."""
+
+    list_display = ("film", "stars", "rated_at")
+    list_select_related = ("film",)
+    list_filter = ("stars",)
+    search_fields = ("film__title", "film__reference")
+
+
+@admin.register(AppreciatedFilm)
+class AppreciatedFilmAdmin(SystemRecordAdmin, admin.ModelAdmin):
+    """The last ranking of the films most appreciated by patrons (refreshed hourly)."""
+
+    list_display = ("rank", "film", "average_stars", "ratings", "refreshed_at")
+    list_select_related = ("film",)

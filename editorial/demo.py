@@ -13,9 +13,17 @@ from django.utils import timezone
 from accounts.models import User
 from catalogue.models import Film, Person, Theme
 from demo import plan
-from editorial.models import Collection, CollectionItem, LibrarySelection, LibrarySelectionItem
+from editorial.models import (
+    Collection,
+    CollectionItem,
+    FilmRating,
+    LibrarySelection,
+    LibrarySelectionItem,
+)
+from editorial.ratings import appreciated_refresh
 from institutions.demo import DEMO_LIBRARY_CODE
 from institutions.models import Institution
+from media.models import PlaybackSession
 
 #: (title, description) of the demo libraries' selections: the demo accounts' library
 #: has the first two, the next libraries one each.
@@ -38,6 +46,31 @@ def _collection(films, **fields) -> None:
 def seed(ctx: plan.DemoContext) -> None:
     _seed_collections(ctx)
     _seed_library_selections(ctx)
+    _seed_ratings(ctx)
+
+
+def _seed_ratings(ctx: plan.DemoContext) -> None:
+    """The demo patrons rate most of the films they watched (3 to 5 stars, a few lower),
+    then the ranking is computed: "most appreciated" is not empty in `make run`."""
+    if FilmRating.objects.exists():
+        ctx.say("editorial: ratings already present, skipped")
+        return
+    rng = ctx.random("editorial-ratings")
+    watched = sorted(
+        set(
+            PlaybackSession.objects.filter(user__role=User.Role.PATRON).values_list(
+                "user_id", "film_id"
+            )
+        )
+    )
+    ratings = [
+        FilmRating(user_id=user_id, film_id=film_id, stars=rng.choice((2, 3, 4, 4, 5, 5)))
+        for user_id, film_id in watched
+        if rng.random() < 0.8
+    ]
+    FilmRating.objects.bulk_create(ratings)
+    ranked = appreciated_refresh()
+    ctx.say(f"editorial: {len(ratings)} ratings by demo patrons, {ranked} films ranked")
 
 
 def _seed_library_selections(ctx: plan.DemoContext) -> None:

@@ -14,3 +14,7 @@ class EditorialErrorCode(models.TextChoices):
     INVALID_PERIOD = "invalid_period"
     INSTITUTION_REQUIRED = "institution_required"
     INVALID_MONTH = "invalid_month"
+    PATRONS_ONLY = "patrons_only"
+    INVALID_STARS = "invalid_stars"
+    NOT_WATCHED = "not_watched"
+    LIST_FULL = "list_full"

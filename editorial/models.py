@@ -201,3 +201,84 @@ class NewsletterSend(models.Model):
 
     def __str__(self):
         return f"{self.institution_id} {self.month:%Y-%m}"
+
+
+class FilmRating(models.Model):
+    """A patron's rating of a film they watched: 1 to 5 stars, one per patron and film,
+    changeable. Patrons are pseudonymous users: a rating names nobody."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="film_ratings",
+        verbose_name=_("patron"),
+    )
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.CASCADE, related_name="+", verbose_name=_("film")
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    rated_at = models.DateTimeField(_("rated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("film rating")
+        verbose_name_plural = _("film ratings")
+        ordering = ["-rated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "film"], name="film_rating_once"),
+            models.CheckConstraint(
+                name="film_rating_stars_1_to_5", condition=Q(stars__gte=1) & Q(stars__lte=5)
+            ),
+        ]
+        indexes = [models.Index(fields=["film", "stars"])]
+
+    def __str__(self):
+        return f"{self.film_id}: {self.stars}"
+
+
+class AppreciatedFilm(models.Model):
+    """The films patrons appreciate most, as the last editorial refresh ranked them
+    (`editorial.ratings.appreciated_refresh`, hourly): the home page reads this small
+    table instead of aggregating every rating on each visit."""
+
+    film = models.OneToOneField(
+        "catalogue.Film", on_delete=models.CASCADE, related_name="+", verbose_name=_("film")
+    )
+    rank = models.PositiveIntegerField(_("rank"), unique=True)
+    average_stars = models.DecimalField(_("average stars"), max_digits=3, decimal_places=2)
+    ratings = models.PositiveIntegerField(_("ratings"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("appreciated film")
+        verbose_name_plural = _("appreciated films")
+        ordering = ["rank"]
+
+    def __str__(self):
+        return f"#{self.rank} {self.film_id}"
+
+
+class SavedFilm(models.Model):
+    """A film a patron saved for later ("my list"): what they come back to when their
+    monthly quota is reached, or to watch another day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_films",
+        verbose_name=_("patron"),
+    )
+    film = models.ForeignKey(
+        "catalogue.Film", on_delete=models.CASCADE, related_name="+", verbose_name=_("film")
+    )
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved film")
+        verbose_name_plural = _("saved films")
+        ordering = ["-saved_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "film"], name="saved_film_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.film_id}"

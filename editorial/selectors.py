@@ -40,14 +40,26 @@ FILM_FIELDS = ("id", "reference", "title", "year", "runtime_minutes", "status", 
 @dataclass(frozen=True)
 class Audience:
     """For whom a collection is shown: an institution judged on some media by the rights
-    engine, or nobody in particular (the cinema staff see every item)."""
+    engine, or nobody in particular — the cinema staff see every item, the public (the
+    web client's visitors) the films of the public catalogue."""
 
     institution: object | None
     media: tuple[str, ...]
+    public: bool = False
 
     @property
     def sees_everything(self) -> bool:
         return self.institution is None
+
+
+#: the films the public sees in a collection: in the catalogue, or announced
+PUBLIC_LISTED = (Film.Status.IN_CATALOGUE, Film.Status.IN_ACQUISITION)
+
+
+def public_audience() -> Audience:
+    """Visitors of the public catalogue: no institution, so no rights to weigh; they see
+    the films in the catalogue and those announced, never withdrawn ones."""
+    return Audience(None, (), public=True)
 
 
 def audience_for(user, institution=None) -> Audience:
@@ -76,6 +88,15 @@ def collections_visible_to(user, *, on: datetime.date | None = None) -> QuerySet
     if user.is_authenticated and user.is_cinema_staff:
         return qs
     return qs.filter(published_q(on or timezone.localdate()))
+
+
+def collections_published(*, on: datetime.date | None = None) -> QuerySet[Collection]:
+    """The collections published on the day, whoever asks (the web client's home)."""
+    return (
+        Collection.objects.select_related("theme", "person")
+        .filter(published_q(on or timezone.localdate()))
+        .order_by(F("published_from").desc(), "title", "pk")
+    )
 
 
 def collection_get_for(user, collection_id) -> Collection:
@@ -121,6 +142,8 @@ def film_entries(
     )
     entries = {}
     for film in films:
+        if audience.public and film.status not in PUBLIC_LISTED:
+            continue
         media = None
         if not audience.sees_everything:
             media = [m for m, d in decisions.get(film.pk, {}).items() if d.allowed]

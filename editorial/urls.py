@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from editorial import apis, library_selections
+from editorial import apis, library_selections, patron_apis
 
 router = SimpleRouter()
 router.register("collections", apis.CollectionViewSet, basename="collection")
@@ -22,6 +22,19 @@ urlpatterns = [
         "editorial/leaving-soon/",
         apis.LeavingSoonCollectionApi.as_view(),
         name="editorial-leaving-soon",
+    ),
+    path(
+        "editorial/most-appreciated/",
+        patron_apis.MostAppreciatedApi.as_view(),
+        name="editorial-most-appreciated",
+    ),
+    path("films/<int:pk>/rating/", patron_apis.FilmRatingApi.as_view(), name="film-rating"),
+    path("me/ratings/", patron_apis.MyRatingsApi.as_view(), name="my-ratings"),
+    path("me/saved-films/", patron_apis.MySavedFilmsApi.as_view(), name="my-saved-films"),
+    path(
+        "me/saved-films/<int:film_id>/",
+        patron_apis.MySavedFilmApi.as_view(),
+        name="my-saved-film",
     ),
     path("newsletter/preview/", apis.NewsletterPreviewApi.as_view(), name="newsletter-preview"),
     path("", include(router.urls)),

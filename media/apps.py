@@ -6,3 +6,14 @@ class MediaConfig(AppConfig):
     name = "media"
     label = "media"
     verbose_name = _("Media")
+
+    def ready(self):
+        # what the apps below read of media without importing it (imports here: models
+        # are loaded only once apps are ready)
+        from catalogue.accessibility import register_tracks_provider
+        from media.selectors import film_ids_with_track, viewing_history_export
+        from subscriptions import personal_data
+
+        register_tracks_provider(film_ids_with_track)
+        # kept after an erasure: the statistics' sessions, no longer linked to a person
+        personal_data.register("viewing_history", export=viewing_history_export)

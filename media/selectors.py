@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend.access import get_or_not_found
 from media.models import Asset, PlaybackSession, Upload
+from media.objectstore import get_store
 
 
 def assets_visible_to(user) -> QuerySet[Asset]:
@@ -245,3 +246,115 @@ def playable_offer(film_ids) -> dict[int, dict]:
         elif row["language"] not in item["audio_description"]:
             item["audio_description"].append(row["language"])
     return offer
+
+
+# --- what the web client shows of a film's files ---------------------------------------------
+
+
+def film_ids_with_poster(film_ids) -> set[int]:
+    """Of these films, those with a ready poster (one query)."""
+    return set(
+        Asset.objects.filter(
+            film_id__in=list(film_ids), kind=Asset.Kind.POSTER, status=Asset.Status.READY
+        ).values_list("film_id", flat=True)
+    )
+
+
+def _latest_ready_key(film_id: int, kind: str) -> str | None:
+    return (
+        Asset.objects.filter(film_id=film_id, kind=kind, status=Asset.Status.READY)
+        .order_by("-pk")
+        .values_list("storage_key", flat=True)
+        .first()
+    )
+
+
+def poster_url(film_id: int, *, expires: int) -> str | None:
+    """A short-lived URL of the film's latest ready poster, or None."""
+    key = _latest_ready_key(film_id, Asset.Kind.POSTER)
+    return None if key is None else get_store().download_url(key, expires=expires)
+
+
+def trailer_url(film_id: int, *, expires: int) -> str | None:
+    """A short-lived URL of the film's latest ready trailer (a video file), or None."""
+    key = _latest_ready_key(film_id, Asset.Kind.TRAILER)
+    return None if key is None else get_store().download_url(key, expires=expires)
+
+
+def film_ids_with_track(track: str) -> QuerySet:
+    """The ids (`film_id`) of the films with a ready accessibility track: "sdh" (subtitles
+    for the deaf and hard of hearing) or "audio_description". For the catalogue's filters
+    (`catalogue.accessibility`)."""
+    ready = Asset.objects.filter(status=Asset.Status.READY)
+    if track == "sdh":
+        ready = ready.filter(kind=Asset.Kind.SUBTITLES, for_deaf_and_hard_of_hearing=True)
+    elif track == "audio_description":
+        ready = ready.filter(kind=Asset.Kind.AUDIO_DESCRIPTION)
+    else:
+        raise ValueError(track)
+    return ready.values("film_id")
+
+
+def has_watched(user, film_id: int) -> bool:
+    """Whether this user ever started the film (a playback session of theirs)."""
+    return PlaybackSession.objects.filter(user=user, film_id=film_id).exists()
+
+
+def viewing_history(user, *, limit: int = 50) -> list[dict]:
+    """The films this user watched, most recent first, each once: when they last watched
+    it and where they stopped (the resume position) out of the stream's duration. One
+    query (a patron's sessions are few: the most recent 500 are read)."""
+    seen: dict[int, dict] = {}
+    sessions = (
+        PlaybackSession.objects.filter(user=user)
+        .select_related("film")
+        .only(
+            "film_id",
+            "started_at",
+            "position_seconds",
+            "duration_seconds",
+            "film__reference",
+            "film__title",
+            "film__year",
+        )
+        .order_by("-started_at")[:500]
+    )
+    for session in sessions:
+        if session.film_id in seen:
+            continue
+        seen[session.film_id] = {
+            "film_id": session.film_id,
+            "reference": session.film.reference,
+            "title": session.film.title,
+            "year": session.film.year,
+            "last_watched_at": session.started_at,
+            "position_seconds": session.position_seconds,
+            "duration_seconds": session.duration_seconds,
+        }
+        if len(seen) == limit:
+            break
+    return list(seen.values())
+
+
+def viewing_history_export(user) -> list[dict]:
+    """A patron's playback sessions, for their data access request."""
+    return [
+        {
+            "film": row["film__reference"],
+            "medium": row["medium"],
+            "started_at": row["started_at"].isoformat(),
+            "ended_at": row["ended_at"].isoformat() if row["ended_at"] else None,
+            "seconds_watched": row["seconds_watched"],
+            "position_seconds": row["position_seconds"],
+        }
+        for row in PlaybackSession.objects.filter(user=user)
+        .order_by("-started_at")
+        .values(
+            "film__reference",
+            "medium",
+            "started_at",
+            "ended_at",
+            "seconds_watched",
+            "position_seconds",
+        )
+    ]

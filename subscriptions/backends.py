@@ -12,10 +12,16 @@ from __future__ import annotations
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import make_password
 
+from accounts.models import User
 from subscriptions.selectors import patron_get_by_card
 
 
 class PatronCardBackend(BaseBackend):
+    """Also keeps a web session signed in: `get_user` gives back an active patron."""
+
+    def get_user(self, user_id):
+        return User.objects.filter(pk=user_id, role=User.Role.PATRON, is_active=True).first()
+
     def authenticate(self, request, institution_code=None, card=None, password=None):
         if institution_code is None or card is None or password is None:
             return None

@@ -9,10 +9,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import User
 from catalogue.models import Film
 from demo import plan
 from institutions.models import Institution, NetworkMembership
+from subscriptions.cards import card_digest
 from subscriptions.models import (
+    Patron,
     Plan,
     PriceTier,
     ScreeningBooking,
@@ -89,7 +92,29 @@ def _tier_price(plan_obj: Plan, population: int) -> tuple[PriceTier, Decimal]:
     raise ValueError(population)
 
 
+#: the demo patron's library card and PIN (printed by `demo_logins`: public demo data only)
+DEMO_PATRON_CARD = "DEMO-0001"
+DEMO_PATRON_PIN = "415926"
+
+
+def _seed_demo_patron(ctx: plan.DemoContext) -> None:
+    """The demo patron account signs in with a library card and PIN, as patrons do."""
+    user = User.objects.filter(username="patron-demo", role=User.Role.PATRON).first()
+    if user is None or user.institution is None or Patron.objects.filter(user=user).exists():
+        return
+    Patron.objects.create(
+        user=user,
+        institution=user.institution,
+        card_digest=card_digest(institution=user.institution, card=DEMO_PATRON_CARD),
+        home_area=user.institution.department_code,
+    )
+    user.set_password(DEMO_PATRON_PIN)
+    user.save(update_fields=["password"])
+    ctx.say(f"subscriptions: demo patron card {DEMO_PATRON_CARD} at {user.institution.code}")
+
+
 def seed(ctx: plan.DemoContext) -> None:
+    _seed_demo_patron(ctx)
     if TariffGrid.objects.exists():
         ctx.say("subscriptions: already present, skipped")
         return

@@ -160,6 +160,30 @@ def subscriptions_covering(
     )
 
 
+def library_ids_with_streaming(*, library_ids, on: datetime.date) -> set[int]:
+    """Of these libraries, those whose patrons may stream on that day: an active
+    subscription including streaming covers them (their own, or a network's they belong
+    to that day). Two queries for any number of libraries."""
+    library_ids = list(library_ids)
+    streaming = Subscription.objects.filter(
+        status=Subscription.Status.ACTIVE,
+        starts_on__lte=on,
+        ends_on__gte=on,
+        plan__includes_streaming=True,
+    )
+    own = set(
+        streaming.filter(subscriber_id__in=library_ids).values_list("subscriber_id", flat=True)
+    )
+    through_networks = set(
+        NetworkMembership.objects.filter(
+            _member_on(on),
+            library_id__in=library_ids,
+            network_id__in=streaming.values("subscriber_id"),
+        ).values_list("library_id", flat=True)
+    )
+    return own | through_networks
+
+
 def libraries_covered(*, subscription: Subscription, on: datetime.date) -> QuerySet[Institution]:
     """The libraries a subscription covers on a day: the subscriber itself when it is a
     library, the network's members that day when it is a network."""

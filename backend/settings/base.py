@@ -46,6 +46,7 @@ THIRD_PARTY_APPS = [
     "csp",
     "simple_history",
     "storages",
+    "dsfr",
 ]
 # Order matters to `seed_demo`: each app's demo data may use the previous apps' data.
 LOCAL_APPS = [
@@ -60,6 +61,7 @@ LOCAL_APPS = [
     "stats",
     "editorial",
     "records",
+    "web",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -95,6 +97,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csrf",
+                "web.context_processors.site",
             ],
         },
     },
@@ -146,8 +150,15 @@ USE_TZ = True
 
 # --- files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# Third-party JavaScript from the npm registry (`make js`, pinned by package-lock.json),
+# served as static files under vendor/: only the built files each page loads.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "backend" / "static",
+    ("vendor/hls.js", NODE_MODULES / "hls.js" / "dist"),
+    ("vendor/htmx.org", NODE_MODULES / "htmx.org" / "dist"),
+]
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
 MEDIA_URL = "files/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "files")
 
@@ -184,14 +195,15 @@ STORAGES = {
 # Scripts and styles from our own files only: no inline script, no CDN. The player (hls.js)
 # plays through MediaSource blobs and fetches segments from the object store;
 # backend.security.CSPMiddleware adds the store's origin (from the OBJECT_STORE_* settings)
-# to img-src, media-src and connect-src.
+# to img-src, media-src and connect-src. hls.js shows subtitles through a <track> whose
+# source is an empty `data:,WEBVTT` (media-src data:).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "media-src": [SELF, "blob:"],
+        "media-src": [SELF, "blob:", "data:"],
         "connect-src": [SELF],
         "worker-src": [SELF, "blob:"],
         "font-src": [SELF],
@@ -319,6 +331,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.subscriptions_daily",
         "schedule": crontab(hour=6, minute=0),
     },
+    "editorial-appreciated-hourly": {
+        "task": "editorial.tasks.appreciated_refresh_hourly",
+        "schedule": 3600.0,
+    },
     "newsletter-monthly": {
         "task": "editorial.tasks.newsletter_monthly",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
@@ -353,6 +369,12 @@ RIGHTS_EXPIRY_NOTICE_DAYS = env.list("RIGHTS_EXPIRY_NOTICE_DAYS", cast=int, defa
 # The patrons' and librarians' web client: newsletter links and the playback link (856) of
 # catalogue records point there.
 FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:8000").rstrip("/")
+# The address the web client's legal pages give for questions and accessibility requests.
+SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="contact@example.org")
+# The web client: where signing in starts (the patron space and the watch page send there).
+LOGIN_URL = "web:sign-in"
+# Patrons' ratings: a film enters "most appreciated" with at least this many ratings.
+APPRECIATED_MIN_RATINGS = env.int("APPRECIATED_MIN_RATINGS", default=3)
 
 # --- CORS (django-cors-headers) ---------------------------------------------------------
 # Web clients served from other origins may call the API and load the streams (playlists,

@@ -20,6 +20,7 @@ from accounts.models import ApiToken, User
 from accounts.services import api_token_create, patron_username, user_create
 from backend.errors import ApplicationError
 from institutions.models import Institution
+from subscriptions import personal_data
 from subscriptions.cards import card_digest, card_digests
 from subscriptions.errors import PatronErrorCode
 from subscriptions.models import Patron, PortalKey, PortalNonce, Subscription
@@ -74,10 +75,9 @@ def _logged_in(*, request, user: User, device: str) -> str:
     return key
 
 
-def patron_login(
-    *, request, institution_code: str, card: str, pin: str, device: str = ""
-) -> tuple[Patron, str]:
-    """Library code, card number and PIN → the patron and an API token for this device.
+def patron_authenticate(*, request, institution_code: str, card: str, pin: str) -> Patron:
+    """Library code, card number and PIN → the patron (the web client then opens a
+    session for them; `patron_login` gives an API token instead).
 
     Through `authenticate()` (`subscriptions.backends.PatronCardBackend`), so that failures
     are counted per card and a card is locked after LOGIN_FAILURE_LIMIT of them (429
@@ -91,9 +91,18 @@ def patron_login(
         )
     patron = Patron.objects.select_related("institution").get(user=user)
     patron_card_rekey(patron=patron, card=card)
-    key = _logged_in(request=request, user=user, device=device)
     card_lockout_reset(institution_code=institution_code, card=card)
-    return patron, key
+    return patron
+
+
+def patron_login(
+    *, request, institution_code: str, card: str, pin: str, device: str = ""
+) -> tuple[Patron, str]:
+    """Library code, card number and PIN → the patron and an API token for this device."""
+    patron = patron_authenticate(
+        request=request, institution_code=institution_code, card=card, pin=pin
+    )
+    return patron, _logged_in(request=request, user=patron.user, device=device)
 
 
 def patron_card_unlock(*, institution: Institution, card: str) -> None:
@@ -118,7 +127,14 @@ def portal_link_signature(
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def patron_login_with_link(
+def patron_login_with_link(*, request, device: str = "", **link) -> tuple[Patron, str]:
+    """A link signed by the library's portal → the patron and an API token for this
+    device (`patron_authenticate_with_link`)."""
+    patron = patron_authenticate_with_link(request=request, **link)
+    return patron, _logged_in(request=request, user=patron.user, device=device)
+
+
+def patron_authenticate_with_link(
     *,
     request,
     institution_code: str,
@@ -127,9 +143,8 @@ def patron_login_with_link(
     nonce: str,
     signature: str,
     now: datetime.datetime | None = None,
-    device: str = "",
-) -> tuple[Patron, str]:
-    """Log a patron in from a link signed by the library's portal (HMAC-SHA256 with the
+) -> Patron:
+    """The patron a link signed by the library's portal vouches for (HMAC-SHA256 with the
     portal key). The link is short-lived and single-use; a patron the portal vouches for
     is registered on first use."""
     now = now or timezone.now()
@@ -178,7 +193,7 @@ def patron_login_with_link(
     if not patron.user.is_active:
         raise _unauthorised(PatronErrorCode.INVALID_LOGIN, _("This patron account is closed."))
     patron_card_rekey(patron=patron, card=card)
-    return patron, _logged_in(request=request, user=patron.user, device=device)
+    return patron
 
 
 def patron_streaming_subscription(*, user: User, on: datetime.date | None = None) -> Subscription:
@@ -217,16 +232,19 @@ def patron_export(*, patron: Patron) -> dict:
         "registered_at": patron.created_at.isoformat(),
         "last_login": patron.user.last_login.isoformat() if patron.user.last_login else None,
         "card": _("kept only as a keyed digest, which cannot be read back"),
+        **personal_data.export_all(patron.user),
     }
 
 
 @transaction.atomic
 def patron_erase(*, patron: Patron) -> Patron:
     """Erase a patron on request: the account is closed and everything that could link it
-    to a person goes; usage statistics stay, attached to an anonymous pseudonym."""
+    to a person goes (their list and ratings too: `personal_data`); usage statistics stay,
+    attached to an anonymous pseudonym."""
     patron = Patron.objects.select_for_update().select_related("user").get(pk=patron.pk)
     user = patron.user
     ApiToken.objects.filter(user=user).delete()
+    personal_data.erase_all(user)
     user.username = f"erased-{user.pk}"
     user.set_unusable_password()
     user.is_active = False

@@ -60,7 +60,7 @@ def test_every_answer_carries_the_policy(api, path):
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     # what hls.js needs: MediaSource blobs, its worker, segments fetched by the page
-    assert policy["media-src"] == ["'self'", "blob:"]
+    assert policy["media-src"] == ["'self'", "blob:", "data:"]
     assert policy["worker-src"] == ["'self'", "blob:"]
     assert policy["connect-src"] == ["'self'"]
     assert policy["img-src"] == ["'self'", "data:"]
@@ -71,7 +71,7 @@ def test_the_object_store_origin_is_allowed_for_media(api, settings):
     settings.OBJECT_STORE_ENDPOINT_URL = "https://objects.example.org:9000/some/path"
     policy = _policy(api.get("/api/v1/ping/"))
     store = "https://objects.example.org:9000"
-    assert policy["media-src"] == ["'self'", "blob:", store]
+    assert policy["media-src"] == ["'self'", "blob:", "data:", store]
     assert policy["connect-src"] == ["'self'", store]
     assert policy["img-src"] == ["'self'", "data:", store]
     assert policy["script-src"] == ["'self'"]

@@ -35,6 +35,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.scale_film import scale_ladder  # noqa: F401 (one encoding per session)
+from tests.browser.support import unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 NODE_MODULES = ROOT / "node_modules"
@@ -48,13 +51,6 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
     "--mute-audio",
 ]
-
-
-def unavailable(message: str):
-    """Under CI a missing browser or library fails; elsewhere the test is skipped."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def pytest_collection_modifyitems(config, items):

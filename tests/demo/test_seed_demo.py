@@ -155,3 +155,32 @@ def test_demo_libraries_lie_where_their_names_and_networks_say(seeded):
     assert memberships.exists()
     for membership in memberships:
         assert membership.library.department_code == membership.network.department_code
+
+
+def test_make_run_prints_a_patron_who_can_sign_in_and_a_film_to_play(seeded, api):
+    """`demo_logins` gives a newcomer a card, a PIN and a film page: the card signs in and
+    the film's page offers the Watch button (rights and a ready stream)."""
+    import io
+
+    from subscriptions.demo import DEMO_PATRON_CARD, DEMO_PATRON_PIN
+
+    out = io.StringIO()
+    call_command("demo_logins", "--port", "8000", stdout=out)
+    printed = out.getvalue()
+    assert f"card {DEMO_PATRON_CARD}, PIN {DEMO_PATRON_PIN} at BIB-00001" in printed
+    start = next(line for line in printed.splitlines() if line.startswith("Patron:"))
+    film_path = start.split("http://127.0.0.1:8000", 1)[1].split("?", 1)[0]
+    assert film_path.startswith("/films/")
+    response = api.post(
+        "/api/v1/patrons/login/",
+        {"institution": "BIB-00001", "card": DEMO_PATRON_CARD, "pin": DEMO_PATRON_PIN},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    from django.test import Client
+
+    web = Client()
+    web.force_login(
+        User.objects.get(username="patron-demo"), backend="subscriptions.backends.PatronCardBackend"
+    )
+    assert "Regarder le film" in web.get(film_path).content.decode()

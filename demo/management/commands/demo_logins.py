@@ -4,8 +4,31 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from catalogue.models import Film
 from institutions.demo import DEMO_LIBRARY_CODE
+from institutions.models import Institution
+from media.selectors import streamable_films
+from rights.decisions import decide_many
 from stats.demo import DEMO_SUSHI_API_KEY, DEMO_SUSHI_REQUESTOR_ID
+from subscriptions.demo import DEMO_PATRON_CARD, DEMO_PATRON_PIN
+
+
+def first_playable_film(library_code: str) -> str | None:
+    """The reference of a film the demo library's patrons can watch now (the rights
+    engine and a ready stream), for the line `make run` prints."""
+    library = Institution.objects.filter(code=library_code).first()
+    if library is None:
+        return None
+    films = list(
+        streamable_films(Film.objects.filter(status=Film.Status.IN_CATALOGUE))
+        .filter(streamable=True)
+        .order_by("pk")[:20]
+    )
+    decisions = decide_many(library, films, ["stream_home"], on=timezone.localdate())
+    for film in films:
+        if decisions[film.pk]["stream_home"].allowed:
+            return film.reference
+    return None
 
 
 class Command(BaseCommand):
@@ -18,6 +41,13 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{port}"
         year = timezone.localdate().year
         self.stdout.write("")
+        self.stdout.write(f"Web client:   {base}/  (French; English from the header's button)")
+        film = first_playable_film(DEMO_LIBRARY_CODE)
+        start = f"{base}/films/{film}?bib={DEMO_LIBRARY_CODE}" if film else f"{base}/connexion/"
+        self.stdout.write(
+            f"Patron:       card {DEMO_PATRON_CARD}, PIN {DEMO_PATRON_PIN} at {DEMO_LIBRARY_CODE}"
+            f" — start from {start}, sign in, press Play"
+        )
         self.stdout.write(f"API:          {base}/api/v1/")
         self.stdout.write(f"API docs:     {base}/api/docs/")
         self.stdout.write(f"Admin:        {base}/admin/")

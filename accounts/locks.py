@@ -1,0 +1,12 @@
+"""The row locks the accounts app names (see each app's locks.py for the lock order)."""
+
+from __future__ import annotations
+
+from accounts.models import User
+
+
+def lock_user(*, user_id: int) -> None:
+    """Lock a user's row until the transaction ends: what a patron does to their own
+    lists is serialised (two saves at once cannot both pass a list's bound). Taken last,
+    after any institution or subscription lock."""
+    User.objects.select_for_update().values_list("pk", flat=True).get(pk=user_id)

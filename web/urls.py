@@ -1,0 +1,32 @@
+"""Routes of the web client, at the site's root. French paths: the service is French
+first (the language is a preference, not a path). `/films/<reference>` has no trailing
+slash: it is the link the catalogue records' 856 field and the newsletter send."""
+
+from django.urls import path
+
+from web.views import account, patron, public
+
+app_name = "web"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("films/", public.film_list, name="film-list"),
+    path("films/<str:reference>", public.film_detail, name="film-detail"),
+    path("films/<str:reference>/affiche", public.film_poster, name="film-poster"),
+    path("films/<str:reference>/regarder", patron.watch, name="watch"),
+    path("films/<str:reference>/liste", patron.saved_film_toggle, name="saved-film-toggle"),
+    path("films/<str:reference>/note", patron.rating_set, name="rating"),
+    path("selections/<int:pk>", public.collection_detail, name="collection-detail"),
+    path("realisateurs/<int:pk>", public.person_detail, name="person-detail"),
+    path("themes/", public.theme_list, name="theme-list"),
+    path("themes/<slug:slug>", public.theme_detail, name="theme-detail"),
+    path("bibliotheques/", public.library_finder, name="library-finder"),
+    path("connexion/", account.sign_in, name="sign-in"),
+    path("connexion/lien/", account.link_sign_in, name="link-sign-in"),
+    path("deconnexion/", account.sign_out, name="sign-out"),
+    path("mon-espace/", patron.space, name="patron-space"),
+    path("mon-espace/donnees/", patron.my_data, name="patron-data"),
+    path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
+    path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
+    path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),
+]
