@@ -58,6 +58,15 @@ API_FILM_PAGE = Figure(
     check=page_of(24),
 )
 
+#: the same page computed every time (`Cache-Control: no-cache`)
+API_FILM_PAGE_UNCACHED = Figure(
+    "api_catalogue_page_24_uncached",
+    "/api/v1/films/?page_size=24",
+    "The API's first page of 24 films computed every time, anonymous.",
+    headers={"Cache-Control": "no-cache"},
+    check=page_of(24),
+)
+
 BASELINE = Figure(
     "baseline_ping",
     "/api/v1/ping/",
@@ -117,5 +126,15 @@ FIGURES: list[Figure] = [
         "same films (api_catalogue_page_24), not the ping.",
         check=lambda body: None if body.count(b'class="fr-card ') == 24 else "not 24 film cards",
         baseline=API_FILM_PAGE,
+    ),
+    Figure(
+        "web_catalogue_page_uncached",
+        "/films/",
+        "The same HTML page computed every time (`Cache-Control: no-cache`): films, their "
+        "relations, the filters' choices and the template; its baseline is the API's page "
+        "computed every time.",
+        headers={"Cache-Control": "no-cache"},
+        check=lambda body: None if body.count(b'class="fr-card ') == 24 else "not 24 film cards",
+        baseline=API_FILM_PAGE_UNCACHED,
     ),
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("connexion/", account.sign_in, name="sign-in"),
     path("connexion/lien/", account.link_sign_in, name="link-sign-in"),
     path("deconnexion/", account.sign_out, name="sign-out"),
+    path("langue/<str:code>/", account.language, name="language"),
     path("mon-espace/", patron.space, name="patron-space"),
     path("mon-espace/donnees/", patron.my_data, name="patron-data"),
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),

@@ -158,7 +158,7 @@ STATICFILES_DIRS = [
     ("vendor/hls.js", NODE_MODULES / "hls.js" / "dist"),
     ("vendor/htmx.org", NODE_MODULES / "htmx.org" / "dist"),
 ]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_URL = "files/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "files")
 

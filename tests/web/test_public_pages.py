@@ -13,7 +13,7 @@ from editorial.models import Collection
 from media.models import Asset
 from rights.models import Medium
 from tests.editorial.conftest import film_with
-from tests.web.conftest import collection, csrf_of, day
+from tests.web.conftest import collection, day
 
 pytestmark = pytest.mark.django_db
 
@@ -215,12 +215,12 @@ def test_french_by_default_english_on_request(web, catalogue):
     assert "Catalogue" in text(web.get("/films/"))
     english = text(web.get("/films/", HTTP_ACCEPT_LANGUAGE="en"))
     assert 'lang="en"' in english and "Search the catalogue" in english
-    token = csrf_of(web)
-    response = web.post(
-        "/i18n/setlang/", {"language": "en", "next": "/films/", "csrfmiddlewaretoken": token}
-    )
-    assert response.status_code == 302
+    page = text(web.get("/films/"))
+    assert 'href="/langue/en/?next=/films/"' in page  # a link: pages carry no form
+    response = web.get("/langue/en/", {"next": "/films/"})
+    assert response.status_code == 302 and response["Location"] == "/films/"
     assert 'lang="en"' in text(web.get("/films/"))
+    assert web.get("/langue/en/", {"next": "https://evil.example/"})["Location"] == "/"
 
 
 def test_legal_pages_exist_in_both_languages(web):
@@ -231,3 +231,19 @@ def test_legal_pages_exist_in_both_languages(web):
     ]:
         assert french in text(web.get(path))
         assert english in text(web.get(path, HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_a_visitors_catalogue_page_is_cached_until_the_catalogue_changes(web, catalogue):
+    first = text(web.get("/films/", {"theme": "travail"}))
+    with CaptureQueriesContext(connection) as captured:
+        again = text(web.get("/films/", {"theme": "travail"}))
+    assert again == first
+    assert len(captured) <= 1  # at most the catalogue's revision
+    assert "csrfmiddlewaretoken" not in first  # nothing of one visitor in it
+    film_with(Medium.DVD, title="Nouveau sur le travail").themes.add(catalogue["theme"])
+    assert "Nouveau sur le travail" in text(web.get("/films/", {"theme": "travail"}))
+
+
+def test_signed_in_pages_are_not_shared(web, staff_web, catalogue):
+    text(web.get("/films/"))  # a visitor's page in the cache
+    assert 'name="available"' in text(staff_web.get("/films/"))

@@ -5,6 +5,7 @@ login route (`accounts.lockout`, `backend.api.throttling`)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
@@ -161,3 +162,21 @@ def sign_out(request):
     logout(request)
     messages.info(request, _("You are signed out."))
     return redirect("web:home")
+
+
+@require_http_methods(["GET"])
+def language(request, code):
+    """Show the site in another language: a preference (a cookie), not an account's
+    state, so a plain link sets it — pages keep no form, and a visitor's page can be
+    cached whole."""
+    if code not in dict(settings.LANGUAGES):
+        code = settings.LANGUAGE_CODE
+    response = redirect(_next_url(request, reverse("web:home")))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response

@@ -6,15 +6,18 @@ it. Every page costs a constant number of queries whatever the number of films s
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from catalogue import cache as page_cache
 from catalogue import selectors as catalogue_selectors
 from catalogue.filters import FilmFilter
 from catalogue.models import Person, Theme
@@ -101,9 +104,34 @@ def _page(request, queryset, per_page=FILMS_PER_PAGE):
         raise Http404(_("This page of results does not exist.")) from None
 
 
+def _visitor_page_key(request) -> str | None:
+    """The cache key of a page a visitor (not signed in, no message waiting) sees: the
+    same for every visitor, for one revision of the catalogue, day, language and URL —
+    the key the API's film pages use (`catalogue.cache`). None: not cached."""
+    if (
+        not settings.CATALOGUE_PAGE_CACHE_SECONDS
+        or request.user.is_authenticated
+        or len(messages.get_messages(request))
+    ):
+        return None
+    return page_cache.page_key(request, sees_everything=False, institution_id=None)
+
+
 def film_list(request):
     """Search and filters, as the API's `/api/v1/films/` takes them (the same filter set),
-    a sort, and pages that keep the filters in the URL."""
+    a sort, and pages that keep the filters in the URL. A visitor's page is cached whole,
+    like the API's (`Cache-Control: no-cache` asks for a fresh one)."""
+    key = _visitor_page_key(request)
+    fresh = "no-cache" in request.headers.get("Cache-Control", "")
+    if key is not None and not fresh and (body := page_cache.get(key)) is not None:
+        return HttpResponse(body)
+    response = _film_list(request)
+    if key is not None and response.status_code == 200:
+        page_cache.put(key, response.content)
+    return response
+
+
+def _film_list(request):
     form = FilmSearchForm(request.GET or None, user=request.user)
     queryset = catalogue_selectors.film_list_queryset(request.user)
     if form.is_valid():
