@@ -300,6 +300,15 @@ def has_watched(user, film_id: int) -> bool:
     return PlaybackSession.objects.filter(user=user, film_id=film_id).exists()
 
 
+def in_end_credits(position: float, duration: float | None) -> bool:
+    """Whether a position is in the film's end credits (the last
+    MEDIA_RESUME_CREDITS_SECONDS, at most a tenth of the film) or past them: the film was
+    watched to its end; a new start begins again at 0."""
+    if not duration:
+        return False
+    return position >= duration - min(settings.MEDIA_RESUME_CREDITS_SECONDS, duration / 10)
+
+
 def viewing_history(user, *, limit: int = 50) -> list[dict]:
     """The films this user watched, most recent first, each once: when they last watched
     it and where they stopped (the resume position) out of the stream's duration. One
@@ -330,6 +339,7 @@ def viewing_history(user, *, limit: int = 50) -> list[dict]:
             "last_watched_at": session.started_at,
             "position_seconds": session.position_seconds,
             "duration_seconds": session.duration_seconds,
+            "finished": in_end_credits(session.position_seconds, session.duration_seconds),
         }
         if len(seen) == limit:
             break

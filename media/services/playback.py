@@ -125,8 +125,7 @@ def resume_position(previous: PlaybackSession | None, duration: float | None) ->
     if previous is None or not duration:
         return 0.0
     position = previous.position_seconds
-    credits = min(settings.MEDIA_RESUME_CREDITS_SECONDS, duration / 10)
-    if position <= 0 or position >= duration - credits:
+    if position <= 0 or selectors.in_end_credits(position, duration):
         return 0.0
     return position
 

@@ -17,3 +17,14 @@ def medium_label(medium: str) -> str:
 def stars(value) -> range:
     """range(value), for drawing a rating's stars."""
     return range(int(value or 0))
+
+
+@register.filter
+def watch_time(seconds) -> str:
+    """A position or a duration as a viewer reads it: "1 h 05 min", "12 min 30 s"."""
+    total = int(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s"

@@ -112,6 +112,7 @@ def watch(request, reference):
                             "film, or it was silent too long). Press Play to start again."
                         ),
                         "subtitlesOff": _("No subtitles"),
+                        "originalSound": _("Original sound"),
                         "play": _("Play"),
                         "pause": _("Pause"),
                         "unsupported": _("This browser cannot play the stream."),

@@ -112,6 +112,7 @@ def test_search_finds_accents_and_a_filter_narrows_the_list_in_the_url(
 
     page.goto(f"{live_server.url}/films/")
     expect(page.get_by_text("Sans sous-titres")).to_be_visible()
+    page.get_by_role("button", name="Filtres").click()  # folded while no filter is on
     page.locator("label[for=id_french_subtitles]").click()
     expect(page.get_by_text("Sans sous-titres")).to_have_count(0)  # htmx: the results only
     expect(page).to_have_url(re.compile(r"french_subtitles=on"))

@@ -147,6 +147,10 @@
   function fillAudio() {
     var tracks = hls ? hls.audioTracks : [];
     audioList.replaceChildren();
+    if (tracks.length === 0) {
+      // no alternate audio in the stream: the film's own sound, nothing to choose
+      audioList.appendChild(option(-1, config.messages.originalSound, true));
+    }
     tracks.forEach(function (track, index) {
       audioList.appendChild(option(index, track.name, index === hls.audioTrack));
     });
