@@ -264,6 +264,10 @@ def test_a_refused_booking_says_why_in_a_sentence_and_spends_nothing(librarian, 
     url = f"/bibliotheque/projections/films/{films['not_yet'].reference}/reserver"
     page = text(librarian.get(f"{url}?on={tomorrow().isoformat()}"))
     assert "Aucune projection possible le" in page and "à partir du" in page
+    # the date input holds the day as a date input reads it (not a localised date)
+    assert f'type="date" id="id_on" name="on" value="{tomorrow().isoformat()}"' in page
+    finder = text(librarian.get("/bibliotheque/projections/"))
+    assert f'name="on" value="{tomorrow().isoformat()}"' in finder
     response = post(
         librarian,
         url,

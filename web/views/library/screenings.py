@@ -100,7 +100,7 @@ class AttendanceForm(forms.Form):
 
 
 def _finder(request, library) -> dict:
-    form = FinderForm(request.GET or None)
+    form = FinderForm(request.GET or None, initial={"on": _tomorrow().isoformat()})
     day = _tomorrow()
     queryset = catalogue_selectors.film_list_queryset(request.user).order_by("title", "pk")
     if form.is_bound and form.is_valid():
@@ -245,7 +245,8 @@ def book(request, reference):
             day = None
         if day is None or day < timezone.localdate():
             day = _tomorrow()
-        form = BookingForm(initial={"on": day, "at": datetime.time(18, 30)})
+        # ISO strings: what a date and a time input hold (a date object would be localised)
+        form = BookingForm(initial={"on": day.isoformat(), "at": "18:30"})
     decision = decide(library, film, SCREENING, on=day or _tomorrow())
     return render(
         request,
