@@ -223,6 +223,8 @@ def test_the_finder_offers_a_booking_only_where_the_engine_allows_and_says_why_n
 def test_the_finder_filters_to_films_that_may_be_screened(librarian, library):
     buy_pack(library)
     screening_films()
+    first = text(librarian.get("/bibliotheque/projections/"))  # tomorrow's, at first
+    assert "Les Glaneurs et la Glaneuse" in first and "La Pointe courte" not in first
     body = text(
         librarian.get(f"/bibliotheque/projections/?on={tomorrow().isoformat()}&available=on")
     )

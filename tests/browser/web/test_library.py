@@ -81,6 +81,10 @@ def test_journey_1_a_pack_s_credits_move_with_a_booking_and_its_cancellation(
 
     # a film whose screening rights start later: no booking, why and from when
     page.get_by_label("Titre, réalisateur, thème").fill("Pointe")
+    page.locator("label[for=id_available]").click()  # every film, not only the screenable
+    expect(
+        page.get_by_label("Seulement les films que ma bibliothèque peut projeter ce jour-là")
+    ).not_to_be_checked()
     page.get_by_role("button", name="Chercher", exact=True).click()
     results = page.locator("#finder-results")
     expect(results).to_contain_text("La Pointe courte")

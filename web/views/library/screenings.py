@@ -100,10 +100,15 @@ class AttendanceForm(forms.Form):
 
 
 def _finder(request, library) -> dict:
-    form = FinderForm(request.GET or None, initial={"on": _tomorrow().isoformat()})
+    # first shown: the films the library may screen tomorrow
+    form = FinderForm(
+        request.GET or None, initial={"on": _tomorrow().isoformat(), "available": True}
+    )
     day = _tomorrow()
     queryset = catalogue_selectors.film_list_queryset(request.user).order_by("title", "pk")
-    if form.is_bound and form.is_valid():
+    if not form.is_bound:
+        queryset = films_available(queryset, institution=library, medium=SCREENING, on=day)
+    elif form.is_valid():
         day = form.cleaned_data["on"]
         if form.cleaned_data["q"]:
             queryset = FilmFilter(
@@ -111,7 +116,7 @@ def _finder(request, library) -> dict:
             ).qs
         if form.cleaned_data["available"]:
             queryset = films_available(queryset, institution=library, medium=SCREENING, on=day)
-    elif form.is_bound:
+    else:
         queryset = queryset.none()
     paginator = Paginator(queryset, FILMS_PER_PAGE)
     try:
