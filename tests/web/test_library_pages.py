@@ -546,3 +546,20 @@ def test_adding_to_the_cart_under_htmx_answers_the_cart_summary(librarian, dvd_l
     body = text(response)
     assert body.startswith('<div id="cart-summary"')
     assert "« Par htmx » est dans le panier" in body and "2 exemplaires" in body
+
+
+def test_the_booking_page_costs_the_same_queries_whatever_the_library_booked(librarian, library):
+    pack = buy_pack(library, size=8)
+    film = screening_films()["screenable"]
+    url = f"/bibliotheque/projections/films/{film.reference}/reserver?on={tomorrow().isoformat()}"
+    first = queries(librarian, url)
+    for days in (2, 3, 4):
+        ScreeningBooking.objects.create(
+            library=library,
+            subscription=pack,
+            film=film,
+            starts_at=timezone.now() + datetime.timedelta(days=days),
+            venue="Salle",
+            expected_audience=10,
+        )
+    assert queries(librarian, url) == first
