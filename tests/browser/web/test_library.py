@@ -95,6 +95,17 @@ def test_journey_1_a_pack_s_credits_move_with_a_booking_and_its_cancellation(
         results.get_by_role("link", name="Réserver une projection de « La Pointe courte »")
     ).to_have_count(0)
 
+    # its booking page answers for the day chosen, again when the day changes (htmx)
+    page.goto(
+        f"{live_server.url}/bibliotheque/projections/films/CN-00102/reserver"
+        f"?on={tomorrow().isoformat()}"
+    )
+    answer = page.locator("#booking-answer")
+    expect(answer).to_contain_text("Aucune projection possible le")
+    page.get_by_label("Date").fill(day(NOT_YET_DAYS + 1).isoformat())
+    page.get_by_label("Date").dispatch_event("change")
+    expect(page.locator("#booking-answer")).to_contain_text("Votre bibliothèque le peut.")
+
 
 @pytest.mark.postgres
 def test_journey_2_a_double_click_orders_once_and_the_order_is_followed_to_shipped(
