@@ -563,3 +563,17 @@ def test_the_booking_page_costs_the_same_queries_whatever_the_library_booked(lib
             expected_audience=10,
         )
     assert queries(librarian, url) == first
+
+
+def test_a_network_s_administrator_sees_each_member_s_streaming_use(
+    network, library, other_library, streaming_subscription
+):
+    """The network's subscription covers its members: its dashboard has a row per member
+    library, none for a library outside it."""
+    assert streaming_subscription.subscriber_id == network.pk
+    admin = UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=network)
+    client = Client()
+    client.force_login(admin)
+    body = text(client.get("/bibliotheque/"))
+    assert f'<th scope="row">{library.name}</th>' in body
+    assert other_library.name not in body

@@ -21,7 +21,7 @@ from subscriptions.services.quotas import subscription_usage
 from web.views.library.access import library_staff_required
 
 
-def _subscriptions(library, today) -> list[dict]:
+def subscriptions_of(library, today) -> list[dict]:
     covering = list(
         subscription_selectors.subscriptions_covering(library=library, on=today).select_related(
             "subscriber"
@@ -115,7 +115,7 @@ def _to_do(user, today) -> dict:
 def dashboard(request):
     today = timezone.localdate()
     library = request.user.institution
-    subscriptions = _subscriptions(library, today)
+    subscriptions = subscriptions_of(library, today)
     to_do = _to_do(request.user, today)
     return render(
         request,

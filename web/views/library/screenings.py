@@ -32,7 +32,7 @@ from subscriptions.models import ScreeningBooking
 from subscriptions.services import screenings as screening_services
 from web import rights
 from web.views.library.access import library_staff_required
-from web.views.library.dashboard import _subscriptions
+from web.views.library.dashboard import subscriptions_of
 
 SCREENING = Medium.PUBLIC_SCREENING
 FILMS_PER_PAGE = 10
@@ -182,7 +182,7 @@ def screenings(request):
     context = {
         "subscriptions": [
             row
-            for row in _subscriptions(library, timezone.localdate())
+            for row in subscriptions_of(library, timezone.localdate())
             if row["credits"] is not None
         ],
         **_finder(request, library),
