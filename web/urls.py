@@ -2,7 +2,7 @@
 first (the language is a preference, not a path). `/films/<reference>` has no trailing
 slash: it is the link the catalogue records' 856 field and the newsletter send."""
 
-from django.urls import path
+from django.urls import include, path
 
 from web.views import account, patron, public
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("langue/<str:code>/", account.language, name="language"),
     path("mon-espace/", patron.space, name="patron-space"),
     path("mon-espace/donnees/", patron.my_data, name="patron-data"),
+    path("bibliotheque/", include("web.urls_library")),
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
     path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),
