@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotFoundError
-from catalogue import cache as catalogue_cache
+from backend.revision import counter as revision
 from media import selectors
 from media.errors import MediaErrorCode
 from media.locks import lock_session, lock_viewer_session, lock_viewer_sessions_of
@@ -66,7 +66,7 @@ def _viewer_library(user, on: datetime.date):
         cidrs = tuple(row.range_cidr for row in rows if row.range_cidr)
         return institution, cidrs, tuple(subscriber_ids_for(institution, on))
 
-    return catalogue_cache.remembered(("media.viewer_library", user.institution_id, on), read)
+    return revision.remembered(("media.viewer_library", user.institution_id, on), read)
 
 
 def _stream_decision(institution, film, medium: str, on: datetime.date):
@@ -74,7 +74,7 @@ def _stream_decision(institution, film, medium: str, on: datetime.date):
     (which changes with the film, its grants and the library)."""
     from rights.decisions import decide
 
-    return catalogue_cache.remembered(
+    return revision.remembered(
         ("media.stream_decision", institution.pk, film.pk, medium, on),
         lambda: decide(institution, film, medium, on=on),
     )

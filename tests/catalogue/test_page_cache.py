@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalogue import cache as page_cache
+from backend.revision import counter as revision
 from catalogue.models import Film
 from rights.models import Medium
 from tests.factories import FilmFactory, PersonFactory
@@ -102,12 +102,12 @@ def test_errors_are_not_cached_and_each_caller_gets_its_language(api):
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_the_revision_alone():
     FilmFactory()
-    before = page_cache.current()
+    before = revision.current()
     with pytest.raises(RuntimeError), transaction.atomic():
         FilmFactory()
-        assert page_cache.current() == before + 1
+        assert revision.current() == before + 1
         raise RuntimeError
-    assert page_cache.current() == before
+    assert revision.current() == before
 
 
 # --- the revision a worker remembers (outside transactions, as requests run) ------------
@@ -116,7 +116,7 @@ def _bump_from_another_worker():
     database, and this process is not told."""
     from django.db.models import F
 
-    from catalogue.models import CatalogueRevision
+    from backend.revision.models import CatalogueRevision
 
     assert CatalogueRevision.objects.filter(pk=1).update(number=F("number") + 1) == 1
 
@@ -160,9 +160,9 @@ def test_a_zero_ttl_reads_the_revision_on_every_request(api, settings):
 def test_a_revision_read_inside_a_rolled_back_transaction_is_not_remembered(settings):
     settings.CATALOGUE_REVISION_TTL_SECONDS = 60
     FilmFactory()
-    before = page_cache.current()
+    before = revision.current()
     with pytest.raises(RuntimeError), transaction.atomic():
         FilmFactory()
-        assert page_cache.current() == before + 1
+        assert revision.current() == before + 1
         raise RuntimeError
-    assert page_cache.current() == before
+    assert revision.current() == before
