@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend.access import get_or_not_found
 from backend.revision import counter as revision
+from catalogue.accessibility import AUDIO_DESCRIPTION, SDH
 from catalogue.models import Film
 from catalogue.selectors import films_visible_to
 from media.models import Asset, PlaybackSession, Upload
@@ -282,9 +283,9 @@ def film_ids_with_track(track: str) -> QuerySet:
     for the deaf and hard of hearing) or "audio_description". For the catalogue's filters
     (`catalogue.accessibility`)."""
     ready = Asset.objects.filter(status=Asset.Status.READY)
-    if track == "sdh":
+    if track == SDH:
         ready = ready.filter(kind=Asset.Kind.SUBTITLES, for_deaf_and_hard_of_hearing=True)
-    elif track == "audio_description":
+    elif track == AUDIO_DESCRIPTION:
         ready = ready.filter(kind=Asset.Kind.AUDIO_DESCRIPTION)
     else:
         raise ValueError(track)
