@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from backend.revision import counter as revision
 from catalogue.models import Film
+from media.models import Asset
 from rights.models import Medium
-from tests.factories import FilmFactory, PersonFactory
+from tests.factories import FilmFactory, InstitutionFactory, PersonFactory
 from tests.rights.conftest import GrantFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,27 @@ def test_errors_are_not_cached_and_each_caller_gets_its_language(api):
     page_fr = api.get("/api/v1/films/").json()
     page_en = api.get("/api/v1/films/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert page_fr == page_en
+
+
+def test_each_app_bumps_the_revision_for_its_own_models():
+    """The catalogue, the rights, the institutions and the media apps each register in
+    their AppConfig.ready() the models that bump the revision."""
+    grant = GrantFactory()
+    library = InstitutionFactory()
+    asset = Asset.objects.create(film=grant.film, kind=Asset.Kind.POSTER)
+    person = PersonFactory()
+    changes = [
+        grant.film.save,  # catalogue
+        lambda: grant.film.directors.add(person),  # catalogue, many-to-many
+        grant.contract.save,  # rights
+        grant.save,  # rights
+        library.save,  # institutions
+        asset.save,  # media
+    ]
+    for change in changes:
+        before = revision.current()  # inside the test's transaction: read, not remembered
+        change()
+        assert revision.current() > before, change
 
 
 @pytest.mark.django_db(transaction=True)
