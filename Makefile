@@ -75,9 +75,12 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/with_postgres.py $(PY) bench/run.py
 
+# ruff, then the apps' layers (.importlinter: import-linter's contracts; --no-cache writes
+# nothing into the checkout)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -1,4 +1,4 @@
-"""The row locks the accounts app names (see each app's locks.py for the lock order)."""
+"""The row locks the accounts app names (the order across apps: backend/locks.py)."""
 
 from __future__ import annotations
 

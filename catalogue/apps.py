@@ -7,6 +7,21 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from catalogue import cache
+        from backend.revision.counter import bumped_by
+        from catalogue.models import Country, FestivalSelection, Film, Language, Person, Theme
 
-        cache.connect_signals()
+        # what a page of films shows, and the film the playback start remembers
+        bumped_by(
+            Film,
+            Person,
+            Theme,
+            Country,
+            Language,
+            FestivalSelection,
+            m2m=[
+                Film.directors.through,
+                Film.themes.through,
+                Film.countries.through,
+                Film.original_languages.through,
+            ],
+        )

@@ -183,18 +183,3 @@ class FestivalSelection(models.Model):
 
     def __str__(self):
         return f"{self.festival} {self.year}"
-
-
-class CatalogueRevision(models.Model):
-    """A counter bumped in the same transaction as every change the catalogue pages depend
-    on (films, people, themes, rights grants, institutions, screening bookings): cached
-    pages are keyed by it, so a change is visible on the next request, in every process."""
-
-    number = models.PositiveBigIntegerField(_("number"), default=0)
-
-    class Meta:
-        verbose_name = _("catalogue revision")
-        verbose_name_plural = _("catalogue revisions")
-
-    def __str__(self):
-        return str(self.number)

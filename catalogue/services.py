@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from backend.db import unique_violation_as_field_error
 from backend.errors import ApplicationError
 from catalogue.errors import CatalogueErrorCode
+from catalogue.locks import lock_film
 from catalogue.models import Country, FestivalSelection, Film, Language, Person, Theme
 from catalogue.search import film_search_refresh
 
@@ -167,7 +168,7 @@ def film_status_change(
     Entering the catalogue dates the addition (first time only); withdrawal dates it and
     keeps the reason. Nothing is deleted: the history records every step.
     """
-    film = Film.objects.select_for_update().get(pk=film.pk)
+    film = lock_film(film.pk)
     on = on or timezone.localdate()
     if status not in STATUS_TRANSITIONS.get(film.status, set()):
         raise ApplicationError(

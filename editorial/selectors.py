@@ -262,6 +262,16 @@ def library_selections_with_items(
     ]
 
 
+def films_in_library_selections(film_ids, *, today=None) -> Iterable[tuple[int, int]]:
+    """(institution_id, film_id) of these films in a library's own selections (one query):
+    a use of the film that the withdrawal notices count (registered with them)."""
+    return (
+        LibrarySelectionItem.objects.filter(film_id__in=film_ids)
+        .values_list("selection__institution_id", "film_id")
+        .distinct()
+    )
+
+
 def published_of_kind(kind: str, *, on: datetime.date) -> list[Collection]:
     return list(
         Collection.objects.filter(published_q(on), kind=kind)

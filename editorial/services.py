@@ -16,6 +16,7 @@ from backend.errors import ApplicationError, NotFoundError
 from catalogue.models import Film, Person, Theme
 from catalogue.selectors import PUBLIC_STATUSES
 from editorial.errors import EditorialErrorCode
+from editorial.locks import lock_collection, lock_library_selection
 from editorial.models import Collection, CollectionItem, LibrarySelection, LibrarySelectionItem
 
 _UNSET: Any = object()
@@ -143,7 +144,7 @@ def collection_update(
     *, collection: Collection, items: Sequence[dict] | None = None, **fields
 ) -> Collection:
     """Change the given fields (and, when `items` is given, the whole ordered list)."""
-    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    collection = lock_collection(collection.pk)
     kind = fields.get("kind", collection.kind)
     published_from = fields.get("published_from", collection.published_from)
     published_until = fields.get("published_until", collection.published_until)
@@ -167,7 +168,7 @@ def collection_item_add(
 ) -> CollectionItem:
     """Put a film in the collection at `position` (the end by default); the films from
     there on move one place down."""
-    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    collection = lock_collection(collection.pk)
     current = [
         {"film": item.film_id, "note": item.note}
         for item in collection.items.order_by("position", "pk")
@@ -193,7 +194,7 @@ def collection_item_add(
 @transaction.atomic
 def collection_item_remove(*, collection: Collection, item_id: int) -> None:
     """Take an item out; the films after it move one place up."""
-    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    collection = lock_collection(collection.pk)
     current = [
         {"film": item.film_id, "note": item.note, "id": item.pk}
         for item in collection.items.order_by("position", "pk")
@@ -229,7 +230,7 @@ def library_selection_update(
     *, selection: LibrarySelection, title: str = _UNSET, description: str = _UNSET
 ) -> LibrarySelection:
     """Change the title and/or the description (the films: `library_selection_item_*`)."""
-    selection = LibrarySelection.objects.select_for_update().get(pk=selection.pk)
+    selection = lock_library_selection(selection.pk)
     if title is not _UNSET:
         selection.title = title
     if description is not _UNSET:
@@ -252,7 +253,7 @@ def library_selection_item_add(
     """Put a film of the public catalogue in the selection at `position` (the end by
     default); the films from there on move one place down. A film not in the public
     catalogue (a proposal only the cinema staff see) is refused like an unknown one."""
-    selection = LibrarySelection.objects.select_for_update().get(pk=selection.pk)
+    selection = lock_library_selection(selection.pk)
     current = [
         {"film": item.film_id, "note": item.note}
         for item in selection.items.order_by("position", "pk")
@@ -278,7 +279,7 @@ def library_selection_item_add(
 @transaction.atomic
 def library_selection_item_remove(*, selection: LibrarySelection, item_id: int) -> None:
     """Take an item out; the films after it move one place up."""
-    selection = LibrarySelection.objects.select_for_update().get(pk=selection.pk)
+    selection = lock_library_selection(selection.pk)
     current = [
         {"film": item.film_id, "note": item.note, "id": item.pk}
         for item in selection.items.order_by("position", "pk")

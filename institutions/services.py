@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError
 from institutions.errors import InstitutionErrorCode
 from institutions.geography import DEPARTMENT_REGION
+from institutions.locks import lock_current_membership
 from institutions.models import Institution, NetworkMembership, OnSiteIPRange
 
 _EDITABLE = (
@@ -114,11 +115,7 @@ def network_member_remove(
     *, network: Institution, library: Institution, left_on: datetime.date
 ) -> NetworkMembership:
     """End a membership (the history of coverage stays)."""
-    membership = (
-        NetworkMembership.objects.select_for_update()
-        .filter(network=network, library=library, left_on__isnull=True)
-        .first()
-    )
+    membership = lock_current_membership(network_id=network.pk, library_id=library.pk)
     if membership is None:
         raise ApplicationError(
             InstitutionErrorCode.NOT_A_MEMBER,

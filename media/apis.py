@@ -20,11 +20,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.access import get_or_not_found
 from backend.api.client import client_ip
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
 from backend.api.schema import ErrorSerializer
 from backend.api.views import JsonMethodNotAllowedMixin, error_answer
 from backend.errors import ApplicationError
+from catalogue.selectors import films_visible_to
 from media import selectors
 from media.models import Asset, Upload
 from media.models.assets import sha256_validator
@@ -32,6 +34,7 @@ from media.objectstore import LocalStore, content_type_for, get_store, presign_s
 from media.services import playback, screenings, streams, transcoding, uploads
 from media.tokens import token_read
 from rights.models import RightsGrant
+from subscriptions.selectors import booking_get_for
 
 M3U8 = "application/vnd.apple.mpegurl"
 
@@ -145,8 +148,6 @@ class PlayableFilmViewSet(
         return Response(self.get_serializer(films, many=True).data)
 
     def retrieve(self, request, pk=None):
-        from backend.access import get_or_not_found
-
         film = get_or_not_found(self.get_queryset(), pk, _("No such film."))
         return Response(self.get_serializer(_with_offer([film])[0]).data)
 
@@ -250,8 +251,6 @@ class UploadViewSet(viewsets.GenericViewSet):
     def create(self, request):
         """Initiate: the asset is `uploading`; the answer lists a presigned URL per part
         (PUT each part's bytes there and keep the ETag header)."""
-        from catalogue.selectors import films_visible_to
-
         data = UploadInitiateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -501,8 +500,6 @@ class ScreeningDownloadApi(APIView):
         its rights allow (HD master, or an SD rendition): 403 with `download_not_yet_open`,
         `download_closed`, `booking_cancelled` or the rights engine's reason; 409
         `no_hd_asset` / `no_sd_asset`."""
-        from subscriptions.selectors import booking_get_for
-
         download = screenings.screening_download(booking=booking_get_for(request.user, pk))
         body = ScreeningDownloadSerializer(download).data
         body["url"] = _absolute(request, download.url)

@@ -26,10 +26,13 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_LIBRARY_CODE
 from catalogue.models import Film
+from institutions.models import Institution
 from media import transcoding
 from media.models import Asset, EncodingProfile
 from media.models.assets import DEFAULT_LADDER
 from media.objectstore import get_store
+from rights.decisions import decide_many
+from rights.models import Medium
 
 FILMS = 3
 CLIP_SECONDS = 4
@@ -61,15 +64,12 @@ TINY_JPEG = base64.b64decode(
 
 def _films(today) -> list[Film]:
     """The first films the demo library may stream at home today."""
-    from institutions.models import Institution
-    from rights.decisions import decide_many
-
     library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
     candidates = list(Film.objects.filter(status=Film.Status.IN_CATALOGUE).order_by("pk")[:200])
     if library is None:
         return candidates[:FILMS]
-    decisions = decide_many(library, candidates, ["stream_home"], on=today)
-    allowed = [f for f in candidates if decisions[f.pk]["stream_home"].allowed]
+    decisions = decide_many(library, candidates, [Medium.STREAM_HOME], on=today)
+    allowed = [f for f in candidates if decisions[f.pk][Medium.STREAM_HOME].allowed]
     return allowed[:FILMS]
 
 

@@ -1,4 +1,6 @@
-"""The row locks this app takes, named in one place."""
+"""The row locks this app takes, named in one place (the order across apps:
+backend/locks.py): the playback start takes the viewer's sessions after the subscription's
+lock (`subscriptions.locks.lock_streaming_subscription`)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.access import get_or_not_found
+from backend.revision import counter as revision
+from catalogue.accessibility import AUDIO_DESCRIPTION, SDH
+from catalogue.models import Film
+from catalogue.selectors import films_visible_to
 from media.models import Asset, PlaybackSession, Upload
 from media.objectstore import get_store
 
@@ -94,11 +98,8 @@ def film_to_play(user, film_id: int):
     see it. Remembered by the worker under the catalogue revision (a ready rendition and
     the film's status bump it): playback starts repeat it for every viewer. Only what the
     start reads (the rights engine: status and withdrawal date), to keep the memo small."""
-    from catalogue import cache as catalogue_cache
-    from catalogue.selectors import films_visible_to
-
     sees_everything = user.is_authenticated and user.is_cinema_staff
-    return catalogue_cache.remembered(
+    return revision.remembered(
         ("media.film_to_play", film_id, sees_everything),
         lambda: streamable_films(
             films_visible_to(user).filter(pk=film_id).only("id", "status", "withdrawn_on")
@@ -178,14 +179,10 @@ def playable_films_for(user) -> QuerySet:
     as far as the files go: visible in the catalogue and with a ready rendition. Whether
     their own library holds the rights is the playback start's answer (and the
     catalogue's `?available=` filter)."""
-    from catalogue.selectors import films_visible_to
-
     if not (
         user.is_authenticated
         and (user.is_patron or user.is_institution_staff or user.is_cinema_staff)
     ):
-        from catalogue.models import Film
-
         return Film.objects.none()
     return (
         streamable_films(films_visible_to(user))
@@ -286,9 +283,9 @@ def film_ids_with_track(track: str) -> QuerySet:
     for the deaf and hard of hearing) or "audio_description". For the catalogue's filters
     (`catalogue.accessibility`)."""
     ready = Asset.objects.filter(status=Asset.Status.READY)
-    if track == "sdh":
+    if track == SDH:
         ready = ready.filter(kind=Asset.Kind.SUBTITLES, for_deaf_and_hard_of_hearing=True)
-    elif track == "audio_description":
+    elif track == AUDIO_DESCRIPTION:
         ready = ready.filter(kind=Asset.Kind.AUDIO_DESCRIPTION)
     else:
         raise ValueError(track)

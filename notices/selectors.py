@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from catalogue.models import Film
-from editorial.models import LibrarySelectionItem
 from media.models import ViewEvent
 from notices.models import UseReason, WithdrawalNotice
 from orders.models import Order, OrderLine
@@ -25,6 +25,17 @@ from rights.models import Medium, RightsGrant
 from subscriptions.models import ScreeningBooking
 
 OPEN_ORDER_STATUSES = (Order.Status.CART, Order.Status.SUBMITTED, Order.Status.VALIDATED)
+
+#: uses of films kept by the apps above notices, registered in their `AppConfig.ready()`
+#: (editorial: a film in one of a library's own selections): reason -> provider, a
+#: function of (film_ids, today) giving (institution_id, film_id) pairs in one query
+_use_providers: dict[str, Callable[..., Iterable[tuple[int, int]]]] = {}
+
+
+def register_film_use(reason: UseReason, provider) -> None:
+    """Count `provider(film_ids, today=)`'s (institution_id, film_id) pairs as uses of
+    those films, for `reason`: for an app above notices, which notices does not import."""
+    _use_providers[reason] = provider
 
 
 def horizon_days() -> int:
@@ -78,7 +89,8 @@ def leaving_soon_for(institution, *, days: int | None = None, today=None) -> lis
 def film_users(film_ids, *, today: datetime.date) -> dict[int, dict[int, set[str]]]:
     """{institution_id: {film_id: reasons}}: the libraries that use these films — an
     upcoming screening booked, an open DVD order, views by their patrons within
-    NOTICE_RECENT_VIEWS_DAYS, the film in one of their own selections. Four queries."""
+    NOTICE_RECENT_VIEWS_DAYS, and what the apps above register (`register_film_use`: the
+    film in one of their own selections). A query for each kind of use."""
     film_ids = list(film_ids)
     users: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     if not film_ids:
@@ -108,12 +120,9 @@ def film_users(film_ids, *, today: datetime.date) -> dict[int, dict[int, set[str
         .distinct()
     ):
         users[institution_id][film_id].add(UseReason.RECENT_VIEWS)
-    for institution_id, film_id in (
-        LibrarySelectionItem.objects.filter(film_id__in=film_ids)
-        .values_list("selection__institution_id", "film_id")
-        .distinct()
-    ):
-        users[institution_id][film_id].add(UseReason.IN_SELECTION)
+    for reason, provider in _use_providers.items():
+        for institution_id, film_id in provider(film_ids, today=today):
+            users[institution_id][film_id].add(reason)
     return users
 
 

@@ -21,6 +21,7 @@ from backend.db import mail_after_commit
 from institutions import selectors as institution_selectors
 from institutions.models import Institution
 from notices import selectors
+from notices.locks import lock_notices_to_send
 from notices.models import WithdrawalNotice
 from rights.models import Medium
 
@@ -116,12 +117,7 @@ def withdrawal_notices_send(*, today: datetime.date | None = None, days: int | N
         ],
         ignore_conflicts=True,
     )
-    new = list(
-        WithdrawalNotice.objects.select_for_update(of=("self",))
-        .filter(notified_on=today, emails_sent=0)
-        .select_related("institution")
-        .order_by("institution_id", "last_day", "film__title", "medium")
-    )
+    new = list(lock_notices_to_send(today))
     by_institution = defaultdict(list)
     for notice in new:
         by_institution[notice.institution_id].append(notice)

@@ -22,8 +22,10 @@ from orders.models import (
     StockMovement,
     ean13_check_digit,
 )
+from rights.decisions import decide_many
+from rights.models import Medium
 
-DVD = "dvd"
+DVD = Medium.DVD
 DVD_CATEGORIES = {
     plan.Category.ALL_MEDIA,
     plan.Category.DVD_ONLY,
@@ -82,8 +84,6 @@ def _editions(rng, scale: int) -> dict[int, DvdEdition]:
 
 
 def seed(ctx: plan.DemoContext) -> None:
-    from rights.decisions import decide_many  # the one place rights are decided
-
     if DvdEdition.objects.exists():
         ctx.say("orders: already present, skipped")
         return

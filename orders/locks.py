@@ -1,4 +1,5 @@
-"""The row locks the orders app takes, named in one place.
+"""The row locks the orders app takes, named in one place (the order across apps:
+backend/locks.py).
 
 Order of acquisition, always: the order's row first, then the editions' rows in
 primary-key order. Two transactions that touch the same editions therefore never wait

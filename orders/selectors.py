@@ -73,7 +73,12 @@ def order_list_queryset(user) -> QuerySet[Order]:
     return orders_visible_to(user).annotate(
         line_count=Count("lines", distinct=True),
         copies=Coalesce(
-            Sum("lines__quantity", filter=~Q(lines__status__in=["rejected", "cancelled"])),
+            Sum(
+                "lines__quantity",
+                filter=~Q(
+                    lines__status__in=[OrderLine.Status.REJECTED, OrderLine.Status.CANCELLED]
+                ),
+            ),
             0,
             output_field=IntegerField(),
         ),

@@ -28,8 +28,10 @@ from orders.errors import LineRefusal, OrderErrorCode
 from orders.locks import lock_editions, lock_order
 from orders.models import DvdEdition, Order, OrderEvent, OrderLine, StockMovement, SubmissionKey
 from orders.selectors import reserved_by_line, stock_available
+from rights.decisions import decide_many
+from rights.models import Medium
 
-DVD = "dvd"  # rights.models.Medium.DVD
+DVD = Medium.DVD
 Status = Order.Status
 LineStatus = OrderLine.Status
 Kind = StockMovement.Kind
@@ -68,8 +70,6 @@ def _line_refusals(
     """`{line id: reason code}` for the lines that cannot be accepted on `on`. The rights
     are the rights engine's answer for the DVD medium (its reason passed on unchanged);
     `stock_ok` says, per line, whether the stock counted under lock covers it."""
-    from rights.decisions import decide_many  # the one place rights are decided
-
     library_refusal = _library_refusal(library, on)
     films = list({line.edition.film_id: line.edition.film for line in lines}.values())
     decisions = decide_many(library, films, DVD, on=on) if library_refusal is None else {}

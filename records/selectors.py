@@ -20,6 +20,7 @@ from records.marc import FilmRecord, Person
 from records.models import RecordSettings
 from rights.models import Medium
 from rights.selectors import films_available
+from subscriptions.selectors import subscriptions_covering
 
 #: a record's playback link is for streaming: on site or at home
 RECORD_MEDIA = (Medium.STREAM_ONSITE, Medium.STREAM_HOME)
@@ -41,8 +42,6 @@ def available_films(institution, *, on: datetime.date | None = None) -> QuerySet
 def is_streaming_subscriber(institution, *, on: datetime.date) -> bool:
     """Whether a subscription including streaming covers the library that day (its own or
     its network's): records and their playback links are for such libraries only."""
-    from subscriptions.selectors import subscriptions_covering
-
     return (
         subscriptions_covering(library=institution, on=on)
         .filter(plan__includes_streaming=True)

@@ -7,14 +7,19 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from institutions.models import Institution
 from records import selectors
+from records.locks import lock_record_settings
 from records.models import RecordChange, RecordHolding, RecordSettings
+from rights.decisions import institution_profile
+from subscriptions.models import Subscription
+from subscriptions.selectors import libraries_covered
 
 
 @transaction.atomic
 def record_settings_set(*, institution, proxy_prefix: str) -> RecordSettings:
     """Set the proxy prefix put before the playback link (856) of the library's records."""
-    found, _ = RecordSettings.objects.select_for_update().get_or_create(institution=institution)
+    found = lock_record_settings(institution)
     found.proxy_prefix = proxy_prefix
     found.full_clean()
     found.save()
@@ -24,9 +29,6 @@ def record_settings_set(*, institution, proxy_prefix: str) -> RecordSettings:
 def record_subscribers(*, on: datetime.date) -> list:
     """The libraries covered that day by an active subscription including streaming (a
     network's members), whose catalogues load our records."""
-    from subscriptions.models import Subscription
-    from subscriptions.selectors import libraries_covered
-
     libraries = {}
     subscriptions = Subscription.objects.filter(
         status=Subscription.Status.ACTIVE,
@@ -48,9 +50,6 @@ def record_updates_compute(*, today: datetime.date | None = None) -> dict:
     early every morning (Celery beat; `manage.py record_updates`); a second run the same
     day finds nothing more to change. The rights engine is asked once per profile
     (territory and kind), not once per library."""
-    from institutions.models import Institution
-    from rights.decisions import institution_profile
-
     today = today or timezone.localdate()
     subscribers = {library.pk: library for library in record_subscribers(on=today)}
     holders = set(RecordHolding.objects.values_list("institution_id", flat=True).distinct())
@@ -71,12 +70,19 @@ def record_updates_compute(*, today: datetime.date | None = None) -> dict:
         before = held.get(institution.pk, set())
         for film_id in sorted(available - before):
             changes.append(
-                RecordChange(institution=institution, film_id=film_id, day=today, kind="new")
+                RecordChange(
+                    institution=institution, film_id=film_id, day=today, kind=RecordChange.Kind.NEW
+                )
             )
             holdings.append(RecordHolding(institution=institution, film_id=film_id, since=today))
         for film_id in sorted(before - available):
             changes.append(
-                RecordChange(institution=institution, film_id=film_id, day=today, kind="delete")
+                RecordChange(
+                    institution=institution,
+                    film_id=film_id,
+                    day=today,
+                    kind=RecordChange.Kind.DELETE,
+                )
             )
             gone.append((institution.pk, film_id))
     RecordChange.objects.bulk_create(changes, batch_size=2000, ignore_conflicts=True)

@@ -55,11 +55,12 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.utils import timezone
 
+from catalogue.models import Film
 from institutions.geography import territory_of_department
 from rights.errors import DecisionReason
 from rights.models import Contract, Medium, RightsGrant
 
-WITHDRAWN = "withdrawn"  # catalogue.models.Film.Status.WITHDRAWN, not imported on purpose
+WITHDRAWN = Film.Status.WITHDRAWN
 SIGNED, TERMINATED = Contract.Status.SIGNED, Contract.Status.TERMINATED
 _ONE_DAY = datetime.timedelta(days=1)
 

@@ -16,12 +16,20 @@ import datetime
 
 from django.utils import timezone
 
+from accounts.models import User
+from catalogue.models import Film
 from demo import plan
 from institutions.demo import DEMO_LIBRARY_CODE, DEMO_NETWORK_CODE
 from institutions.geography import DEPARTMENT_REGION
 from institutions.models import Institution, NetworkMembership
+from media.models import PlaybackSession, StreamMedium, ViewEvent
+from media.services.playback import viewer_pseudonym
+from rights.decisions import decide_many
 from stats.models import SushiCredential
 from stats.services import sushi_key_digest
+from subscriptions.models import Patron
+from subscriptions.selectors import subscriptions_covering
+from subscriptions.services.patrons import card_digest
 
 DEMO_SUSHI_REQUESTOR_ID = "demo-requestor"
 DEMO_SUSHI_API_KEY = "demo-sushi-key-2017"
@@ -71,15 +79,6 @@ def _home_area(rng, library) -> str:
 
 
 def _seed_viewing(ctx, library) -> None:
-    from accounts.models import User
-    from catalogue.models import Film
-    from media.models import PlaybackSession, StreamMedium, ViewEvent
-    from media.services.playback import viewer_pseudonym
-    from rights.decisions import decide_many
-    from subscriptions.models import Patron
-    from subscriptions.selectors import subscriptions_covering
-    from subscriptions.services.patrons import card_digest
-
     if User.objects.filter(username__startswith=VIEWER_PREFIX).exists():
         return
     today = timezone.localdate()

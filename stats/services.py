@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ConflictError
 from institutions.models import Institution
 from stats.errors import StatsErrorCode
+from stats.locks import lock_sushi_credential
 from stats.models import SushiCredential
 
 
@@ -48,7 +49,7 @@ def sushi_credential_create(
 
 @transaction.atomic
 def sushi_credential_revoke(*, credential: SushiCredential) -> SushiCredential:
-    credential = SushiCredential.objects.select_for_update().get(pk=credential.pk)
+    credential = lock_sushi_credential(credential.pk)
     if credential.revoked_at is not None:
         raise ConflictError(
             StatsErrorCode.CREDENTIAL_REVOKED, _("This SUSHI credential is already revoked.")

@@ -1,6 +1,9 @@
 """Reason codes of the subscriptions app (stable: clients branch on them)."""
 
 from django.db import models
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError
 
 
 class SubscriptionErrorCode(models.TextChoices):
@@ -47,3 +50,12 @@ class QuotaErrorCode(models.TextChoices):
     PATRON_QUOTA = "patron_quota"
     LIBRARY_DAILY_CAP = "library_daily_cap"
     LIBRARY_ANNUAL_CAP = "library_annual_cap"
+
+
+def no_streaming_subscription() -> ApplicationError:
+    """The refusal when no active subscription including streaming covers a library."""
+    return ApplicationError(
+        PatronErrorCode.NO_STREAMING_SUBSCRIPTION,
+        _("Your library has no active subscription to the streaming platform."),
+        status=403,
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from backend.access import get_or_not_found, scope_to_staff
 from backend.errors import ApplicationError
 from institutions.models import Institution, NetworkMembership
+from rights.models import Medium
 from subscriptions.cards import card_digests
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.models import (
@@ -197,7 +198,7 @@ def libraries_covered(*, subscription: Subscription, on: datetime.date) -> Query
 
 #: the bookings that use a screening (a cancelled one gave it back)
 SCREENINGS_USED = (ScreeningBooking.Status.BOOKED, ScreeningBooking.Status.HELD)
-PUBLIC_SCREENING = "public_screening"  # rights.models.Medium.PUBLIC_SCREENING
+PUBLIC_SCREENING = Medium.PUBLIC_SCREENING
 
 
 def screenings_used(*, institution, film_ids, medium, year: int) -> dict[int, int]:

@@ -158,13 +158,13 @@ def _fresh_cache():
     worker read in memory: each test starts from nothing."""
     from django.core.cache import cache
 
-    from catalogue import cache as page_cache
+    from backend.revision import counter as revision
 
     cache.clear()
-    page_cache.forget()
+    revision.forget()
     yield
     cache.clear()
-    page_cache.forget()
+    revision.forget()
 
 
 @pytest.fixture

@@ -1,10 +1,15 @@
 """What every page of the web client knows: the site's identity (DSFR header and footer),
-the languages it is offered in, and the signed-in user's library."""
+the languages it is offered in, and the signed-in user's library; the apps' choices the
+templates compare with (`{% if film.status == FilmStatus.WITHDRAWN %}`: imported, not
+copied as strings)."""
 
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Film
+from editorial.models import Collection
 
 #: the site's identity as django-dsfr's templates read it (`SITE_CONFIG`); set here, not
 #: in django-dsfr's database table, so that a page costs no query for it
@@ -25,4 +30,6 @@ def site(request):
         "SITE_CONFIG": SITE,
         "LANGUAGES": settings.LANGUAGES,
         "SERVICE_CONTACT_EMAIL": settings.SERVICE_CONTACT_EMAIL,
+        "FilmStatus": Film.Status,
+        "CollectionKind": Collection.Kind,
     }

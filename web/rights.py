@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from editorial.selectors import Audience, audience_for, public_audience
 from rights.decisions import decide_many
+from rights.errors import DecisionReason
 from rights.models import Medium
 
 #: the uses shown on a film's page, in this order
@@ -56,25 +57,37 @@ def sentence(decision) -> str:
 
 def refusal_sentence(reason: str, until: datetime.date | None = None) -> str:
     """A refusal of the engine (its reason code and the last day it holds) in words."""
-    if reason in ("not_yet", "holdback") and until is not None:
+    if reason in (DecisionReason.NOT_YET, DecisionReason.HOLDBACK) and until is not None:
         return _("Not yet: your library may from %(day)s.") % {"day": _date(until + _ONE_DAY)}
     messages = {
-        "no_rights": _("The service holds no rights for this use."),
-        "not_yet": _("Not yet: the rights for this use have not started."),
-        "holdback": _("Not yet: this use is held back for now."),
-        "expired": _("The rights for this use have ended."),
-        "territory": _("The rights for this use do not cover your library's territory."),
-        "institution_kind": _("The rights for this use do not cover libraries of this kind."),
-        "film_withdrawn": _("The film has left the catalogue."),
-        "cap_reached": _(
+        DecisionReason.NO_RIGHTS: _("The service holds no rights for this use."),
+        DecisionReason.NOT_YET: _("Not yet: the rights for this use have not started."),
+        DecisionReason.HOLDBACK: _("Not yet: this use is held back for now."),
+        DecisionReason.EXPIRED: _("The rights for this use have ended."),
+        DecisionReason.TERRITORY: _(
+            "The rights for this use do not cover your library's territory."
+        ),
+        DecisionReason.INSTITUTION_KIND: _(
+            "The rights for this use do not cover libraries of this kind."
+        ),
+        DecisionReason.FILM_WITHDRAWN: _("The film has left the catalogue."),
+        DecisionReason.CAP_REACHED: _(
             "Your library has used this film's screenings for the year; possible again "
             "on 1 January."
         ),
-        "contract_not_signed": _("The contract for this use is not signed yet."),
-        "contract_terminated": _("The contract for this use has ended."),
+        DecisionReason.CONTRACT_NOT_SIGNED: _("The contract for this use is not signed yet."),
+        DecisionReason.CONTRACT_TERMINATED: _("The contract for this use has ended."),
     }
     said = messages.get(reason, _("Not possible for your library."))
-    if reason in ("not_yet", "holdback", "cap_reached") or until is None:
+    if (
+        reason
+        in (
+            DecisionReason.NOT_YET,
+            DecisionReason.HOLDBACK,
+            DecisionReason.CAP_REACHED,
+        )
+        or until is None
+    ):
         return said
     return _("%(reason)s This holds until %(day)s.") % {"reason": said, "day": _date(until)}
 

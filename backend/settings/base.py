@@ -50,6 +50,7 @@ THIRD_PARTY_APPS = [
 ]
 # Order matters to `seed_demo`: each app's demo data may use the previous apps' data.
 LOCAL_APPS = [
+    "backend.revision",  # the catalogue revision: each app registers what bumps it
     "institutions",
     "accounts",
     "catalogue",
@@ -406,7 +407,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # default and in tests, refused in production unless DEMO_DATA_ALLOWED=true (benchmarks)
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=True)
 # Pages of the film list are cached per caller's institution and query, keyed by the
-# catalogue's revision (see catalogue/cache.py); 0 turns the cache off.
+# catalogue's revision (see catalogue/cache.py, backend/revision/counter.py); 0 turns
+# the cache off.
 CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=300)
 # how long a worker may keep the catalogue revision it read (other workers' changes show
 # within this delay; 0: read it on every list request)

@@ -25,11 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotFoundError
-from catalogue import cache as catalogue_cache
+from backend.revision import counter as revision
+from institutions.models import Institution
 from media import selectors
 from media.errors import MediaErrorCode
 from media.locks import lock_session, lock_viewer_session, lock_viewer_sessions_of
 from media.models import PlaybackSession, StreamMedium, ViewEvent
+from rights.decisions import decide
+from subscriptions.locks import lock_streaming_subscription
+from subscriptions.selectors import subscriber_ids_for
+from subscriptions.services.quotas import streaming_loan_claim
 
 #: how far past the stream's end a reported position may be (players round up)
 POSITION_TOLERANCE_SECONDS = 1.0
@@ -53,8 +58,6 @@ def _viewer_library(user, on: datetime.date):
     ranges, one row per range) and the institutions whose subscriptions may cover it that
     day (itself and its networks: one query). Remembered by the worker under the catalogue
     revision, which changes with the library, its ranges and its memberships."""
-    from institutions.models import Institution
-    from subscriptions.selectors import subscriber_ids_for
 
     def read():
         rows = list(
@@ -66,15 +69,13 @@ def _viewer_library(user, on: datetime.date):
         cidrs = tuple(row.range_cidr for row in rows if row.range_cidr)
         return institution, cidrs, tuple(subscriber_ids_for(institution, on))
 
-    return catalogue_cache.remembered(("media.viewer_library", user.institution_id, on), read)
+    return revision.remembered(("media.viewer_library", user.institution_id, on), read)
 
 
 def _stream_decision(institution, film, medium: str, on: datetime.date):
     """The rights engine's decision, remembered by the worker under the catalogue revision
     (which changes with the film, its grants and the library)."""
-    from rights.decisions import decide
-
-    return catalogue_cache.remembered(
+    return revision.remembered(
         ("media.stream_decision", institution.pk, film.pk, medium, on),
         lambda: decide(institution, film, medium, on=on),
     )
@@ -153,10 +154,6 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
     `film.streamable` and `film.stream_duration` (annotated by `selectors.film_to_play`)
     save the query for a ready rendition. The session starts at `position_seconds`, the
     position to resume from."""
-    from subscriptions.selectors import subscriptions_covering
-    from subscriptions.services.patrons import patron_streaming_subscription
-    from subscriptions.services.quotas import streaming_loan_claim
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     if user.institution_id is None or not (user.is_patron or user.is_institution_staff):
@@ -178,18 +175,12 @@ def playback_start(*, user, film, ip, now: datetime.datetime | None = None) -> P
         )
     streamable = getattr(film, "streamable", None)
     with transaction.atomic():
-        # The subscription patron_streaming_subscription() would pick (the first covering
-        # one that includes streaming), read and row-locked at once: two starts cannot
-        # both take the last slot. Only that row is locked (LIMIT 1, FOR UPDATE OF it).
-        subscription = (
-            subscriptions_covering(library=institution, on=today, subscriber_ids=subscriber_ids)
-            .filter(plan__includes_streaming=True)
-            .select_for_update(of=("self",))
-            .first()
+        # the streaming subscription, read and row-locked at once (or subscriptions' own
+        # refusal, 403 no_streaming_subscription): two starts cannot both take the last
+        # slot. The lock order across apps: backend/locks.py
+        subscription = lock_streaming_subscription(
+            library=institution, on=today, subscriber_ids=subscriber_ids
         )
-        if subscription is None:
-            # its refusal (403 no_streaming_subscription), worded in one place
-            subscription = patron_streaming_subscription(user=user, on=today)
         # a reload (or another device) ends the viewer's open session of this film: its
         # slot is free before the count below
         previous = _previous_session_end(user=user, film=film, now=now)

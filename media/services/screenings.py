@@ -15,7 +15,9 @@ from backend.errors import ApplicationError, ConflictError
 from media import selectors
 from media.errors import MediaErrorCode
 from media.objectstore import get_store, presign_seconds
-from rights.models import RightsGrant
+from rights.decisions import decide
+from rights.models import Medium, RightsGrant
+from subscriptions.models import ScreeningBooking
 
 SD = RightsGrant.Quality.SD
 
@@ -55,13 +57,11 @@ def screening_download(*, booking, today: datetime.date | None = None) -> Downlo
     film may have been withdrawn since), without the yearly cap this booking counts in,
     and its grant's `screening_quality` says which file: the HD master (else the 1080p
     rendition), or for an SD grant the tallest SD rendition."""
-    from rights.decisions import decide
-
     today = today or timezone.localdate()
     day = timezone.localtime(booking.starts_at).date()
     opens, closes = download_window(booking.starts_at)
     window = {"window_opens_on": opens.isoformat(), "window_closes_on": closes.isoformat()}
-    if booking.status == "cancelled":
+    if booking.status == ScreeningBooking.Status.CANCELLED:
         raise ApplicationError(
             MediaErrorCode.BOOKING_CANCELLED, _("This screening was cancelled."), status=403
         )
@@ -79,7 +79,7 @@ def screening_download(*, booking, today: datetime.date | None = None) -> Downlo
             status=403,
             extra=window,
         )
-    decision = decide(booking.library, booking.film, "public_screening", on=day, usage=0)
+    decision = decide(booking.library, booking.film, Medium.PUBLIC_SCREENING, on=day, usage=0)
     if not decision.allowed:
         raise ApplicationError(
             decision.reason,

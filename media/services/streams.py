@@ -28,6 +28,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotFoundError
+from catalogue.models import Film
 from media import selectors
 from media.errors import MediaErrorCode
 from media.models import Asset, PlaybackSession
@@ -156,8 +157,6 @@ def master_playlist(*, session: PlaybackSession, track_url) -> str:
     RESOLUTION, FRAME-RATE, peak BANDWIDTH, AVERAGE-BANDWIDTH) in start order, the subtitle
     tracks (the default one selected; SDH marked with its accessibility characteristics)
     and the audio-description tracks. `track_url(session, asset)` gives each track's URL."""
-    from catalogue.models import Film
-
     renditions = selectors.ready_renditions(session.film_id)
     if not renditions:
         raise ConflictError(

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from backend.db import unique_violation_as_field_error
 from backend.errors import ApplicationError
+from catalogue.locks import lock_film
 from catalogue.models import Film
 from rights.errors import RightsErrorCode
-from rights.locks import lock_contract
+from rights.locks import lock_contract, lock_grant
 from rights.models import (
     Contract,
     RightsGrant,
@@ -274,12 +275,6 @@ def _terms(grant: RightsGrant) -> tuple:
     )
 
 
-def _lock_film(film_id: int) -> Film:
-    """Grants of one film are validated under the film's row lock, so two concurrent
-    writes cannot both pass the overlap check."""
-    return Film.objects.select_for_update().get(pk=film_id)
-
-
 def _check_contract(contract_id: int) -> None:
     """Grants are written only under a signed contract (read under its row lock, so a
     termination cannot slip in between)."""
@@ -301,7 +296,7 @@ def _check_contract(contract_id: int) -> None:
 def _validate_grant(grant: RightsGrant) -> None:
     grant.full_clean()
     _check_contract(grant.contract_id)
-    film = _lock_film(grant.film_id)
+    film = lock_film(grant.film_id)
     if film.status == Film.Status.WITHDRAWN:
         raise ApplicationError(
             RightsErrorCode.FILM_WITHDRAWN,
@@ -372,7 +367,7 @@ def grant_create(
 def grant_update(*, grant: RightsGrant, **fields) -> RightsGrant:
     """Edit a grant (e.g. extend its window); the same checks as on creation (a grant
     under a terminated contract is no longer edited)."""
-    grant = RightsGrant.objects.select_for_update().get(pk=grant.pk)
+    grant = lock_grant(grant.pk)
     for name, value in fields.items():
         if name in _GRANT_FIELDS:
             setattr(grant, name, value)

@@ -32,6 +32,7 @@ from backend.db import mail_after_commit
 from catalogue.models import Film
 from catalogue.services import film_status_change
 from rights.decisions import grants_for_decision, last_day_of_rights
+from rights.locks import claim_alerts_to_send
 from rights.models import Contract, GrantExpiryAlert, RightsGrant
 from rights.selectors import grants_giving_rights_from
 
@@ -75,14 +76,7 @@ def grants_flag_expiring(*, today: datetime.date) -> list[GrantExpiryAlert]:
         ignore_conflicts=True,
         batch_size=1000,
     )
-    return list(
-        GrantExpiryAlert.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(notified=False)
-        .select_related(
-            "grant__film", "grant__contract__rights_holder", "grant__contract__in_charge"
-        )
-        .order_by("ends_on", "grant__film__title", "pk")
-    )
+    return list(claim_alerts_to_send())
 
 
 def _recipients(alerts) -> dict[str, list[GrantExpiryAlert]]:

@@ -18,7 +18,7 @@ from backend.db import unique_violation_as_field_error
 from backend.errors import ApplicationError
 from catalogue.models import Film
 from rights.errors import RightsErrorCode
-from rights.locks import lock_contract
+from rights.locks import lock_campaign, lock_contract, lock_negotiation
 from rights.models import (
     Contract,
     Negotiation,
@@ -56,7 +56,7 @@ _EDITABLE = {"rights_holder", "media", "assignee", "due_on", "notes", "status"}
 
 
 def _lock(negotiation: Negotiation) -> Negotiation:
-    return Negotiation.objects.select_for_update().get(pk=negotiation.pk)
+    return lock_negotiation(negotiation.pk)
 
 
 def _set_status(negotiation: Negotiation, status: str, today: datetime.date) -> None:
@@ -338,7 +338,7 @@ def campaign_add_titles(
     film's current contract, due by `due_on` (default: the campaign's deadline). Titles
     already in the campaign are left as they are. Refused, with nothing added, when a
     film has no known rights holder."""
-    campaign = RenegotiationCampaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = lock_campaign(campaign.pk)
     film_ids = list(dict.fromkeys(film.pk for film in films))
     holders = current_rights_holders(film_ids)
     unknown = [pk for pk in film_ids if pk not in holders]

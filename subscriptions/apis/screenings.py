@@ -13,6 +13,7 @@ from backend.api.fields import BoundedDateTimeField
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsInstitutionStaffOrCinemaStaff
 from backend.errors import ApplicationError
+from catalogue.selectors import films_visible_to
 from institutions.selectors import institution_private_get_for
 from subscriptions import selectors
 from subscriptions.models import ScreeningBooking
@@ -87,8 +88,6 @@ class ScreeningBookingViewSet(
         """Book: refused with a reason code when no subscription covers the library that
         day (`no_subscription`), no credit is left (`no_credit_left`), the rights do not
         allow it (the rights engine's code), or the date is past (`date_in_past`)."""
-        from catalogue.selectors import films_visible_to
-
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user

@@ -19,8 +19,8 @@ from accounts.models import User
 from backend.errors import ApplicationError
 from subscriptions.errors import BillingErrorCode, SubscriptionErrorCode
 from subscriptions.gateways import stripe as stripe_gateway
-from subscriptions.locks import lock_subscriptions
-from subscriptions.models import Invoice, InvoiceSequence, Subscription
+from subscriptions.locks import lock_invoice, lock_invoice_sequence, lock_subscriptions
+from subscriptions.models import Invoice, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,7 @@ STRIPE_METHODS = frozenset({Subscription.PaymentMethod.CARD, Subscription.Paymen
 
 def _next_invoice_number(year: int) -> int:
     """Take the year's sequence under a row lock: numbers are gap-free and unique."""
-    InvoiceSequence.objects.get_or_create(year=year)
-    sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+    sequence = lock_invoice_sequence(year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence.last_number
@@ -79,7 +78,7 @@ def invoice_mark_paid(
     from subscriptions.selectors import period_ended
     from subscriptions.services.subscriptions import subscription_activate
 
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = lock_invoice(invoice.pk)
     if invoice.status != Invoice.Status.ISSUED:
         raise ApplicationError(
             BillingErrorCode.INVOICE_NOT_PAYABLE,

@@ -22,7 +22,8 @@ from backend.errors import ApplicationError
 from institutions.models import Institution
 from subscriptions import personal_data
 from subscriptions.cards import card_digest, card_digests
-from subscriptions.errors import PatronErrorCode
+from subscriptions.errors import PatronErrorCode, no_streaming_subscription
+from subscriptions.locks import lock_patron
 from subscriptions.models import Patron, PortalKey, PortalNonce, Subscription
 from subscriptions.pins import pin_check
 from subscriptions.selectors import patron_get_by_card, subscriptions_covering
@@ -215,11 +216,7 @@ def patron_streaming_subscription(*, user: User, on: datetime.date | None = None
         None,
     )
     if subscription is None:
-        raise ApplicationError(
-            PatronErrorCode.NO_STREAMING_SUBSCRIPTION,
-            _("Your library has no active subscription to the streaming platform."),
-            status=403,
-        )
+        raise no_streaming_subscription()
     return subscription
 
 
@@ -241,7 +238,7 @@ def patron_erase(*, patron: Patron) -> Patron:
     """Erase a patron on request: the account is closed and everything that could link it
     to a person goes (their list and ratings too: `personal_data`); usage statistics stay,
     attached to an anonymous pseudonym."""
-    patron = Patron.objects.select_for_update().select_related("user").get(pk=patron.pk)
+    patron = lock_patron(patron.pk)
     user = patron.user
     ApiToken.objects.filter(user=user).delete()
     personal_data.erase_all(user)

@@ -16,12 +16,14 @@ from catalogue import cache as catalogue_cache
 from catalogue.models import Film
 from institutions.locks import lock_institution
 from institutions.models import Institution
+from rights.decisions import decide
+from rights.models import Medium
 from subscriptions.errors import ScreeningErrorCode
-from subscriptions.locks import lock_subscriptions
+from subscriptions.locks import lock_booking, lock_subscriptions
 from subscriptions.models import ScreeningBooking, ScreeningCreditEntry
 from subscriptions.selectors import credit_balance, screenings_used, subscriptions_covering
 
-PUBLIC_SCREENING = "public_screening"
+PUBLIC_SCREENING = Medium.PUBLIC_SCREENING
 
 
 def _usage_changed(library_id: int) -> None:
@@ -52,8 +54,6 @@ def booking_create(
     screenings are counted and the credits summed while they are held, so concurrent
     bookings can never pass the cap nor spend more credits than the ledger holds.
     """
-    from rights.decisions import decide  # the one place rights are decided
-
     now = now or timezone.now()
     if starts_at <= now:
         raise ApplicationError(
@@ -114,7 +114,7 @@ def booking_create(
 
 def _lock_booking(booking: ScreeningBooking) -> ScreeningBooking:
     lock_subscriptions([booking.subscription_id])
-    return ScreeningBooking.objects.select_for_update().get(pk=booking.pk)
+    return lock_booking(booking.pk)
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError
 from subscriptions.errors import BillingErrorCode
 from subscriptions.gateways import stripe as stripe_gateway
-from subscriptions.locks import lock_subscriptions
+from subscriptions.locks import lock_subscriptions, lock_webhook_event
 from subscriptions.models import Subscription, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def stripe_webhook_process(*, event: WebhookEvent) -> WebhookEvent:
     together, under the event row's lock. A failure is stored on the row, not raised."""
     try:
         with transaction.atomic():
-            row = WebhookEvent.objects.select_for_update().get(pk=event.pk)
+            row = lock_webhook_event(event.pk)
             if row.processed or not row.signature_valid or row.duplicate_of_id:
                 return row
             _apply(json.loads(row.body))

@@ -57,8 +57,10 @@ FRENCH_MSGIDS = {entry["msgid"] for entry in FRENCH_ENTRIES}
 
 
 def _local_models():
-    for label in settings.LOCAL_APPS:
-        for model in apps.get_app_config(label).get_models():
+    for config in apps.get_app_configs():
+        if config.name not in settings.LOCAL_APPS:  # names: "backend.revision" is "revision"
+            continue
+        for model in config.get_models():
             if model.__name__.startswith("Historical"):
                 continue  # simple_history builds them from the model's own fields
             yield model
@@ -169,8 +171,8 @@ _GETTEXT_NAMES = {"_", "_lazy", "gettext", "gettext_lazy", "pgettext", "pgettext
 def _source_messages():
     """(file:line, context, msgid) of every literal message our apps' code translates."""
     root = Path(settings.BASE_DIR)
-    for label in settings.LOCAL_APPS:
-        for path in sorted((root / label).rglob("*.py")):
+    for name in settings.LOCAL_APPS:
+        for path in sorted((root / name.replace(".", "/")).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

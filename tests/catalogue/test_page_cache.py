@@ -10,10 +10,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalogue import cache as page_cache
+from backend.revision import counter as revision
 from catalogue.models import Film
+from media.models import Asset
 from rights.models import Medium
-from tests.factories import FilmFactory, PersonFactory
+from tests.factories import FilmFactory, InstitutionFactory, PersonFactory
 from tests.rights.conftest import GrantFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,15 +100,36 @@ def test_errors_are_not_cached_and_each_caller_gets_its_language(api):
     assert page_fr == page_en
 
 
+def test_each_app_bumps_the_revision_for_its_own_models():
+    """The catalogue, the rights, the institutions and the media apps each register in
+    their AppConfig.ready() the models that bump the revision."""
+    grant = GrantFactory()
+    library = InstitutionFactory()
+    asset = Asset.objects.create(film=grant.film, kind=Asset.Kind.POSTER)
+    person = PersonFactory()
+    changes = [
+        grant.film.save,  # catalogue
+        lambda: grant.film.directors.add(person),  # catalogue, many-to-many
+        grant.contract.save,  # rights
+        grant.save,  # rights
+        library.save,  # institutions
+        asset.save,  # media
+    ]
+    for change in changes:
+        before = revision.current()  # inside the test's transaction: read, not remembered
+        change()
+        assert revision.current() > before, change
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_the_revision_alone():
     FilmFactory()
-    before = page_cache.current()
+    before = revision.current()
     with pytest.raises(RuntimeError), transaction.atomic():
         FilmFactory()
-        assert page_cache.current() == before + 1
+        assert revision.current() == before + 1
         raise RuntimeError
-    assert page_cache.current() == before
+    assert revision.current() == before
 
 
 # --- the revision a worker remembers (outside transactions, as requests run) ------------
@@ -116,7 +138,7 @@ def _bump_from_another_worker():
     database, and this process is not told."""
     from django.db.models import F
 
-    from catalogue.models import CatalogueRevision
+    from backend.revision.models import CatalogueRevision
 
     assert CatalogueRevision.objects.filter(pk=1).update(number=F("number") + 1) == 1
 
@@ -160,9 +182,9 @@ def test_a_zero_ttl_reads_the_revision_on_every_request(api, settings):
 def test_a_revision_read_inside_a_rolled_back_transaction_is_not_remembered(settings):
     settings.CATALOGUE_REVISION_TTL_SECONDS = 60
     FilmFactory()
-    before = page_cache.current()
+    before = revision.current()
     with pytest.raises(RuntimeError), transaction.atomic():
         FilmFactory()
-        assert page_cache.current() == before + 1
+        assert revision.current() == before + 1
         raise RuntimeError
-    assert page_cache.current() == before
+    assert revision.current() == before

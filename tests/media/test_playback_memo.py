@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalogue import cache as catalogue_cache
+from backend.revision import counter as revision
 from institutions.models import NetworkMembership, OnSiteIPRange
 from media.models import Asset, EncodingProfile, PlaybackSession
 from rights.models import Medium, RightsGrant
@@ -129,19 +129,19 @@ def test_nothing_is_remembered_inside_a_transaction_or_after_its_rollback():
 
     key = ("test.value",)
     with transaction.atomic():
-        assert catalogue_cache.remembered(key, compute) == 1
-        assert catalogue_cache.remembered(key, compute) == 2  # computed again
-    assert catalogue_cache.remembered(key, compute) == 3
-    assert catalogue_cache.remembered(key, compute) == 3  # remembered outside
+        assert revision.remembered(key, compute) == 1
+        assert revision.remembered(key, compute) == 2  # computed again
+    assert revision.remembered(key, compute) == 3
+    assert revision.remembered(key, compute) == 3  # remembered outside
     try:
         with transaction.atomic():
-            catalogue_cache.bump()
-            assert catalogue_cache.remembered(key, compute) == 4
+            revision.bump()
+            assert revision.remembered(key, compute) == 4
             raise RuntimeError("roll back")
     except RuntimeError:
         pass
     # the value read inside the rolled-back transaction is never served
-    assert catalogue_cache.remembered(key, compute) == 5
-    assert catalogue_cache.remembered(key, compute) == 5
-    catalogue_cache.bump()  # committed this time: the revision that transaction had used
-    assert catalogue_cache.remembered(key, compute) == 6
+    assert revision.remembered(key, compute) == 5
+    assert revision.remembered(key, compute) == 5
+    revision.bump()  # committed this time: the revision that transaction had used
+    assert revision.remembered(key, compute) == 6

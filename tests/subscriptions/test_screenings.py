@@ -8,6 +8,7 @@ import pytest
 from django.db import close_old_connections
 from django.utils import timezone
 
+from backend.revision import counter as catalogue_revision
 from catalogue.models import Film
 from rights.models import Medium
 from subscriptions.models import ScreeningBooking, ScreeningCreditEntry, Subscription
@@ -282,19 +283,17 @@ def test_the_film_list_tells_the_library_it_used_its_yearly_cap(
     """The rights summary shows `cap_reached` to the library that used a film's yearly
     screening cap — and only its pages are computed again: the catalogue's revision (every
     page, every worker's playback memo) does not move for a booking."""
-    from catalogue import cache as page_cache
-
     _active(library, pack3, today)
     film = _capped_film(1)
     mine, _ = _screening_summary(library_api, film)
     theirs, _ = _screening_summary(other_library_api, film)
     assert mine["reason"] == theirs["reason"] == "ok"
     _, cached_page_queries = _screening_summary(other_library_api, film)  # from the cache
-    revision = page_cache.current()
+    revision = catalogue_revision.current()
 
     with django_capture_on_commit_callbacks(execute=True):
         booking_id = book(library_api, film, _soon()).json()["id"]
-    assert page_cache.current() == revision
+    assert catalogue_revision.current() == revision
     mine, _ = _screening_summary(library_api, film)
     assert (mine["allowed"], mine["reason"], mine["valid_until"]) == (
         False,
@@ -307,7 +306,7 @@ def test_the_film_list_tells_the_library_it_used_its_yearly_cap(
     with django_capture_on_commit_callbacks(execute=True):
         cancel = library_api.post(f"/api/v1/screenings/{booking_id}/cancel/")
     assert cancel.status_code == 200
-    assert page_cache.current() == revision
+    assert catalogue_revision.current() == revision
     assert _screening_summary(library_api, film)[0]["reason"] == "ok"
 
 

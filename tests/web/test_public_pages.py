@@ -45,6 +45,21 @@ def test_home_shows_the_published_sections_in_the_seed_order(web, catalogue):
     assert favourites.pk
 
 
+def test_a_film_being_acquired_is_announced_and_a_theme_section_links_to_its_theme(web, catalogue):
+    """What the templates compare with the apps' choices (catalogue statuses, collection
+    kinds, given to every page by the context processor)."""
+    collection("acquisitions", [catalogue["coming"]], title="Bientôt chez vous")
+    collection("theme", [catalogue["streamed"]], title="Le travail", theme=catalogue["theme"])
+    home = text(web.get("/"))
+    assert "· Bientôt</p>" in home  # the card of the film being acquired
+    assert '<a href="/themes/travail">Le travail</a>' in home
+    coming = text(web.get(f"/films/{catalogue['coming'].reference}"))
+    assert "Bientôt : droits en cours d’acquisition" in coming
+    streamed = text(web.get(f"/films/{catalogue['streamed'].reference}"))
+    assert "droits en cours d’acquisition" not in streamed
+    assert "· Bientôt</p>" not in text(web.get("/films/", {"theme": "travail"}))
+
+
 def test_the_public_never_sees_a_withdrawn_film_in_a_collection(web, catalogue):
     collection("favourites", [catalogue["withdrawn"], catalogue["streamed"]])
     page = text(web.get("/"))

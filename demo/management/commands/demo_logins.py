@@ -9,6 +9,7 @@ from institutions.demo import DEMO_LIBRARY_CODE
 from institutions.models import Institution
 from media.selectors import streamable_films
 from rights.decisions import decide_many
+from rights.models import Medium
 from stats.demo import DEMO_SUSHI_API_KEY, DEMO_SUSHI_REQUESTOR_ID
 from subscriptions.demo import DEMO_PATRON_CARD, DEMO_PATRON_PIN
 
@@ -24,9 +25,9 @@ def first_playable_film(library_code: str) -> str | None:
         .filter(streamable=True)
         .order_by("pk")[:20]
     )
-    decisions = decide_many(library, films, ["stream_home"], on=timezone.localdate())
+    decisions = decide_many(library, films, [Medium.STREAM_HOME], on=timezone.localdate())
     for film in films:
-        if decisions[film.pk]["stream_home"].allowed:
+        if decisions[film.pk][Medium.STREAM_HOME].allowed:
             return film.reference
     return None
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from catalogue import cache as catalogue_cache
+from backend.revision import counter as revision
 from catalogue.models import Film
 from demo.plan import DemoContext
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         for module in _demo_modules():
             with transaction.atomic():
                 module.seed(ctx)
-        catalogue_cache.bump()  # bulk inserts send no signals: cached pages are now stale
+        revision.bump()  # bulk inserts send no signals: cached pages are now stale
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready (scale {scale}) in {time.monotonic() - started:.1f} s"
