@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalogue.models import Film
 from demo import plan
+from institutions.demo import DEMO_LIBRARY_CODE
 from institutions.models import Institution
+from orders.documents import delivery_note_pdf
 from orders.models import (
     DvdEdition,
     Order,
@@ -232,11 +235,6 @@ def _seed_demo_library_order(ctx: plan.DemoContext, by_film: dict[int, DvdEditio
     """The demo library's order shipped two days ago (its dashboard says so, its order
     page has the carrier reference and the delivery note): two titles the rights engine
     allows it on DVD today."""
-    from django.core.files.base import ContentFile
-
-    from institutions.demo import DEMO_LIBRARY_CODE
-    from orders.documents import delivery_note_pdf
-    from rights.decisions import decide_many
 
     library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
     if library is None or library.dvd_authorised_since is None:

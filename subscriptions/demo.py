@@ -12,7 +12,10 @@ from django.utils import timezone
 from accounts.models import User
 from catalogue.models import Film
 from demo import plan
+from institutions.demo import DEMO_LIBRARY_CODE
 from institutions.models import Institution, NetworkMembership
+from rights.decisions import decide_many
+from rights.models import Medium
 from subscriptions.cards import card_digest
 from subscriptions.models import (
     Patron,
@@ -23,6 +26,7 @@ from subscriptions.models import (
     Subscription,
     TariffGrid,
 )
+from subscriptions.selectors import subscriptions_covering
 
 #: (population from, population up to, price excl. VAT in 2017)
 PLATFORM_TIERS_2017 = [
@@ -256,9 +260,6 @@ def _seed_demo_library_screenings(ctx: plan.DemoContext, screenable: list[int]) 
     """The demo library's screenings on the subscription covering it: one in four days
     (its file can be downloaded: the dashboard says so) and one two days ago whose
     attendance is still to record — of films the rights engine allows it to screen."""
-    from institutions.demo import DEMO_LIBRARY_CODE
-    from rights.decisions import decide_many
-    from subscriptions.selectors import subscriptions_covering
 
     library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
     if library is None:
@@ -272,8 +273,8 @@ def _seed_demo_library_screenings(ctx: plan.DemoContext, screenable: list[int]) 
     if not covering:
         return
     films = list(Film.objects.filter(pk__in=screenable[:40]).order_by("pk"))
-    answers = decide_many(library, films, "public_screening", on=today, usage={})
-    allowed = [f for f in films if answers[f.pk]["public_screening"].allowed][:2]
+    answers = decide_many(library, films, Medium.PUBLIC_SCREENING, on=today, usage={})
+    allowed = [f for f in films if answers[f.pk][Medium.PUBLIC_SCREENING].allowed][:2]
     if len(allowed) < 2:
         return
     now = timezone.now()

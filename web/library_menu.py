@@ -32,7 +32,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(
         "web:library-screenings", _("Public screenings"), libraries_only=True, section="screenings"
     ),
-    MenuEntry("web:library-dvd", _("DVD ordering"), libraries_only=True, section="dvd"),
+    MenuEntry("web:library-dvd", _("DVD ordering"), libraries_only=True, section="dvd-ordering"),
 ]
 
 

@@ -147,7 +147,7 @@ def editions(request):
             "cap": settings.ORDERS_MAX_QUANTITY_PER_LINE,
             "query_without_page": query.urlencode(),
             "page_title": _("DVD ordering"),
-            "library_section": "dvd",
+            "library_section": "dvd-ordering",
             "nav_section": "library",
         },
     )
@@ -225,7 +225,7 @@ def cart(request):
             "cap": settings.ORDERS_MAX_QUANTITY_PER_LINE,
             "page_title": _("Cart"),
             "crumbs": [(_("DVD ordering"), reverse("web:library-dvd"))],
-            "library_section": "dvd",
+            "library_section": "dvd-ordering",
             "nav_section": "library",
         },
     )
@@ -313,7 +313,7 @@ def orders(request):
             "query_without_page": "",
             "page_title": _("My DVD orders"),
             "crumbs": [(_("DVD ordering"), reverse("web:library-dvd"))],
-            "library_section": "dvd",
+            "library_section": "dvd-ordering",
             "nav_section": "library",
         },
     )
@@ -363,7 +363,7 @@ def order_detail(request, pk):
                 (_("DVD ordering"), reverse("web:library-dvd")),
                 (_("My DVD orders"), reverse("web:library-dvd-orders")),
             ],
-            "library_section": "dvd",
+            "library_section": "dvd-ordering",
             "nav_section": "library",
         },
     )
