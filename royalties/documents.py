@@ -158,7 +158,9 @@ def statement_csv(statement) -> str:
     writer.writerow(["film_reference", "medium", "unit", "quantity", "rate_eur", "amount_eur"])
     for item in statement.lines.all():
         quantity = _minutes(item.quantity) if item.unit == "minute" else item.quantity
-        writer.writerow([item.film.reference, item.medium, item.unit, quantity, item.rate, item.amount])
+        writer.writerow(
+            [item.film.reference, item.medium, item.unit, quantity, item.rate, item.amount]
+        )
     writer.writerow([])
     writer.writerow(["flat_fee_due_on", "label", "amount_eur"])
     for fee in statement.fee_lines.all():

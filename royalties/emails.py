@@ -30,5 +30,7 @@ def statement_email(statement_id: int) -> int:
             "due": statement.due_on.strftime("%d/%m/%Y"),
         }
     message = EmailMessage(subject, body, None, list(statement.sent_to))
-    message.attach(statement_filename(statement, "pdf"), statement_pdf(statement), "application/pdf")
+    message.attach(
+        statement_filename(statement, "pdf"), statement_pdf(statement), "application/pdf"
+    )
     return message.send()

@@ -170,7 +170,9 @@ class PerUseRate(models.Model):
             models.CheckConstraint(name="per_use_rate_not_negative", condition=Q(rate__gte=0)),
             models.CheckConstraint(
                 name="per_use_rate_unit_fits_medium",
-                condition=Q(medium__in=["stream_onsite", "stream_home"], unit__in=["view", "minute"])
+                condition=Q(
+                    medium__in=["stream_onsite", "stream_home"], unit__in=["view", "minute"]
+                )
                 | Q(medium="public_screening", unit="screening")
                 | Q(medium="dvd", unit="copy"),
             ),
@@ -381,7 +383,10 @@ class RightsHolderMember(models.Model):
         verbose_name=_("user"),
     )
     rights_holder = models.ForeignKey(
-        RightsHolder, on_delete=models.CASCADE, related_name="members", verbose_name=_("rights holder")
+        RightsHolder,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("rights holder"),
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -149,14 +149,12 @@ def holder_grants(holder: RightsHolder) -> QuerySet[RightsGrant]:
 
 
 def holder_films(holder: RightsHolder) -> QuerySet[Film]:
-    return Film.objects.filter(
-        pk__in=holder_grants(holder).values("film_id")
-    ).order_by("title", "pk")
+    return Film.objects.filter(pk__in=holder_grants(holder).values("film_id")).order_by(
+        "title", "pk"
+    )
 
 
-def holder_film_usage(
-    holder: RightsHolder, film: Film, period: StatementPeriod
-) -> list[dict]:
+def holder_film_usage(holder: RightsHolder, film: Film, period: StatementPeriod) -> list[dict]:
     """The film's usage under the holder's contracts over a period, by month, medium and
     department (three aggregate queries per contract that has a grant of the film)."""
     cells: dict[tuple, dict] = {}

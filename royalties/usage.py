@@ -194,9 +194,7 @@ def usage_cells(contract: Contract, period: StatementPeriod) -> list[dict]:
             row["month"] = row["month"].date()
         row["department_code"] = row["department_code"] or ""
         row["region_code"] = row["region_code"] or ""
-    return sorted(
-        rows, key=lambda r: (r["film_id"], r["medium"], r["month"], r["department_code"])
-    )
+    return sorted(rows, key=lambda r: (r["film_id"], r["medium"], r["month"], r["department_code"]))
 
 
 def usage_totals(contract: Contract, period: StatementPeriod) -> list[dict]:

@@ -20,7 +20,7 @@ from rights.models import Contract, Medium
 from rights.selectors import history_entries
 from royalties import selectors, services
 from royalties.documents import statement_csv, statement_filename, statement_pdf
-from royalties.models import FeeSchedule, PaymentTerms, PerUseRate, Statement, Unit
+from royalties.models import PaymentTerms, PerUseRate, Statement, Unit
 from royalties.periods import period_parse
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -270,9 +270,7 @@ class StatementFilter(filters.FilterSet):
         fields = []
 
     def filter_state(self, queryset, name, value):
-        return queryset.filter(
-            selectors.statement_state_filter(value, today=timezone.localdate())
-        )
+        return queryset.filter(selectors.statement_state_filter(value, today=timezone.localdate()))
 
 
 def document_response(statement, kind: str) -> HttpResponse:
@@ -288,9 +286,7 @@ def document_response(statement, kind: str) -> HttpResponse:
     return response
 
 
-class StatementViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Royalty statements: a contract's usage and what it is owed for a quarter or a year
     (Paris dates). POST drafts the statement of `contract` for `period` (a period that is
     over: 400 `period_not_over`; an unsigned contract: 409 `contract_not_signed`; a draft

@@ -34,7 +34,12 @@ from royalties.models import (
 from royalties.periods import StatementPeriod, period_ended
 
 #: the figure a per-use unit is paid on
-QUANTITY_OF_UNIT = {"view": "views", "minute": "seconds", "screening": "screenings", "copy": "copies"}
+QUANTITY_OF_UNIT = {
+    "view": "views",
+    "minute": "seconds",
+    "screening": "screenings",
+    "copy": "copies",
+}
 
 
 @dataclass
@@ -115,7 +120,8 @@ def statement_compute(*, contract: Contract, period: StatementPeriod) -> Computa
     in_period = [
         terms
         for terms in versions
-        if terms.valid_from <= period.end and (terms.valid_to is None or terms.valid_to >= period.start)
+        if terms.valid_from <= period.end
+        and (terms.valid_to is None or terms.valid_to >= period.start)
     ]
     last = max(in_period, key=lambda terms: terms.valid_from, default=None)
     guarantee = (
@@ -249,7 +255,8 @@ def statement_recompute(*, statement: Statement) -> Statement:
     if statement.status != Statement.Status.DRAFT:
         raise _wrong_status()
     return _write(
-        statement, statement_compute(contract=statement.contract, period=statement_period(statement))
+        statement,
+        statement_compute(contract=statement.contract, period=statement_period(statement)),
     )
 
 
@@ -324,7 +331,9 @@ def statement_pay(
     again changes nothing; another one is refused."""
     if paid_on > (today or timezone.localdate()):
         raise ApplicationError(
-            RoyaltiesErrorCode.PAID_IN_FUTURE, _("A payment is recorded once made."), field="paid_on"
+            RoyaltiesErrorCode.PAID_IN_FUTURE,
+            _("A payment is recorded once made."),
+            field="paid_on",
         )
     statement = _lock(statement)
     if statement.status == Statement.Status.PAID:

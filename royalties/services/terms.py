@@ -173,9 +173,7 @@ def payment_terms_update(
     terms = PaymentTerms.objects.select_for_update().get(pk=terms.pk)
     merged = {name: getattr(terms, name) for name in TERMS_FIELDS} | fields
     rates_list = (
-        list(rates)
-        if rates is not None
-        else list(terms.rates.values("medium", "unit", "rate"))
+        list(rates) if rates is not None else list(terms.rates.values("medium", "unit", "rate"))
     )
     _check_amounts(merged, rates_list)
     _check_window(merged)
