@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "NegotiationStatusEnum": "rights.models.Negotiation.Status",
         "ContractStatusEnum": "rights.models.Contract.Status",
         "CollectionKindEnum": "editorial.models.Collection.Kind",
+        "StatementStatusEnum": "royalties.models.Statement.Status",
     },
 }
 
