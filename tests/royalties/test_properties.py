@@ -98,7 +98,7 @@ def test_statement_usage_and_amounts_equal_direct_counts(
     advance,
     terminated,
 ):
-    """Slow (about 12 s): 20 examples, each a few dozen records and a statement computed
+    """Slow (5 to 20 s with the machine's load): 20 examples, each a few dozen records and a statement computed
     and approved twice. The expected figures come from a plain loop over the generated
     records, the amounts from the rates multiplied here."""
     with transaction.atomic():
