@@ -20,3 +20,5 @@ class RoyaltiesErrorCode(models.TextChoices):
     NO_CONTACT_EMAIL = "no_contact_email"
     PAID_IN_FUTURE = "paid_in_future"
     USERNAME_TAKEN = "username_taken"
+    INVALID_INVITATION = "invalid_invitation"
+    WEAK_PASSWORD = "weak_password"  # noqa: S105 (a reason code)

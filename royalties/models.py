@@ -243,6 +243,22 @@ class Statement(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_to = models.JSONField(_("sent to"), default=list, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("corrects"),
+        help_text=_("The approved statement of the same period that this one restates."),
+    )
+    previously_stated = models.DecimalField(
+        _("total of the corrected statement (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -254,9 +270,15 @@ class Statement(models.Model):
         ordering = ["-period_start", "contract", "pk"]
         indexes = [models.Index(fields=["status", "due_on"])]
         constraints = [
+            # one statement per contract and period, besides the corrections of it
             models.UniqueConstraint(
                 fields=["contract", "period_start", "period_end"],
+                condition=Q(corrects__isnull=True),
                 name="statement_once_per_contract_period",
+            ),
+            models.CheckConstraint(
+                name="statement_correction_knows_previous_total",
+                condition=Q(corrects__isnull=True) | Q(previously_stated__isnull=False),
             ),
             models.CheckConstraint(
                 name="statement_period_ordered", condition=Q(period_end__gte=F("period_start"))
@@ -274,6 +296,15 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.contract_id} {self.period_start}–{self.period_end} ({self.status})"
+
+    @property
+    def balance(self):
+        """What this statement adds to what was stated before for its period: its total,
+        or for a correction the difference with the statement it corrects (negative when
+        the rights holder was paid too much)."""
+        if self.previously_stated is None:
+            return self.total
+        return self.total - self.previously_stated
 
     @property
     def period_label(self) -> str:

@@ -28,3 +28,11 @@ def statement_email_send(statement_id: int) -> int:
     from royalties.emails import statement_email
 
     return statement_email(statement_id)
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=5, retry_backoff=True)
+def invitation_email_send(user_id: int) -> int:
+    """E-mail an invited rights holder's user how to choose their password."""
+    from royalties.emails import invitation_email
+
+    return invitation_email(user_id)

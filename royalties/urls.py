@@ -7,6 +7,7 @@ from royalties.apis.holder import (
     HolderFilmViewSet,
     HolderGrantViewSet,
     HolderStatementViewSet,
+    RightsHolderInvitationAcceptApi,
     RightsHolderUsersApi,
 )
 from royalties.apis.staff import PaymentTermsViewSet, StatementViewSet
@@ -20,6 +21,11 @@ router.register("my-rights/films", HolderFilmViewSet, basename="my-rights-film")
 router.register("my-rights/statements", HolderStatementViewSet, basename="my-rights-statement")
 
 urlpatterns = [
+    path(
+        "rights-holder-invitations/accept/",
+        RightsHolderInvitationAcceptApi.as_view(),
+        name="rights-holder-invitation-accept",
+    ),
     path("my-rights/ending-soon/", HolderEndingSoonApi.as_view(), name="my-rights-ending-soon"),
     path(
         "rights-holders/<int:pk>/users/", RightsHolderUsersApi.as_view(), name="rights-holder-users"

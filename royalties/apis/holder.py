@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.access import get_or_not_found
 from backend.api.permissions import IsCinemaStaff
+from backend.api.throttling import LoginRateThrottle
 from catalogue.models import Film
 from rights.models import Contract, Medium, RightsGrant, RightsHolder
 from royalties import selectors
@@ -26,7 +27,10 @@ from royalties.apis.staff import (
     document_response,
 )
 from royalties.periods import period_parse
-from royalties.services.members import rights_holder_member_invite
+from royalties.services.members import (
+    rights_holder_invitation_accept,
+    rights_holder_member_invite,
+)
 
 
 class IsRightsHolder(BasePermission):
@@ -267,3 +271,30 @@ class RightsHolderUsersApi(APIView):
             rights_holder=holder, by=request.user, **data.validated_data
         )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class AcceptSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=40)
+    token = serializers.CharField(max_length=100)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class AcceptedSerializer(serializers.Serializer):
+    username = serializers.CharField()
+
+
+class RightsHolderInvitationAcceptApi(APIView):
+    """An invited rights holder's user chooses their password with the invitation's uid
+    and token (400 `invalid_invitation`, `weak_password`), then logs in at
+    `/api/v1/auth/token/`. Rate-limited like the logins."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # no session, hence no CSRF: the token authenticates
+    throttle_classes = [LoginRateThrottle]
+
+    @extend_schema(request=AcceptSerializer, responses=AcceptedSerializer)
+    def post(self, request):
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = rights_holder_invitation_accept(**data.validated_data)
+        return Response({"username": user.username})

@@ -156,6 +156,12 @@ class StatementSerializer(serializers.ModelSerializer):
     rights_holder_name = serializers.CharField(source="contract.rights_holder.name", read_only=True)
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     period = serializers.CharField(source="period_label", read_only=True)
+    balance = serializers.DecimalField(
+        max_digits=15,
+        decimal_places=2,
+        read_only=True,
+        help_text="the total, or for a correction the difference with the corrected total",
+    )
 
     class Meta:
         model = Statement
@@ -183,6 +189,9 @@ class StatementSerializer(serializers.ModelSerializer):
             "sent_at",
             "paid_on",
             "payment_reference",
+            "corrects",
+            "previously_stated",
+            "balance",
         ]
         read_only_fields = fields
 
@@ -348,6 +357,15 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """E-mail an approved statement, its PDF attached, to the rights holder's
         contacts (once this commits)."""
         return self._answer(services.statement_send(statement=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses={201: StatementDetailSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def correct(self, request, pk=None):
+        """Draft a correction of an approved statement: the same contract and period
+        computed again, referring to it, with the difference as its `balance` (409
+        `statement_exists` when it already has an approved correction)."""
+        correction = services.statement_correct(statement=self.get_object())
+        return self._answer(correction, status.HTTP_201_CREATED)
 
     @extend_schema(request=StatementPaySerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

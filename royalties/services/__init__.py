@@ -4,6 +4,7 @@ the rights holders' users (`members`)."""
 from royalties.services.statements import (
     statement_approve,
     statement_compute,
+    statement_correct,
     statement_draft,
     statement_pay,
     statement_recompute,
@@ -22,6 +23,7 @@ __all__ = [
     "payment_terms_update",
     "statement_approve",
     "statement_compute",
+    "statement_correct",
     "statement_draft",
     "statement_pay",
     "statement_recompute",

@@ -33,6 +33,8 @@ from royalties.models import (
 )
 from royalties.periods import StatementPeriod, period_ended
 
+#: statements no longer drafts
+FROZEN = (Statement.Status.APPROVED, Statement.Status.SENT, Statement.Status.PAID)
 #: the figure a per-use unit is paid on
 QUANTITY_OF_UNIT = {
     "view": "views",
@@ -62,6 +64,8 @@ def _advance_recouped_before(contract: Contract, period: StatementPeriod) -> cal
     recouped = (
         Statement.objects.filter(contract_id=contract.pk, period_end__lt=period.start)
         .exclude(status=Statement.Status.DRAFT)
+        # a statement restated by an approved correction counts through the correction
+        .exclude(correction__status__in=FROZEN)
         .aggregate(total=Sum("advance_recouped"))["total"]
     )
     return recouped or calculations.ZERO
@@ -224,13 +228,18 @@ def statement_draft(
     _refuse_unsigned(contract)
     statement = (
         Statement.objects.select_for_update()
-        .filter(contract=contract, period_start=period.start, period_end=period.end)
+        .filter(
+            contract=contract,
+            period_start=period.start,
+            period_end=period.end,
+            corrects__isnull=True,
+        )
         .first()
     )
     if statement is not None and statement.status != Statement.Status.DRAFT:
         raise ConflictError(
             RoyaltiesErrorCode.STATEMENT_EXISTS,
-            _("This period's statement is already approved."),
+            _("This period's statement is already approved: correct it instead."),
             extra={"statement": statement.pk},
         )
     if statement is None:
@@ -242,6 +251,38 @@ def statement_draft(
             due_on=due_on(period),
         )
     return _write(statement, statement_compute(contract=contract, period=period))
+
+
+@transaction.atomic
+def statement_correct(*, statement: Statement) -> Statement:
+    """A correction of an approved statement: a new draft of the same contract and
+    period, computed now, that refers to it and knows its total (its `balance` is the
+    difference). The corrected statement stays as it was approved; a statement is
+    corrected once (its correction may be corrected in turn), and asking again while the
+    correction is a draft recomputes that draft."""
+    statement = _lock(statement)
+    if statement.status == Statement.Status.DRAFT:
+        raise _wrong_status()
+    existing = Statement.objects.select_for_update().filter(corrects=statement).first()
+    if existing is not None and existing.status != Statement.Status.DRAFT:
+        raise ConflictError(
+            RoyaltiesErrorCode.STATEMENT_EXISTS,
+            _("This statement is already corrected: correct its correction."),
+            extra={"statement": existing.pk},
+        )
+    correction = existing or Statement(
+        contract=statement.contract,
+        period_kind=statement.period_kind,
+        period_start=statement.period_start,
+        period_end=statement.period_end,
+        due_on=statement.due_on,
+        corrects=statement,
+        previously_stated=statement.total,
+    )
+    return _write(
+        correction,
+        statement_compute(contract=statement.contract, period=statement_period(statement)),
+    )
 
 
 def statement_period(statement: Statement) -> StatementPeriod:

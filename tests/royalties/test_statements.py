@@ -298,3 +298,28 @@ def test_other_roles_see_no_statement(case, editor_api, library_api, patron_api,
         assert client.get(URL).status_code == 403
         assert client.get(f"{URL}{statement_id}/pdf/").status_code == 403
     assert api.get(URL).status_code == 401
+
+
+def test_a_correction_restates_an_approved_statement_and_refers_to_it(editor_api, case, libraries):
+    original = _draft(editor_api, case["contract"]).json()["id"]
+    editor_api.post(f"{URL}{original}/approve/")
+    assert editor_api.post(f"{URL}{original}/correct/").status_code == 201  # a draft, for now
+    make_view_on(library=libraries[0], film=case["film_a"], day=D(2017, 2, 5), viewer="v9")
+    response = editor_api.post(f"{URL}{original}/correct/")  # the draft, recomputed
+    assert response.status_code == 201
+    correction = response.json()
+    assert Statement.objects.filter(corrects_id=original).count() == 1
+    assert (correction["corrects"], correction["status"]) == (original, "draft")
+    # per-use 90.02 instead of 89.39 (the statement above); the guarantee tops up to 100
+    assert (correction["previously_stated"], correction["total"]) == ("1050.00", "1050.00")
+    assert correction["per_use_amount"] == "90.02" and correction["guarantee_top_up"] == "9.98"
+    assert correction["balance"] == "0.00"
+    assert editor_api.post(f"{URL}{correction['id']}/approve/").json()["status"] == "approved"
+    again = editor_api.post(f"{URL}{original}/correct/")
+    assert (again.status_code, again.json()["code"]) == (409, "statement_exists")
+    first = editor_api.get(f"{URL}{original}/").json()
+    assert (first["status"], first["per_use_amount"]) == ("approved", "89.39")
+    draft = editor_api.post(f"{URL}{correction['id']}/correct/").json()
+    assert (draft["corrects"], draft["previously_stated"]) == (correction["id"], "1050.00")
+    refused = editor_api.post(f"{URL}{draft['id']}/correct/")
+    assert (refused.status_code, refused.json()["code"]) == (409, "invalid_status_transition")
