@@ -8,6 +8,7 @@ import csv
 import io
 
 from django.conf import settings
+from django.http import HttpResponse
 
 from rights.models import Medium
 
@@ -177,3 +178,19 @@ def statement_csv(statement) -> str:
     ):
         writer.writerow([name, getattr(statement, name)])
     return out.getvalue()
+
+
+def document_response(statement, kind: str) -> HttpResponse:
+    """The statement's PDF or CSV as a download (the API's and the web client's)."""
+    from royalties.selectors import statement_for_document
+
+    statement = statement_for_document(statement.pk)
+    if kind == "pdf":
+        body, content_type = statement_pdf(statement), "application/pdf"
+    else:
+        body, content_type = statement_csv(statement), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{statement_filename(statement, kind)}"'
+    )
+    return response

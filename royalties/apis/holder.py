@@ -24,8 +24,8 @@ from royalties.apis.staff import (
     PaymentTermsSerializer,
     StatementDetailSerializer,
     StatementSerializer,
-    document_response,
 )
+from royalties.documents import document_response
 from royalties.periods import period_parse
 from royalties.services.members import (
     rights_holder_invitation_accept,

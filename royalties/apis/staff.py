@@ -4,7 +4,6 @@ CSV; the summary of what is due and overdue)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -19,7 +18,7 @@ from rights.apis.contracts import HistoryEntrySerializer
 from rights.models import Contract, Medium
 from rights.selectors import history_entries
 from royalties import selectors, services
-from royalties.documents import statement_csv, statement_filename, statement_pdf
+from royalties.documents import document_response
 from royalties.models import PaymentTerms, PerUseRate, Statement, Unit
 from royalties.periods import period_parse
 
@@ -280,19 +279,6 @@ class StatementFilter(filters.FilterSet):
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(selectors.statement_state_filter(value, today=timezone.localdate()))
-
-
-def document_response(statement, kind: str) -> HttpResponse:
-    statement = selectors.statement_for_document(statement.pk)
-    if kind == "pdf":
-        body, content_type = statement_pdf(statement), "application/pdf"
-    else:
-        body, content_type = statement_csv(statement), "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{statement_filename(statement, kind)}"'
-    )
-    return response
 
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -102,6 +102,8 @@ def sign_in(request):
                     else:
                         login(request, user)
                         messages.success(request, _("You are signed in."))
+                        if user.is_rights_holder:
+                            default_next = reverse("web:holder-space")
                         return redirect(_next_url(request, default_next))
     locked = any(
         code == "login_locked"
