@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
@@ -10,16 +12,18 @@ from royalties.periods import period_just_ended
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
-def statements_draft_due() -> dict:
-    """Every morning; on the first day of a period (ROYALTY_STATEMENT_PERIOD: a quarter or
-    a year), draft every contract's statement of the period that just ended. Running it
-    twice recomputes the drafts and leaves the approved ones alone."""
+def statements_draft_due(day: str | None = None) -> dict:
+    """Every morning (or for `day`, ISO); on the first day of a period
+    (ROYALTY_STATEMENT_PERIOD: a quarter or a year), draft every contract's statement of
+    the period that just ended. Running it twice recomputes the drafts and leaves the
+    approved ones alone."""
     from royalties.services import statements_draft_period
 
-    period = period_just_ended(settings.ROYALTY_STATEMENT_PERIOD, today=timezone.localdate())
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    period = period_just_ended(settings.ROYALTY_STATEMENT_PERIOD, today=today)
     if period is None:
         return {"drafted": 0, "kept": 0}
-    return statements_draft_period(period=period)
+    return statements_draft_period(period=period, today=today)
 
 
 @shared_task(autoretry_for=(OSError,), max_retries=5, retry_backoff=True)
