@@ -57,50 +57,62 @@ class UseSource:
     medium: object  # an expression: the record's medium, or a constant
     figures: dict
 
-    def base(self, contract: Contract, period: StatementPeriod) -> QuerySet:
+    def base(self, contract: Contract | None, period: StatementPeriod) -> QuerySet:
+        """The period's counted records of one contract's uses or, without a contract,
+        of every contract's, each with the contract whose grant covered it that day
+        (`use_contract`: grants of one film and medium in force do not overlap)."""
         first, after = period.bounds()
-        films = RightsGrant.objects.filter(contract_id=contract.pk).values("film_id")
-        qs = (
-            self.model.objects.filter(
-                self.counted,
-                **{
-                    f"{self.moment}__gte": first,
-                    f"{self.moment}__lt": after,
-                    f"{self.film}__in": films,
-                },
-            )
-            .annotate(
-                use_day=TruncDate(self.moment),
-                use_medium=self.medium,
-                use_film=F(self.film),
-            )
-            .filter(Exists(_grants_covering(contract)))
+        filters = {f"{self.moment}__gte": first, f"{self.moment}__lt": after}
+        if contract is not None:
+            films = RightsGrant.objects.filter(contract_id=contract.pk).values("film_id")
+            filters[f"{self.film}__in"] = films
+        qs = self.model.objects.filter(self.counted, **filters).annotate(
+            use_day=TruncDate(self.moment),
+            use_medium=self.medium,
+            use_film=F(self.film),
         )
-        if contract.status == Contract.Status.TERMINATED and contract.terminated_on:
-            qs = qs.filter(use_day__lt=contract.terminated_on)
-        elif contract.status != Contract.Status.SIGNED:
-            qs = qs.none()
+        if contract is None:
+            covering = _grants_covering(None).order_by("pk").values("contract_id")[:1]
+            qs = qs.annotate(use_contract=Subquery(covering, output_field=IntegerField())).filter(
+                use_contract__isnull=False
+            )
+        else:
+            qs = qs.filter(Exists(_grants_covering(contract)))
+            if contract.status == Contract.Status.TERMINATED and contract.terminated_on:
+                qs = qs.filter(use_day__lt=contract.terminated_on)
+            elif contract.status != Contract.Status.SIGNED:
+                qs = qs.none()
         return qs.order_by()
 
 
-def _grants_covering(contract: Contract) -> QuerySet:
+def _grants_covering(contract: Contract | None) -> QuerySet:
+    """Grants covering the outer record's film, medium and day: of one contract, or of
+    any contract that gave rights that day (signed, or terminated from a later day)."""
     day = OuterRef("use_day")
-    return RightsGrant.objects.filter(
+    grants = RightsGrant.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day),
-        contract_id=contract.pk,
         film_id=OuterRef("use_film"),
         medium=OuterRef("use_medium"),
         starts_on__lte=day,
     )
+    if contract is not None:
+        return grants.filter(contract_id=contract.pk)
+    return grants.filter(
+        Q(contract__status=Contract.Status.SIGNED)
+        | Q(contract__status=Contract.Status.TERMINATED, contract__terminated_on__gt=day)
+    )
 
 
-def _terms_in_force(contract: Contract) -> Subquery:
+def _terms_in_force(contract: Contract | None) -> Subquery:
     day = OuterRef("use_day")
+    owner = (
+        {"contract_id": contract.pk}
+        if contract is not None
+        else {"contract_id": OuterRef("use_contract")}
+    )
     return Subquery(
         PaymentTerms.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            contract_id=contract.pk,
-            valid_from__lte=day,
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day, **owner
         )
         .order_by("-valid_from")
         .values("pk")[:1],
@@ -168,9 +180,21 @@ def _aggregate(source: UseSource, qs: QuerySet, names: dict[str, str]) -> list[d
     return result
 
 
-def usage_cells(contract: Contract, period: StatementPeriod) -> list[dict]:
+def _names(contract: Contract | None, names: dict[str, str]) -> dict[str, str]:
+    return names if contract is not None else {"use_contract": "contract_id", **names}
+
+
+def _sort_key(*keys):
+    def key(row):
+        return (row.get("contract_id") or 0, *[row[k] if row[k] is not None else 0 for k in keys])
+
+    return key
+
+
+def usage_cells(contract: Contract | None, period: StatementPeriod) -> list[dict]:
     """One row per film, medium, month and department (with its region): the figures of
-    that cell. Sorted, so that two computations over the same records compare equal."""
+    that cell (and, for every contract at once, `contract_id`). Sorted, so that two
+    computations over the same records compare equal."""
     rows = []
     for source in SOURCES:
         qs = source.base(contract, period).annotate(
@@ -181,23 +205,26 @@ def usage_cells(contract: Contract, period: StatementPeriod) -> list[dict]:
         rows += _aggregate(
             source,
             qs,
-            {
-                "use_film": "film_id",
-                "use_medium": "medium",
-                "cell_month": "month",
-                "cell_department": "department_code",
-                "cell_region": "region_code",
-            },
+            _names(
+                contract,
+                {
+                    "use_film": "film_id",
+                    "use_medium": "medium",
+                    "cell_month": "month",
+                    "cell_department": "department_code",
+                    "cell_region": "region_code",
+                },
+            ),
         )
     for row in rows:
         if isinstance(row["month"], datetime.datetime):  # SQLite returns the truncated moment
             row["month"] = row["month"].date()
         row["department_code"] = row["department_code"] or ""
         row["region_code"] = row["region_code"] or ""
-    return sorted(rows, key=lambda r: (r["film_id"], r["medium"], r["month"], r["department_code"]))
+    return sorted(rows, key=_sort_key("film_id", "medium", "month", "department_code"))
 
 
-def usage_totals(contract: Contract, period: StatementPeriod) -> list[dict]:
+def usage_totals(contract: Contract | None, period: StatementPeriod) -> list[dict]:
     """One row per film and medium: the period's figures (distinct viewers over the
     whole period)."""
     rows = []
@@ -205,18 +232,57 @@ def usage_totals(contract: Contract, period: StatementPeriod) -> list[dict]:
         rows += _aggregate(
             source,
             source.base(contract, period),
-            {"use_film": "film_id", "use_medium": "medium"},
+            _names(contract, {"use_film": "film_id", "use_medium": "medium"}),
         )
-    return sorted(rows, key=lambda r: (r["film_id"], r["medium"]))
+    return sorted(rows, key=_sort_key("film_id", "medium"))
 
 
-def usage_by_terms(contract: Contract, period: StatementPeriod) -> list[dict]:
+def usage_by_terms(contract: Contract | None, period: StatementPeriod) -> list[dict]:
     """One row per film, medium and terms version in force on the use's day (None where
     no version was): the quantities the per-use rates apply to."""
     rows = []
     for source in SOURCES:
         qs = source.base(contract, period).annotate(use_terms=_terms_in_force(contract))
         rows += _aggregate(
-            source, qs, {"use_film": "film_id", "use_medium": "medium", "use_terms": "terms_id"}
+            source,
+            qs,
+            _names(
+                contract, {"use_film": "film_id", "use_medium": "medium", "use_terms": "terms_id"}
+            ),
         )
-    return sorted(rows, key=lambda r: (r["film_id"], r["medium"], r["terms_id"] or 0))
+    return sorted(rows, key=_sort_key("film_id", "medium", "terms_id"))
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A contract's usage over a period, as the three functions above give it."""
+
+    cells: list[dict]
+    totals: list[dict]
+    by_terms: list[dict]
+
+
+def usage_of(contract: Contract, period: StatementPeriod) -> Usage:
+    return Usage(
+        usage_cells(contract, period),
+        usage_totals(contract, period),
+        usage_by_terms(contract, period),
+    )
+
+
+def usage_of_every_contract(period: StatementPeriod) -> dict[int, Usage]:
+    """Every contract's usage over a period in nine aggregate queries (three per kind of
+    use), whatever the number of contracts: what drafting a period's statements reads."""
+    result: dict[int, Usage] = {}
+
+    def part(contract_id: int) -> Usage:
+        return result.setdefault(contract_id, Usage([], [], []))
+
+    for name, rows in (
+        ("cells", usage_cells(None, period)),
+        ("totals", usage_totals(None, period)),
+        ("by_terms", usage_by_terms(None, period)),
+    ):
+        for row in rows:  # sorted by contract, then as one contract's rows are
+            getattr(part(row.pop("contract_id")), name).append(row)
+    return result

@@ -71,13 +71,17 @@ def _advance_recouped_before(contract: Contract, period: StatementPeriod) -> cal
     return recouped or calculations.ZERO
 
 
-def statement_compute(*, contract: Contract, period: StatementPeriod) -> Computation:
+def statement_compute(
+    *, contract: Contract, period: StatementPeriod, used: usage.Usage | None = None
+) -> Computation:
     """Usage, lines, flat-fee payments and totals of a contract over a period, and the
-    digest of all of it (what approval compares)."""
+    digest of all of it (what approval compares). `used`: the contract's usage when it
+    was read with every other contract's (`usage.usage_of_every_contract`)."""
+    used = used or usage.usage_of(contract, period)
     versions = _versions(contract)
     by_pk = {terms.pk: terms for terms in versions}
     lines = []
-    for row in usage.usage_by_terms(contract, period):
+    for row in used.by_terms:
         terms = by_pk.get(row["terms_id"])
         if terms is None:
             continue
@@ -144,8 +148,7 @@ def statement_compute(*, contract: Contract, period: StatementPeriod) -> Computa
         advance_balance=advance_balance,
         flat_fee=sum((fee["amount"] for fee in fees), calculations.ZERO),
     )
-    cells = usage.usage_cells(contract, period)
-    totals_rows = usage.usage_totals(contract, period)
+    cells, totals_rows = used.cells, used.totals
     digest = hashlib.sha256(
         json.dumps(
             {
@@ -219,7 +222,11 @@ def due_on(period: StatementPeriod) -> datetime.date:
 
 @transaction.atomic
 def statement_draft(
-    *, contract: Contract, period: StatementPeriod, today: datetime.date | None = None
+    *,
+    contract: Contract,
+    period: StatementPeriod,
+    today: datetime.date | None = None,
+    used: usage.Usage | None = None,
 ) -> Statement:
     """The contract's statement of a period that is over, computed now. A draft of that
     period is recomputed; one already approved is refused (`statement_exists`)."""
@@ -405,13 +412,17 @@ def statements_draft_period(
     *, period: StatementPeriod, today: datetime.date | None = None
 ) -> dict[str, int]:
     """Draft (or recompute) every contract's statement of a period that is over; those
-    already approved are left alone. One transaction per contract."""
+    already approved are left alone. The usage of every contract is read at once (nine
+    aggregate queries over the period's records), then each statement is written in its
+    own transaction; approving one later recomputes it alone and must find the same."""
     today = today or timezone.localdate()
     period_ended(period, today=today)
     counts = {"drafted": 0, "kept": 0}
+    every = usage.usage_of_every_contract(period)
     for contract in contracts_with_rights_in(period):
+        used = every.get(contract.pk, usage.Usage([], [], []))
         try:
-            statement_draft(contract=contract, period=period, today=today)
+            statement_draft(contract=contract, period=period, today=today, used=used)
         except ConflictError as error:
             if error.code != RoyaltiesErrorCode.STATEMENT_EXISTS:
                 raise

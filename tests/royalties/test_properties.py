@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rights.models import Medium
+from royalties import usage
 from royalties.models import Statement
 from royalties.periods import quarter, year
 from royalties.services import statement_approve, statement_draft
@@ -225,6 +226,9 @@ def _check_one_example(
     expected = {key: row for key, row in expected.items() if any(row.values())}
 
     statement = statement_draft(contract=contract, period=period, today=TODAY)
+    # read with every contract's usage at once, the contract's usage is the same
+    alone = usage.usage_of(contract, period)
+    assert usage.usage_of_every_contract(period).get(contract.pk, usage.Usage([], [], [])) == alone
     got = {
         (row.film_id, row.medium): {
             "views": row.views, "seconds": row.seconds, "screenings": row.screenings,
