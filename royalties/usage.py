@@ -73,9 +73,9 @@ class UseSource:
         )
         if contract is None:
             covering = _grants_covering(None).order_by("pk").values("contract_id")[:1]
-            qs = qs.annotate(use_contract=Subquery(covering, output_field=IntegerField())).filter(
-                use_contract__isnull=False
-            )
+            # records no grant covered are grouped under no contract and left out by the
+            # caller: filtering them here would run the subquery twice per record
+            qs = qs.annotate(use_contract=Subquery(covering, output_field=IntegerField()))
         else:
             qs = qs.filter(Exists(_grants_covering(contract)))
             if contract.status == Contract.Status.TERMINATED and contract.terminated_on:
@@ -284,5 +284,7 @@ def usage_of_every_contract(period: StatementPeriod) -> dict[int, Usage]:
         ("by_terms", usage_by_terms(None, period)),
     ):
         for row in rows:  # sorted by contract, then as one contract's rows are
-            getattr(part(row.pop("contract_id")), name).append(row)
+            contract_id = row.pop("contract_id")
+            if contract_id is not None:
+                getattr(part(contract_id), name).append(row)
     return result

@@ -257,7 +257,7 @@ def statement_draft(
             period_end=period.end,
             due_on=due_on(period),
         )
-    return _write(statement, statement_compute(contract=contract, period=period))
+    return _write(statement, statement_compute(contract=contract, period=period, used=used))
 
 
 @transaction.atomic
