@@ -18,6 +18,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     Exists,
@@ -29,9 +30,16 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
+from institutions.geography import (
+    DEPARTMENT_REGION,
+    OVERSEAS_REGIONS,
+    TERRITORY_METROPOLITAN,
+    TERRITORY_OVERSEAS,
+)
 from media.models import ViewEvent
 from orders.models import Order, OrderLine
 from rights.models import Contract, Medium, RightsGrant
@@ -39,6 +47,7 @@ from royalties.models import PaymentTerms
 from royalties.periods import StatementPeriod
 from subscriptions.models import ScreeningBooking
 
+OVERSEAS_DEPARTMENTS = sorted(d for d, r in DEPARTMENT_REGION.items() if r in OVERSEAS_REGIONS)
 #: every usage figure a statement shows, zero when a kind of use has none
 FIGURES = ("views", "seconds", "viewers", "screenings", "attendance", "copies")
 
@@ -70,6 +79,16 @@ class UseSource:
             use_day=TruncDate(self.moment),
             use_medium=self.medium,
             use_film=F(self.film),
+            # the institution's territory and kind, as the rights engine judges it
+            # (`rights.decisions.institution_profile`)
+            use_territory=Case(
+                When(
+                    **{f"{self.institution}__department_code__in": OVERSEAS_DEPARTMENTS},
+                    then=Value(TERRITORY_OVERSEAS),
+                ),
+                default=Value(TERRITORY_METROPOLITAN),
+            ),
+            use_kind=F(f"{self.institution}__kind"),
         )
         if contract is None:
             covering = _grants_covering(None).order_by("pk").values("contract_id")[:1]
@@ -86,14 +105,18 @@ class UseSource:
 
 
 def _grants_covering(contract: Contract | None) -> QuerySet:
-    """Grants covering the outer record's film, medium and day: of one contract, or of
-    any contract that gave rights that day (signed, or terminated from a later day)."""
+    """Grants covering the outer record's film, medium, day, and its institution's
+    territory and kind: of one contract, or of any contract that gave rights that day
+    (signed, or terminated from a later day). A film may be granted on one medium under
+    two contracts at once for two territories: each use goes to the one that allowed it."""
     day = OuterRef("use_day")
     grants = RightsGrant.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day),
         film_id=OuterRef("use_film"),
         medium=OuterRef("use_medium"),
         starts_on__lte=day,
+        territories__has_code=OuterRef("use_territory"),
+        eligible_kinds__has_code=OuterRef("use_kind"),
     )
     if contract is not None:
         return grants.filter(contract_id=contract.pk)

@@ -323,3 +323,43 @@ def test_a_correction_restates_an_approved_statement_and_refers_to_it(editor_api
     assert (draft["corrects"], draft["previously_stated"]) == (correction["id"], "1050.00")
     refused = editor_api.post(f"{URL}{draft['id']}/correct/")
     assert (refused.status_code, refused.json()["code"]) == (409, "invalid_status_transition")
+
+
+def test_a_film_granted_under_two_contracts_for_two_territories_pays_each_its_own(editor_api):
+    """Metropolitan France under one contract, overseas under another, at the same time:
+    each view goes to the contract whose grant allowed it, drafted alone or with every
+    contract's statement."""
+    from institutions.models import Institution
+    from royalties.periods import year
+    from royalties.services import statements_draft_period
+    from tests.factories import InstitutionFactory
+
+    film = FilmFactory()
+    metro, overseas = ContractFactory(), ContractFactory()
+    for contract, territory in ((metro, "FR-MET"), (overseas, "FR-DOM")):
+        GrantFactory(
+            contract=contract, film=film, medium=Medium.STREAM_HOME, territories=[territory],
+            eligible_kinds=["municipal"], starts_on=D(2017, 1, 1), ends_on=None,
+        )  # fmt: skip
+    rennes = InstitutionFactory(department_code="35", region_code="53", kind="municipal")
+    reunion = InstitutionFactory(department_code="974", region_code="04", kind="municipal")
+    association = InstitutionFactory(
+        department_code="974", region_code="04", kind=Institution.Kind.ASSOCIATION
+    )
+    make_view_on(library=rennes, film=film, day=D(2017, 5, 1))
+    for _ in range(2):
+        make_view_on(library=reunion, film=film, day=D(2017, 5, 2))
+    make_view_on(library=association, film=film, day=D(2017, 5, 3))  # no grant allowed it
+    for mode in ("alone", "every"):
+        if mode == "alone":
+            for contract in (metro, overseas):
+                _draft(editor_api, contract)
+        else:
+            statements_draft_period(period=year(2017))
+        views = {
+            contract.pk: StatementUsage.objects.get(
+                statement__contract=contract, month__isnull=True
+            ).views
+            for contract in (metro, overseas)
+        }
+        assert views == {metro.pk: 1, overseas.pk: 2}, mode
