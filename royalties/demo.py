@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from accounts.models import User
 from demo import plan
-from rights.models import Contract, Medium
-from royalties.models import FeeSchedule, PaymentTerms, PerUseRate, Unit
+from rights.models import Contract, Medium, RightsHolder
+from royalties.models import FeeSchedule, PaymentTerms, PerUseRate, RightsHolderMember, Unit
 
 RATES = {
     Medium.STREAM_ONSITE: [(Unit.VIEW, "0.30")],
@@ -21,6 +22,7 @@ RATES = {
 
 
 def seed(ctx: plan.DemoContext) -> None:
+    _seed_holder_user(ctx)
     if PaymentTerms.objects.exists():
         ctx.say("royalties: payment terms already present, skipped")
         return
@@ -49,3 +51,14 @@ def seed(ctx: plan.DemoContext) -> None:
                 )
     PerUseRate.objects.bulk_create(rates, batch_size=1000)
     ctx.say(f"royalties: payment terms for {len(terms)} contracts, {len(rates)} per-use rates")
+
+
+def _seed_holder_user(ctx: plan.DemoContext) -> None:
+    """The demo rights holder's account (`holder-demo`, created with the other demo
+    accounts) reads the space of the first demo rights holder."""
+    user = User.objects.filter(username="holder-demo", role=User.Role.RIGHTS_HOLDER).first()
+    holder = RightsHolder.objects.order_by("pk").first()
+    if user is None or holder is None or RightsHolderMember.objects.filter(user=user).exists():
+        return
+    RightsHolderMember.objects.create(user=user, rights_holder=holder)
+    ctx.say(f"royalties: holder-demo reads the space of {holder.name}")
