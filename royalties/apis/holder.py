@@ -26,6 +26,7 @@ from royalties.apis.staff import (
     StatementSerializer,
 )
 from royalties.documents import document_response
+from royalties.models import Statement
 from royalties.periods import period_parse
 from royalties.services.members import (
     rights_holder_invitation_accept,
@@ -185,7 +186,7 @@ class HolderStatementViewSet(HolderMixin, viewsets.ReadOnlyModelViewSet):
     """The holder's statements once approved by the cinema staff, with PDF and CSV."""
 
     serializer_class = StatementSerializer
-    queryset = Contract.objects.none()
+    queryset = Statement.objects.none()
 
     def get_queryset(self):
         return selectors.statements_visible_to(self.request.user).order_by("-period_start", "pk")
