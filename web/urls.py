@@ -29,6 +29,7 @@ urlpatterns = [
     path("mon-espace/donnees/", patron.my_data, name="patron-data"),
     path("ayants-droit/", holder.space, name="holder-space"),
     path("ayants-droit/releves/<int:pk>", holder.statement_detail, name="holder-statement"),
+    path("ayants-droit/films/<int:pk>", holder.film_usage, name="holder-film-usage"),
     path(
         "ayants-droit/releves/<int:pk>/<str:kind>",
         holder.statement_document,

@@ -110,3 +110,16 @@ def test_the_space_costs_constant_queries(web, holders):
         )
         statement_approve(statement=statement_draft(contract=contract, period=year(2017)))
     assert count() == before
+
+
+def test_a_film_s_use_by_month_medium_and_department(web, holders):
+    mine = holders[0]
+    web.force_login(_holder_user(mine["contract"].rights_holder))
+    page = web.get(f"/ayants-droit/films/{mine['film'].pk}?periode=2017")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<td>03/2017</td>" in text and "<td>35</td>" in text
+    assert "Médiathèque Secrète" not in text and "patron-secret" not in text
+    bad = web.get(f"/ayants-droit/films/{mine['film'].pk}?periode=2017-Q7")
+    assert bad.status_code == 400 and "2017-Q3" in bad.content.decode()
+    assert web.get(f"/ayants-droit/films/{holders[1]['film'].pk}?periode=2017").status_code == 404

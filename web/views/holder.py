@@ -8,14 +8,17 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from backend.errors import NotFoundError
+from backend.errors import ApplicationError, NotFoundError
+from rights.models import Medium
 from royalties import selectors
 from royalties.documents import document_response
+from royalties.periods import period_parse
 
 
 def rights_holder_required(view):
@@ -86,3 +89,35 @@ def statement_document(request, holder, pk, kind):
     if kind not in ("pdf", "csv"):
         raise Http404(_("No such document."))
     return document_response(_statement(request, pk), kind)
+
+
+@require_GET
+@rights_holder_required
+def film_usage(request, holder, pk):
+    """One of the holder's films: its use by month, medium and department over a year or
+    a quarter (`?periode=2017`, last year by default)."""
+    film = get_object_or_404(selectors.holder_films(holder), pk=pk)
+    asked = request.GET.get("periode") or str(timezone.localdate().year - 1)
+    error, rows, status = None, [], 200
+    try:
+        period = period_parse(asked)
+    except ApplicationError as exc:
+        error, status, period = str(exc.message), 400, None
+    if period is not None:
+        rows = selectors.holder_film_usage(holder, film, period)
+        for row in rows:
+            row["minutes"] = f"{row['seconds'] / 60:.2f}"
+            row["medium_label"] = Medium(row["medium"]).label
+    return render(
+        request,
+        "web/holder/film_usage.html",
+        {
+            "film": film,
+            "asked": asked,
+            "error": error,
+            "rows": rows,
+            "crumbs": [(_("My rights"), reverse("web:holder-space"))],
+            "nav_section": "holder",
+        },
+        status=status,
+    )

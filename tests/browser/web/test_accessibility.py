@@ -61,7 +61,11 @@ def site(watchable, registered, library, streaming_subscription):
             "/mon-espace/",
             "/mon-espace/donnees/",
         ],
-        "holder": ["/ayants-droit/", f"/ayants-droit/releves/{statement.pk}"],
+        "holder": [
+            "/ayants-droit/",
+            f"/ayants-droit/releves/{statement.pk}",
+            f"/ayants-droit/films/{watchable.pk}?periode=2017",
+        ],
     }
 
 
@@ -132,7 +136,7 @@ def _check_pages(browser, live_server, paths, *, language, sign_in=None) -> dict
 def test_every_page_passes_axe_in_both_languages_and_widths(
     browser, live_server, site, library, language
 ):
-    """Slow on purpose (40 page checks per language): each page is loaded once and
+    """Slow on purpose (42 page checks per language): each page is loaded once and
     checked at both widths."""
 
     def sign_in(page):
