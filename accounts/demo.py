@@ -22,6 +22,8 @@ DEMO_ACCOUNTS = {
     "library-admin": (User.Role.INSTITUTION_ADMIN, DEMO_LIBRARY_CODE, "library administrator"),
     "library-staff": (User.Role.INSTITUTION_MEMBER, DEMO_LIBRARY_CODE, "library staff member"),
     "patron-demo": (User.Role.PATRON, DEMO_LIBRARY_CODE, "patron (pseudonymous)"),
+    # attached to the first demo rights holder by the royalties app's demo
+    "holder-demo": (User.Role.RIGHTS_HOLDER, None, "rights holder (read-only space)"),
 }
 
 

@@ -30,6 +30,7 @@ class User(AbstractUser):
         INSTITUTION_ADMIN = "institution_admin", _("Institution administrator")
         INSTITUTION_MEMBER = "institution_member", _("Institution staff member")
         PATRON = "patron", _("Patron")
+        RIGHTS_HOLDER = "rights_holder", _("Rights holder (read-only space)")
 
     CINEMA_ROLES = frozenset({Role.CATALOGUE_EDITOR, Role.RIGHTS_NEGOTIATOR})
     INSTITUTION_STAFF_ROLES = frozenset({Role.INSTITUTION_ADMIN, Role.INSTITUTION_MEMBER})
@@ -53,7 +54,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_institution_matches_role",
                 condition=(
-                    Q(role__in=["catalogue_editor", "rights_negotiator"], institution__isnull=True)
+                    Q(
+                        role__in=["catalogue_editor", "rights_negotiator", "rights_holder"],
+                        institution__isnull=True,
+                    )
                     | Q(
                         role__in=["institution_admin", "institution_member", "patron"],
                         institution__isnull=False,
@@ -76,6 +80,11 @@ class User(AbstractUser):
     @property
     def is_institution_admin(self) -> bool:
         return self.role == self.Role.INSTITUTION_ADMIN
+
+    @property
+    def is_rights_holder(self) -> bool:
+        """A rights holder's user (`royalties.RightsHolderMember` says which holder)."""
+        return self.role == self.Role.RIGHTS_HOLDER
 
     @property
     def is_patron(self) -> bool:

@@ -16,7 +16,9 @@ the list, so two transactions never wait on each other in opposite orders (no de
 6. media — the viewer's playback sessions (after the subscription: the playback start),
    an upload then its asset (`media.locks`)
 7. editorial, records, notices, stats — their own rows (collections, selections,
-   record settings, notices being sent, SUSHI credentials), each alone in its transaction
+   record settings, notices being sent, SUSHI credentials), each alone in its transaction;
+   royalties — a contract's payment terms and statements, after the contract's lock
+   (`royalties.locks`)
 8. accounts — a user's row (`accounts.locks.lock_user`), last
 
 Within an app, each `locks.py` says the order of its own locks.

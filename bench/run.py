@@ -232,6 +232,7 @@ EXTRA_FIGURES = {
     *playback.FIGURES,
     *media.STORE_FIGURES,
     "stats",
+    "rights_holder_statements",
 }
 
 
@@ -325,8 +326,9 @@ def main() -> int:
     store_figures = [n for n in media.STORE_FIGURES if extra_selected(n)]
     if store_figures:
         extra_lines += media.measure_store(env, store_figures)
-    if extra_selected("stats"):
-        # Statistics on 10 million view events (PostgreSQL only; alone: bench/stats.py).
+    if extra_selected("stats") or extra_selected("rights_holder_statements"):
+        # Statistics and statements on 10 million view events (PostgreSQL only; alone:
+        # bench/stats.py; BENCH_ONLY=rights_holder_statements for the statements alone).
         extra_lines += stats.measure(env)
 
     # --- report (stdout) -----------------------------------------------------------------

@@ -14,6 +14,11 @@
      library over 2017 through Django's test client (auth, scope, query, JSON).
    - `stats_sushi_ir_m1`: `GET /api/v1/sushi/reports/ir_m1` (COUNTER 5.1 IR_M1) for the
      demo library over 2017 with a SUSHI credential, through Django's test client.
+   - `rights_holder_statements`: `royalties.services.statements_draft_period` for 2017:
+     every contract's statement drafted (usage read at once for every contract, then each
+     statement computed and written) against one hand-written SQL query giving the same
+     usage figures (per contract, film and medium: views, seconds, distinct viewers,
+     screenings held, attendance, DVD copies shipped).
    Prints `name: value ms (ratio vs baseline: r)`, the ratio being ORM / SQL (aim ≤ 1.5),
    after checking that both give the same figures.
 
@@ -171,6 +176,43 @@ SELECT f.reference,
 FROM media_viewevent v JOIN catalogue_film f ON f.id = v.film_id
 WHERE v.institution_id = %(library)s AND v.started_at >= %(t0)s AND v.started_at < %(t1)s
 GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+#: every contract's usage of 2017, per film and medium, as the statements count it: the
+#: records of each kind of use joined to the grant (of a contract that gave rights that
+#: day) covering their film, medium and Paris day
+STATEMENTS_SQL = """
+WITH uses AS (
+    SELECT v.film_id, v.medium, (v.started_at AT TIME ZONE 'Europe/Paris')::date AS day,
+           1 AS views, v.seconds_watched AS seconds, v.viewer_pseudonym AS viewer,
+           0 AS screenings, 0 AS attendance, 0 AS copies
+    FROM media_viewevent v
+    WHERE v.started_at >= %(t0)s AND v.started_at < %(t1)s
+    UNION ALL
+    SELECT b.film_id, 'public_screening', (b.starts_at AT TIME ZONE 'Europe/Paris')::date,
+           0, 0, NULL, 1, coalesce(b.actual_attendance, 0), 0
+    FROM subscriptions_screeningbooking b
+    WHERE b.status = 'held' AND b.starts_at >= %(t0)s AND b.starts_at < %(t1)s
+    UNION ALL
+    SELECT e.film_id, 'dvd', (o.shipped_at AT TIME ZONE 'Europe/Paris')::date,
+           0, 0, NULL, 0, 0, l.quantity
+    FROM orders_orderline l
+    JOIN orders_order o ON o.id = l.order_id
+    JOIN orders_dvdedition e ON e.id = l.edition_id
+    WHERE l.status = 'accepted' AND o.status IN ('shipped', 'delivered')
+      AND o.shipped_at >= %(t0)s AND o.shipped_at < %(t1)s
+)
+SELECT g.contract_id, u.film_id, u.medium, sum(u.views), sum(u.seconds),
+       count(DISTINCT u.viewer), sum(u.screenings), sum(u.attendance), sum(u.copies)
+FROM uses u
+JOIN rights_rightsgrant g
+  ON g.film_id = u.film_id AND g.medium = u.medium AND g.starts_on <= u.day
+ AND (g.ends_on IS NULL OR g.ends_on >= u.day)
+JOIN rights_contract c
+  ON c.id = g.contract_id AND c.signed_on <= %(last)s
+ AND (c.status = 'signed' OR (c.status = 'terminated' AND c.terminated_on > u.day))
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 """
 
 
@@ -357,6 +399,42 @@ def sushi_ir_m1_figures(repeat: int) -> list[str]:
     ]
 
 
+def rights_holder_statements_figures(repeat: int) -> list[str]:
+    from django.db import connection
+
+    from royalties.models import Statement, StatementUsage
+    from royalties.periods import year
+    from royalties.services import statements_draft_period
+
+    period = year(YEAR)
+    first, after = period.bounds()
+
+    def orm():
+        return statements_draft_period(period=period)
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute(STATEMENTS_SQL, {"t0": first, "t1": after, "last": period.end})
+            return cursor.fetchall()
+
+    orm_ms, sql_ms, counts, hand = _alternate(orm, sql, repeat)
+    drafted = Statement.objects.filter(period_start=period.start, period_end=period.end)
+    mine = sorted(
+        (row.statement.contract_id, row.film_id, row.medium, row.views, row.seconds,
+         row.viewers, row.screenings, row.attendance, row.copies)
+        for row in StatementUsage.objects.filter(statement__in=drafted, month__isnull=True)
+        .select_related("statement")
+    )  # fmt: skip
+    same = mine == sorted(tuple(int(x) if not isinstance(x, str) else x for x in r) for r in hand)
+    check = "same figures" if same else "FIGURES DIFFER"
+    return [
+        f"rights_holder_statements: {orm_ms:.1f} ms (ratio vs baseline: {orm_ms / sql_ms:.2f})",
+        f"#   every contract's {YEAR} statement drafted ({counts['drafted']} drafted,"
+        f" {counts['kept']} kept) vs one hand-written SQL query ({sql_ms:.1f} ms), median of"
+        f" {repeat}; {len(hand)} (contract, film, medium) rows; {check}",
+    ]
+
+
 def run() -> int:
     import django
 
@@ -369,11 +447,16 @@ def run() -> int:
     target = int(os.environ.get("BENCH_VIEW_EVENTS", "10000000"))
     repeat = int(os.environ.get("BENCH_STATS_REPEAT", "3"))
     ensure_view_events(target)
-    lines = (
-        annual_figures(repeat)
-        + library_monthly_figures(repeat * 3)
-        + sushi_ir_m1_figures(repeat * 3)
-    )
+    only = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
+    lines = []
+    if not only or "stats" in only:
+        lines += (
+            annual_figures(repeat)
+            + library_monthly_figures(repeat * 3)
+            + sushi_ir_m1_figures(repeat * 3)
+        )
+    if not only or "rights_holder_statements" in only:
+        lines += rights_holder_statements_figures(repeat)
     for line in lines:
         print(line, flush=True)
     return 0

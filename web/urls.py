@@ -4,7 +4,7 @@ slash: it is the link the catalogue records' 856 field and the newsletter send."
 
 from django.urls import include, path
 
-from web.views import account, patron, public
+from web.views import account, holder, patron, public
 
 app_name = "web"
 
@@ -28,6 +28,14 @@ urlpatterns = [
     path("mon-espace/", patron.space, name="patron-space"),
     path("mon-espace/donnees/", patron.my_data, name="patron-data"),
     path("bibliotheque/", include("web.urls_library")),
+    path("ayants-droit/", holder.space, name="holder-space"),
+    path("ayants-droit/releves/<int:pk>", holder.statement_detail, name="holder-statement"),
+    path("ayants-droit/films/<int:pk>", holder.film_usage, name="holder-film-usage"),
+    path(
+        "ayants-droit/releves/<int:pk>/<str:kind>",
+        holder.statement_document,
+        name="holder-statement-document",
+    ),
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
     path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),

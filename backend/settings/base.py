@@ -62,6 +62,7 @@ LOCAL_APPS = [
     "stats",
     "editorial",
     "records",
+    "royalties",
     "web",
     "demo",
 ]
@@ -305,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "NegotiationStatusEnum": "rights.models.Negotiation.Status",
         "ContractStatusEnum": "rights.models.Contract.Status",
         "CollectionKindEnum": "editorial.models.Collection.Kind",
+        "StatementStatusEnum": "royalties.models.Statement.Status",
     },
 }
 
@@ -328,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
     },
     "rights-daily": {"task": "rights.tasks.rights_daily", "schedule": crontab(hour=5, minute=30)},
+    # on the first day of a statement period, the statements of the one that ended
+    "royalties-statements-draft": {
+        "task": "royalties.tasks.statements_draft_due",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "subscriptions-daily": {
         "task": "subscriptions.tasks.subscriptions_daily",
         "schedule": crontab(hour=6, minute=0),
@@ -372,6 +379,10 @@ RIGHTS_EXPIRY_NOTICE_DAYS = env.list("RIGHTS_EXPIRY_NOTICE_DAYS", cast=int, defa
 FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:8000").rstrip("/")
 # The address the web client's legal pages give for questions and accessibility requests.
 SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="contact@example.org")
+# Royalty statements: drafted for each quarter (or year) on the next one's first day, due
+# to the rights holders so many days after the period's end.
+ROYALTY_STATEMENT_PERIOD = env.str("ROYALTY_STATEMENT_PERIOD", default="quarter")
+ROYALTY_STATEMENT_DUE_DAYS = env.int("ROYALTY_STATEMENT_DUE_DAYS", default=60)
 # The web client: where signing in starts (the patron space and the watch page send there).
 LOGIN_URL = "web:sign-in"
 # Patrons' ratings: a film enters "most appreciated" with at least this many ratings.

@@ -1,7 +1,7 @@
 """schemathesis generates requests from the OpenAPI schema for every operation and every
-role (anonymous, cinema staff, a library's administrator, one of its patrons) and checks
-that none gets a server error and that every answer is the one the schema describes
-(status code, content type, headers, body).
+role (anonymous, cinema staff, a library's administrator, one of its patrons, a rights
+holder's user) and checks that none gets a server error and that every answer is the one
+the schema describes (status code, content type, headers, body).
 
 The example budget goes where it can find something. An operation a role is refused at
 the permission check (DRF checks permissions before it reads the body, the query or the
@@ -63,7 +63,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 
-ROLES = ("anonymous", "cinema_staff", "institution_admin", "patron")
+ROLES = ("anonymous", "cinema_staff", "institution_admin", "patron", "rights_holder")
 
 _RESULTS = list(schema.get_all_operations())
 OPERATIONS = {result.ok().label: result.ok() for result in _RESULTS if hasattr(result, "ok")}
@@ -86,16 +86,22 @@ def _keep_the_test_connection():
 @pytest.fixture
 def users(db):
     """One user per role, and something for each to find: a film, a person, a library in a
-    network."""
+    network, a rights holder with a user of its own."""
+    from royalties.models import RightsHolderMember
+    from tests.factories import RightsHolderFactory
+
     FilmFactory()
     PersonFactory()
     library = InstitutionFactory()
     MembershipFactory(network=NetworkFactory(), library=library)
+    holder_user = UserFactory(role=User.Role.RIGHTS_HOLDER, institution=None)
+    RightsHolderMember.objects.create(user=holder_user, rights_holder=RightsHolderFactory())
     return {
         "anonymous": None,
         "cinema_staff": CinemaStaffFactory(username="fuzzer"),
         "institution_admin": UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=library),
         "patron": UserFactory(role=User.Role.PATRON, institution=library),
+        "rights_holder": holder_user,
     }
 
 

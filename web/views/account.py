@@ -104,6 +104,8 @@ def sign_in(request):
                         messages.success(request, _("You are signed in."))
                         if user.is_institution_staff:  # library staff land on their dashboard
                             default_next = reverse("web:library-dashboard")
+                        elif user.is_rights_holder:
+                            default_next = reverse("web:holder-space")
                         return redirect(_next_url(request, default_next))
     locked = any(
         code == "login_locked"

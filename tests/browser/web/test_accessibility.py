@@ -37,6 +37,7 @@ def site(watchable, registered, library, streaming_subscription):
     other = film_with(Medium.DVD, title="Sur DVD")
     shown = collection("favourites", [watchable, other], title="Coups de cœur")
     SavedFilm.objects.create(user=registered.user, film=watchable)
+    statement = _holder_with_a_statement(watchable)
     return {
         "public": [
             "/",
@@ -60,7 +61,40 @@ def site(watchable, registered, library, streaming_subscription):
             "/mon-espace/",
             "/mon-espace/donnees/",
         ],
+        "holder": [
+            "/ayants-droit/",
+            f"/ayants-droit/releves/{statement.pk}",
+            f"/ayants-droit/films/{watchable.pk}?periode=2017",
+        ],
     }
+
+
+def _holder_with_a_statement(film):
+    """A rights holder's user (`holder-demo`) whose contract for the film has an approved
+    2017 statement and a right ending within 180 days."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from royalties.models import PaymentTerms, PerUseRate, RightsHolderMember
+    from royalties.periods import year
+    from royalties.services import statement_approve, statement_draft
+    from tests.rights.conftest import ContractFactory, GrantFactory
+
+    contract = ContractFactory()
+    today = timezone.localdate()
+    GrantFactory(contract=contract, film=film, medium=Medium.DVD, starts_on=datetime.date(2017, 1, 1),
+                 ends_on=today + datetime.timedelta(days=60))  # fmt: skip
+    terms = PaymentTerms.objects.create(
+        contract=contract, valid_from=datetime.date(2017, 1, 1), flat_fee=500, fee_schedule="yearly"
+    )
+    PerUseRate.objects.create(terms=terms, medium=Medium.DVD, unit="copy", rate=3)
+    user = User.objects.create_user(
+        username="holder-demo", password="Lumiere-1895!", role=User.Role.RIGHTS_HOLDER
+    )
+    RightsHolderMember.objects.create(user=user, rights_holder=contract.rights_holder)
+    return statement_approve(statement=statement_draft(contract=contract, period=year(2017)))
 
 
 def _check_pages(browser, live_server, paths, *, language, sign_in=None) -> dict:
@@ -102,7 +136,7 @@ def _check_pages(browser, live_server, paths, *, language, sign_in=None) -> dict
 def test_every_page_passes_axe_in_both_languages_and_widths(
     browser, live_server, site, library, language
 ):
-    """Slow on purpose (36 page checks per language): each page is loaded once and
+    """Slow on purpose (42 page checks per language): each page is loaded once and
     checked at both widths."""
 
     def sign_in(page):
@@ -112,8 +146,18 @@ def test_every_page_passes_axe_in_both_languages_and_widths(
         page.locator("#card-sign-in button[type=submit]").click()
         page.wait_for_url(f"{live_server.url}/mon-espace/")
 
+    def holder_sign_in(page):
+        page.goto(f"{live_server.url}/connexion/")
+        page.locator("#id_staff-username").fill("holder-demo")
+        page.locator("#id_staff-password").fill("Lumiere-1895!")
+        page.locator("#staff-sign-in button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/ayants-droit/")
+
     found = _check_pages(browser, live_server, site["public"], language=language)
     found |= _check_pages(browser, live_server, site["patron"], language=language, sign_in=sign_in)
+    found |= _check_pages(
+        browser, live_server, site["holder"], language=language, sign_in=holder_sign_in
+    )
     assert not found, "\n".join(
         f"{page}: {v}" for page, violations in found.items() for v in violations
     )

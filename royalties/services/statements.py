@@ -1,0 +1,424 @@
+"""A statement's life: drafted (computed from the records and the terms), recomputed
+while a draft, approved by the cinema staff (frozen, provided its inputs did not change
+since it was computed), sent to the rights holder's contacts with its PDF, paid.
+
+Every transition locks the statement's row and checks its current status; approving or
+sending again what is already approved or sent changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError, ConflictError
+from rights.locks import lock_contract
+from rights.models import Contract
+from royalties import calculations, usage
+from royalties.errors import RoyaltiesErrorCode
+from royalties.locks import lock_correction_of, lock_period_statement, lock_statement
+from royalties.models import (
+    FlatFeeLine,
+    PaymentTerms,
+    Statement,
+    StatementLine,
+    StatementUsage,
+)
+from royalties.periods import StatementPeriod, period_ended
+
+#: statements no longer drafts
+FROZEN = (Statement.Status.APPROVED, Statement.Status.SENT, Statement.Status.PAID)
+#: the figure a per-use unit is paid on
+QUANTITY_OF_UNIT = {
+    "view": "views",
+    "minute": "seconds",
+    "screening": "screenings",
+    "copy": "copies",
+}
+
+
+@dataclass
+class Computation:
+    """Everything a statement holds, computed from the records and the terms."""
+
+    cells: list[dict]
+    totals_rows: list[dict]
+    lines: list[dict]
+    fees: list[dict]
+    totals: calculations.Totals
+    digest: str
+
+
+def _versions(contract: Contract) -> list[PaymentTerms]:
+    return list(PaymentTerms.objects.filter(contract_id=contract.pk).prefetch_related("rates"))
+
+
+def _advance_recouped_before(contract: Contract, period: StatementPeriod) -> calculations.Decimal:
+    recouped = (
+        Statement.objects.filter(contract_id=contract.pk, period_end__lt=period.start)
+        .exclude(status=Statement.Status.DRAFT)
+        # a statement restated by an approved correction counts through the correction
+        .exclude(correction__status__in=FROZEN)
+        .aggregate(total=Sum("advance_recouped"))["total"]
+    )
+    return recouped or calculations.ZERO
+
+
+def statement_compute(
+    *, contract: Contract, period: StatementPeriod, used: usage.Usage | None = None
+) -> Computation:
+    """Usage, lines, flat-fee payments and totals of a contract over a period, and the
+    digest of all of it (what approval compares). `used`: the contract's usage when it
+    was read with every other contract's (`usage.usage_of_every_contract`)."""
+    used = used or usage.usage_of(contract, period)
+    versions = _versions(contract)
+    by_pk = {terms.pk: terms for terms in versions}
+    lines = []
+    for row in used.by_terms:
+        terms = by_pk.get(row["terms_id"])
+        if terms is None:
+            continue
+        for rate in sorted(terms.rates.all(), key=lambda r: r.unit):
+            if rate.medium != row["medium"]:
+                continue
+            quantity = row[QUANTITY_OF_UNIT[rate.unit]]
+            if not quantity:
+                continue
+            lines.append(
+                {
+                    "film_id": row["film_id"],
+                    "medium": row["medium"],
+                    "terms_id": terms.pk,
+                    "unit": rate.unit,
+                    "quantity": quantity,
+                    "rate": rate.rate,
+                    "amount": calculations.line_amount(
+                        unit=rate.unit, quantity=quantity, rate=rate.rate
+                    ),
+                }
+            )
+    fees = []
+    for terms in versions:
+        for payment in calculations.fee_payments(
+            schedule=terms.fee_schedule,
+            flat_fee=terms.flat_fee,
+            valid_from=terms.valid_from,
+            valid_to=terms.valid_to,
+            instalments=terms.instalments,
+            signed_on=contract.signed_on,
+            start=period.start,
+            end=period.end,
+        ):
+            fees.append(
+                {
+                    "terms_id": terms.pk,
+                    "due_on": payment.due_on,
+                    "label": payment.label,
+                    "amount": payment.amount,
+                }
+            )
+    # the guarantee and the advance: the last version in force during the period
+    in_period = [
+        terms
+        for terms in versions
+        if terms.valid_from <= period.end
+        and (terms.valid_to is None or terms.valid_to >= period.start)
+    ]
+    last = max(in_period, key=lambda terms: terms.valid_from, default=None)
+    guarantee = (
+        calculations.period_guarantee(yearly=last.minimum_guarantee, kind=period.kind)
+        if last
+        else calculations.ZERO
+    )
+    advance_balance = (
+        max(last.advance - _advance_recouped_before(contract, period), calculations.ZERO)
+        if last
+        else calculations.ZERO
+    )
+    totals = calculations.totals(
+        per_use=sum((line["amount"] for line in lines), calculations.ZERO),
+        guarantee=guarantee,
+        advance_balance=advance_balance,
+        flat_fee=sum((fee["amount"] for fee in fees), calculations.ZERO),
+    )
+    cells, totals_rows = used.cells, used.totals
+    digest = hashlib.sha256(
+        json.dumps(
+            {
+                "cells": cells,
+                "totals_rows": totals_rows,
+                "lines": lines,
+                "fees": fees,
+                "totals": totals.__dict__,
+            },
+            default=str,
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
+    return Computation(cells, totals_rows, lines, fees, totals, digest)
+
+
+def _write(statement: Statement, computation: Computation) -> Statement:
+    totals = computation.totals
+    statement.per_use_amount = totals.per_use
+    statement.minimum_guarantee = totals.guarantee
+    statement.guarantee_top_up = totals.guarantee_top_up
+    statement.advance_balance = totals.advance_balance
+    statement.advance_recouped = totals.recouped
+    statement.flat_fee_amount = totals.flat_fee
+    statement.total = totals.total
+    statement.inputs_digest = computation.digest
+    statement.computed_at = timezone.now()
+    statement.full_clean()
+    statement.save()
+    statement.usage.all().delete()
+    statement.lines.all().delete()
+    statement.fee_lines.all().delete()
+    StatementUsage.objects.bulk_create(
+        [StatementUsage(statement=statement, **row) for row in computation.cells]
+        + [
+            StatementUsage(statement=statement, month=None, **row)
+            for row in computation.totals_rows
+        ]
+    )
+    StatementLine.objects.bulk_create(
+        [StatementLine(statement=statement, **line) for line in computation.lines]
+    )
+    FlatFeeLine.objects.bulk_create(
+        [FlatFeeLine(statement=statement, **fee) for fee in computation.fees]
+    )
+    return statement
+
+
+def _refuse_unsigned(contract: Contract) -> None:
+    if contract.status not in (Contract.Status.SIGNED, Contract.Status.TERMINATED):
+        raise ConflictError(
+            RoyaltiesErrorCode.CONTRACT_NOT_SIGNED,
+            _("Only a signed contract has statements."),
+        )
+
+
+def _lock(statement: Statement) -> Statement:
+    return lock_statement(statement.pk)
+
+
+def _wrong_status() -> ConflictError:
+    return ConflictError(
+        RoyaltiesErrorCode.INVALID_STATUS_TRANSITION,
+        _("The statement's status does not allow this."),
+    )
+
+
+def due_on(period: StatementPeriod) -> datetime.date:
+    return period.end + datetime.timedelta(days=settings.ROYALTY_STATEMENT_DUE_DAYS)
+
+
+@transaction.atomic
+def statement_draft(
+    *,
+    contract: Contract,
+    period: StatementPeriod,
+    today: datetime.date | None = None,
+    used: usage.Usage | None = None,
+) -> Statement:
+    """The contract's statement of a period that is over, computed now. A draft of that
+    period is recomputed; one already approved is refused (`statement_exists`)."""
+    period_ended(period, today=today or timezone.localdate())
+    contract = lock_contract(contract.pk)
+    _refuse_unsigned(contract)
+    statement = lock_period_statement(contract, period.start, period.end)
+    if statement is not None and statement.status != Statement.Status.DRAFT:
+        raise ConflictError(
+            RoyaltiesErrorCode.STATEMENT_EXISTS,
+            _("This period's statement is already approved: correct it instead."),
+            extra={"statement": statement.pk},
+        )
+    if statement is None:
+        statement = Statement(
+            contract=contract,
+            period_kind=period.kind,
+            period_start=period.start,
+            period_end=period.end,
+            due_on=due_on(period),
+        )
+    return _write(statement, statement_compute(contract=contract, period=period, used=used))
+
+
+@transaction.atomic
+def statement_correct(*, statement: Statement) -> Statement:
+    """A correction of an approved statement: a new draft of the same contract and
+    period, computed now, that refers to it and knows its total (its `balance` is the
+    difference). The corrected statement stays as it was approved; a statement is
+    corrected once (its correction may be corrected in turn), and asking again while the
+    correction is a draft recomputes that draft."""
+    statement = _lock(statement)
+    if statement.status == Statement.Status.DRAFT:
+        raise _wrong_status()
+    existing = lock_correction_of(statement)
+    if existing is not None and existing.status != Statement.Status.DRAFT:
+        raise ConflictError(
+            RoyaltiesErrorCode.STATEMENT_EXISTS,
+            _("This statement is already corrected: correct its correction."),
+            extra={"statement": existing.pk},
+        )
+    correction = existing or Statement(
+        contract=statement.contract,
+        period_kind=statement.period_kind,
+        period_start=statement.period_start,
+        period_end=statement.period_end,
+        due_on=statement.due_on,
+        corrects=statement,
+        previously_stated=statement.total,
+    )
+    return _write(
+        correction,
+        statement_compute(contract=statement.contract, period=statement_period(statement)),
+    )
+
+
+def statement_period(statement: Statement) -> StatementPeriod:
+    return StatementPeriod(statement.period_kind, statement.period_start, statement.period_end)
+
+
+@transaction.atomic
+def statement_recompute(*, statement: Statement) -> Statement:
+    """Compute a draft again from the records and terms as they are now."""
+    statement = _lock(statement)
+    if statement.status != Statement.Status.DRAFT:
+        raise _wrong_status()
+    return _write(
+        statement,
+        statement_compute(contract=statement.contract, period=statement_period(statement)),
+    )
+
+
+@transaction.atomic
+def statement_approve(*, statement: Statement, by=None) -> Statement:
+    """Freeze a draft: its lines and usage stay as they are. Refused when what it was
+    computed from changed since (records, terms, earlier statements: `inputs_changed`,
+    recompute first). A statement already approved (or further) is left as it is."""
+    statement = _lock(statement)
+    if statement.status != Statement.Status.DRAFT:
+        return statement
+    now = statement_compute(contract=statement.contract, period=statement_period(statement))
+    if now.digest != statement.inputs_digest:
+        raise ConflictError(
+            RoyaltiesErrorCode.INPUTS_CHANGED,
+            _("What this statement was computed from has changed: recompute it first."),
+        )
+    statement.status = Statement.Status.APPROVED
+    statement.approved_at = timezone.now()
+    statement.approved_by = by
+    statement._history_user = by
+    statement.save(update_fields=["status", "approved_at", "approved_by"])
+    return statement
+
+
+def statement_recipients(statement: Statement) -> list[str]:
+    return sorted(
+        {
+            contact.email
+            for contact in statement.contract.rights_holder.contacts.all()
+            if contact.email
+        }
+    )
+
+
+@transaction.atomic
+def statement_send(*, statement: Statement, by=None) -> Statement:
+    """Send an approved statement to the rights holder's contacts, its PDF attached; the
+    e-mail leaves once this commits. A statement already sent is not sent again."""
+    statement = _lock(statement)
+    if statement.status in (Statement.Status.SENT, Statement.Status.PAID):
+        return statement
+    if statement.status != Statement.Status.APPROVED:
+        raise _wrong_status()
+    recipients = statement_recipients(statement)
+    if not recipients:
+        raise ConflictError(
+            RoyaltiesErrorCode.NO_CONTACT_EMAIL,
+            _("The rights holder has no contact with an e-mail address."),
+        )
+    statement.status = Statement.Status.SENT
+    statement.sent_at = timezone.now()
+    statement.sent_to = recipients
+    statement._history_user = by
+    statement.save(update_fields=["status", "sent_at", "sent_to"])
+    from royalties.tasks import statement_email_send
+
+    transaction.on_commit(partial(statement_email_send.delay, statement.pk))
+    return statement
+
+
+@transaction.atomic
+def statement_pay(
+    *,
+    statement: Statement,
+    paid_on: datetime.date,
+    reference: str,
+    by=None,
+    today: datetime.date | None = None,
+) -> Statement:
+    """Record the payment of an approved (or sent) statement. The same payment recorded
+    again changes nothing; another one is refused."""
+    if paid_on > (today or timezone.localdate()):
+        raise ApplicationError(
+            RoyaltiesErrorCode.PAID_IN_FUTURE,
+            _("A payment is recorded once made."),
+            field="paid_on",
+        )
+    statement = _lock(statement)
+    if statement.status == Statement.Status.PAID:
+        if statement.paid_on == paid_on and statement.payment_reference == reference:
+            return statement
+        raise _wrong_status()
+    if statement.status not in (Statement.Status.APPROVED, Statement.Status.SENT):
+        raise _wrong_status()
+    statement.status = Statement.Status.PAID
+    statement.paid_on = paid_on
+    statement.payment_reference = reference
+    statement._history_user = by
+    statement.save(update_fields=["status", "paid_on", "payment_reference"])
+    return statement
+
+
+def contracts_with_rights_in(period: StatementPeriod):
+    """Contracts that gave rights on some day of the period: signed by its end, and not
+    terminated before it started."""
+    return Contract.objects.filter(
+        Q(status=Contract.Status.SIGNED)
+        | Q(status=Contract.Status.TERMINATED, terminated_on__gt=period.start),
+        signed_on__lte=period.end,
+    ).order_by("pk")
+
+
+def statements_draft_period(
+    *, period: StatementPeriod, today: datetime.date | None = None
+) -> dict[str, int]:
+    """Draft (or recompute) every contract's statement of a period that is over; those
+    already approved are left alone. The usage of every contract is read at once (nine
+    aggregate queries over the period's records), then each statement is written in its
+    own transaction; approving one later recomputes it alone and must find the same."""
+    today = today or timezone.localdate()
+    period_ended(period, today=today)
+    counts = {"drafted": 0, "kept": 0}
+    every = usage.usage_of_every_contract(period)
+    for contract in contracts_with_rights_in(period):
+        used = every.get(contract.pk, usage.Usage([], [], []))
+        try:
+            statement_draft(contract=contract, period=period, today=today, used=used)
+        except ConflictError as error:
+            if error.code != RoyaltiesErrorCode.STATEMENT_EXISTS:
+                raise
+            counts["kept"] += 1
+        else:
+            counts["drafted"] += 1
+    return counts
