@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -23,6 +24,9 @@ from media.services.uploads import upload_initiate
 from orders import services as orders
 from orders.models import DvdEdition, StockMovement
 from rights.models import Medium, Negotiation, RenegotiationCampaign
+from royalties.periods import year
+from royalties.services.statements import statement_draft
+from royalties.services.terms import payment_terms_create
 from stats.services import sushi_credential_create
 from subscriptions.services.patrons import patron_register
 from subscriptions.services.screenings import booking_create
@@ -149,6 +153,15 @@ def build_world() -> World:
         last_heartbeat_at=timezone.now(),
     )
     credential = sushi_credential_create(institution=library, created_by=admin).credential
+    # a contract's payment terms from last year, and last year's statement (a draft)
+    terms = payment_terms_create(
+        contract=grant.contract,
+        valid_from=datetime.date(today.year - 1, 1, 1),
+        flat_fee=Decimal("1000.00"),
+        rates=[{"medium": Medium.DVD, "unit": "copy", "rate": Decimal("2.00")}],
+        by=staff,
+    )
+    statement = statement_draft(contract=grant.contract, period=year(today.year - 1), today=today)
     api_token, _key = ApiToken.objects.create(user=admin, device="sweep")
 
     ids.update(
@@ -181,6 +194,8 @@ def build_world() -> World:
         session_token=session_token(session),
         api_token=api_token.token_key,
         credential=credential.pk,
+        payment_terms=terms.pk,
+        statement=statement.pk,
         ean=make_ean(),
         institution_code=library.code,
         year=today.year,
