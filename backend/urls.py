@@ -108,6 +108,7 @@ api_v1 = [
     path("", include("stats.urls")),
     path("", include("editorial.urls")),
     path("", include("records.urls")),
+    path("", include("accounts.urls")),
 ]
 
 urlpatterns = [

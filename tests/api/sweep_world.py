@@ -69,6 +69,7 @@ def build_world() -> World:
     MembershipFactory(network=network, library=library)
     staff = CinemaStaffFactory(username="sweeper")
     admin = UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=library)
+    colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
     world.users = {"staff": staff, "library_admin": admin, "anonymous": None}
 
     CountryFactory(), LanguageFactory()
@@ -180,6 +181,7 @@ def build_world() -> World:
         session=str(session.pk),
         session_token=session_token(session),
         api_token=api_token.token_key,
+        staff_member=colleague.pk,
         credential=credential.pk,
         ean=make_ean(),
         institution_code=library.code,
