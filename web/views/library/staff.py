@@ -169,6 +169,6 @@ def password_choose(request, uidb64, token, invitation=False):
                     request, _("Your password is set: sign in with your username and it.")
                 )
                 return redirect(reverse("web:sign-in") + "#staff-sign-in")
-    response = render(request, template, {**context, "form": form}, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the link is a secret until used
-    return response
+    # the link is a secret until used: the site's Referrer-Policy (same-origin) keeps it
+    # from other sites
+    return render(request, template, {**context, "form": form}, status=status)

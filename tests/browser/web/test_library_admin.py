@@ -1,0 +1,114 @@
+"""The library's back office in chromium: a library administrator invites a colleague,
+who follows the e-mailed link (read from Django's outbox: the live server runs in this
+process, on the same locmem backend), chooses a password and signs in; and the back
+office's pages pass axe-core in French and English at 1280 and 375 px."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from accounts.models import User
+from tests.browser.web.conftest import axe_violations
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = (1280, 375)
+
+
+def staff_sign_in(page, live_server, username, password, *, next_path=""):
+    page.goto(f"{live_server.url}/connexion/{'?next=' + next_path if next_path else ''}")
+    page.locator("#id_staff-username").fill(username)
+    page.locator("#id_staff-password").fill(password)
+    page.locator("#staff-sign-in button[type=submit]").click()
+
+
+@pytest.mark.slow
+def test_an_admin_invites_a_colleague_who_sets_a_password_and_signs_in(
+    watched_page, browser, live_server, library, library_admin
+):
+    """Slow on purpose (about 10 s): two browser contexts, nine page loads — the whole
+    journey from the invitation to the colleague's first sign-in."""
+    page = watched_page
+    staff_sign_in(
+        page, live_server, library_admin.username, TEST_PASSWORD, next_path="/bibliotheque/equipe/"
+    )
+    expect(page.get_by_role("heading", name="Comptes du personnel", level=1)).to_be_visible()
+    page.get_by_label("Adresse électronique").fill("claire.dupont@mediatheque.example")
+    page.get_by_label("Prénom").fill("Claire")
+    page.get_by_label("Nom", exact=True).fill("Dupont")
+    page.get_by_label("Rôle").select_option("institution_member")
+    page.get_by_role("button", name="Envoyer l’invitation").click()
+    expect(
+        page.get_by_text("Invitation envoyée à claire.dupont@mediatheque.example")
+    ).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Claire Dupont"))).to_contain_text(
+        "Invitation en attente"
+    )
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/bibliotheque/invitation/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("/bibliotheque/", 1)[1]
+
+    newcomer = browser.new_context(locale="fr-FR")
+    other = newcomer.new_page()
+    other.goto(f"{live_server.url}/bibliotheque/{path}")
+    expect(
+        other.get_by_role("heading", name="Bienvenue : choisissez votre mot de passe")
+    ).to_be_visible()
+    other.get_by_label("Nouveau mot de passe", exact=False).first.fill("un-long-mot-de-passe")
+    other.get_by_label("Nouveau mot de passe, à nouveau").fill("un-long-mot-de-passe")
+    other.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    expect(other.get_by_text("Votre mot de passe est enregistré")).to_be_visible()
+    staff_sign_in(
+        other,
+        live_server,
+        "claire.dupont@mediatheque.example",
+        "un-long-mot-de-passe",
+        next_path="/bibliotheque/equipe/",
+    )
+    expect(other.get_by_role("heading", name="Comptes du personnel", level=1)).to_be_visible()
+    expect(other.get_by_role("row", name=re.compile("Claire Dupont"))).to_contain_text("Actif")
+    # the link worked once
+    other.goto(f"{live_server.url}/bibliotheque/{path}")
+    expect(other.get_by_text("Ce lien ne fonctionne plus")).to_be_visible()
+    newcomer.close()
+    page.expected_console.append("400")  # the spent link's page answers 400
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["fr-FR", "en-GB"])
+def test_back_office_pages_pass_axe_in_both_languages_and_widths(
+    browser, live_server, library, library_admin, language
+):
+    """Slow on purpose (about 9 s): each page loaded once, checked at both widths."""
+    colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
+    paths = [
+        "/bibliotheque/equipe/",
+        f"/bibliotheque/equipe/{colleague.pk}/",
+        "/connexion/mot-de-passe/",
+        "/connexion/mot-de-passe/envoye/",
+        "/bibliotheque/invitation/MQ/bad-token/",
+    ]
+    context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    console = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    staff_sign_in(page, live_server, library_admin.username, TEST_PASSWORD)
+    found = {}
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status in (200, 400), (path, response.status)
+        assert page.evaluate("document.documentElement.lang") == language[:2]
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            violations = axe_violations(page)
+            if violations:
+                found[f"{path} @{width}"] = violations
+    context.close()
+    assert not [line for line in console if "400" not in line], console
+    assert not found, found
