@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from subscriptions.models.patrons import validate_home_area
 
 STAFF_ROLES = [
     (User.Role.INSTITUTION_MEMBER.value, _("Staff member")),
@@ -53,3 +54,50 @@ class PasswordChooseForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
+
+
+class PatronCardForm(forms.Form):
+    card = forms.CharField(label=_("Library card number"), max_length=64)
+
+
+class PatronRegisterForm(forms.Form):
+    card = forms.CharField(label=_("Library card number"), max_length=64)
+    home_area = forms.CharField(
+        label=_("Home area (optional)"),
+        max_length=10,
+        required=False,
+        help_text=_(
+            "A department code (69, 2A, 974) or a commune's INSEE code (69123): where the "
+            "patron lives, for the statistics. No address is kept."
+        ),
+    )
+    pin = forms.CharField(
+        label=_("PIN (optional)"),
+        max_length=8,
+        required=False,
+        strip=False,
+        help_text=_("6 to 8 digits. Leave empty and a PIN is drawn for you."),
+    )
+
+    def clean_home_area(self):
+        value = self.cleaned_data["home_area"].strip().upper()
+        if value:
+            validate_home_area(value)  # the model's own rule, as the API applies it
+        return value
+
+
+class PatronPinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("New PIN (optional)"),
+        max_length=8,
+        required=False,
+        strip=False,
+        help_text=_("6 to 8 digits. Leave empty and a PIN is drawn for you."),
+    )
+
+
+class PatronEraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: erase this patron's registration and personal data"),
+        required=True,
+    )

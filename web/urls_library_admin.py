@@ -5,11 +5,15 @@ of the site."""
 
 from django.urls import path
 
-from web.views.library import staff
+from web.views.library import patrons, staff
 
 urlpatterns = [
     path("equipe/", staff.staff_list, name="library-staff"),
     path("equipe/<int:member_id>/", staff.staff_detail, name="library-staff-detail"),
+    path("usagers/", patrons.patron_list, name="library-patrons"),
+    path("usagers/<int:patron_id>/", patrons.patron_detail, name="library-patron-detail"),
+    path("usagers/<int:patron_id>/donnees", patrons.patron_export, name="library-patron-export"),
+    path("usagers/cle-du-portail/", patrons.portal_key, name="library-portal-key"),
     path(
         "invitation/<str:uidb64>/<str:token>/",
         staff.password_choose,

@@ -12,6 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
+from subscriptions.services.patrons import patron_register
 from tests.browser.web.conftest import axe_violations
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -80,6 +81,46 @@ def test_an_admin_invites_a_colleague_who_sets_a_password_and_signs_in(
     page.expected_console.append("400")  # the spent link's page answers 400
 
 
+def card_sign_in(page, live_server, library, card, pin):
+    page.goto(f"{live_server.url}/connexion/?bib={library.code}")
+    page.locator("#id_card-card").fill(card)
+    page.locator("#id_card-pin").fill(pin)
+    page.get_by_role("button", name="Me connecter avec ma carte").click()
+
+
+@pytest.mark.slow
+def test_staff_register_a_patron_who_signs_in_until_erased(
+    watched_page, browser, live_server, library, library_admin
+):
+    """Slow on purpose (about 8 s): two browser contexts, the patron signing in twice."""
+    page = watched_page
+    staff_sign_in(
+        page, live_server, library_admin.username, TEST_PASSWORD, next_path="/bibliotheque/usagers/"
+    )
+    register = page.locator("#patron-register")
+    register.get_by_label("Numéro de carte de bibliothèque").fill("0099887766")
+    register.get_by_label("Lieu de résidence (facultatif)").fill("69")
+    register.get_by_role("button", name="Inscrire l’usager").click()
+    pin = page.locator("#shown-secret").inner_text()
+    assert re.fullmatch(r"\d{6,8}", pin)
+
+    patron_context = browser.new_context(locale="fr-FR")
+    patron_page = patron_context.new_page()
+    card_sign_in(patron_page, live_server, library, "0099887766", pin)
+    expect(patron_page).to_have_url(f"{live_server.url}/mon-espace/")
+    patron_page.context.clear_cookies()
+
+    page.get_by_role("link", name="Voir cet usager").click()
+    page.get_by_text("Je confirme").click()  # the DSFR styles the label over the box
+    page.get_by_role("button", name="Effacer l’usager").click()
+    expect(page.get_by_text("est effacé : sa carte ne permet plus de se connecter")).to_be_visible()
+
+    card_sign_in(patron_page, live_server, library, "0099887766", pin)
+    expect(patron_page.get_by_role("alert")).to_contain_text("Carte inconnue")
+    assert patron_page.url.startswith(f"{live_server.url}/connexion/")
+    patron_context.close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["fr-FR", "en-GB"])
 def test_back_office_pages_pass_axe_in_both_languages_and_widths(
@@ -87,7 +128,10 @@ def test_back_office_pages_pass_axe_in_both_languages_and_widths(
 ):
     """Slow on purpose (about 9 s): each page loaded once, checked at both widths."""
     colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
+    patron = patron_register(institution=library, card="0012345678", pin="482193")
     paths = [
+        "/bibliotheque/usagers/",
+        f"/bibliotheque/usagers/{patron.pk}/",
         "/bibliotheque/equipe/",
         f"/bibliotheque/equipe/{colleague.pk}/",
         "/connexion/mot-de-passe/",
