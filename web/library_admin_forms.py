@@ -101,3 +101,41 @@ class PatronEraseForm(forms.Form):
         label=_("I confirm: erase this patron's registration and personal data"),
         required=True,
     )
+
+
+class QuoteForm(forms.Form):
+    """A plan of the grid and the day it starts; the price is the service's quote."""
+
+    plan = forms.ChoiceField(label=_("Subscription or pack"))
+    starts_on = forms.DateField(
+        label=_("Starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For one year from that day."),
+    )
+
+    def __init__(self, *args, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plans = {str(plan.pk): plan for plan in plans}
+        self.fields["plan"].choices = [(pk, plan.name) for pk, plan in self.plans.items()]
+
+    def clean_plan(self):
+        return self.plans[self.cleaned_data["plan"]]
+
+
+PAYMENT_CHOICES = [
+    ("administrative_invoice", _("Purchase order and bank transfer (administrative invoice)")),
+    ("card", _("Card, through Stripe")),
+    ("sepa_debit", _("SEPA direct debit, through Stripe")),
+]
+
+
+class PaymentForm(forms.Form):
+    payment_method = forms.ChoiceField(
+        label=_("How to pay"), choices=PAYMENT_CHOICES, widget=forms.RadioSelect
+    )
+    purchase_order_reference = forms.CharField(
+        label=_("Purchase order reference (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("Printed on the invoice, for your accounting department."),
+    )

@@ -33,4 +33,5 @@ urlpatterns = [
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
     path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),
     path("bibliotheque/", include(urls_library_admin.urlpatterns)),
+    path("paiement/", include(urls_library_admin.payment_urlpatterns)),
 ]

@@ -5,7 +5,7 @@ of the site."""
 
 from django.urls import path
 
-from web.views.library import patrons, staff
+from web.views.library import patrons, staff, subscription
 
 urlpatterns = [
     path("equipe/", staff.staff_list, name="library-staff"),
@@ -14,6 +14,27 @@ urlpatterns = [
     path("usagers/<int:patron_id>/", patrons.patron_detail, name="library-patron-detail"),
     path("usagers/<int:patron_id>/donnees", patrons.patron_export, name="library-patron-export"),
     path("usagers/cle-du-portail/", patrons.portal_key, name="library-portal-key"),
+    path("abonnement/", subscription.subscription_overview, name="library-subscription"),
+    path(
+        "abonnement/<int:subscription_id>/",
+        subscription.subscription_detail,
+        name="library-subscription-detail",
+    ),
+    path(
+        "abonnement/<int:subscription_id>/annuler",
+        subscription.subscription_cancel,
+        name="library-subscription-cancel",
+    ),
+    path(
+        "abonnement/<int:subscription_id>/renouveler",
+        subscription.subscription_renew,
+        name="library-subscription-renew",
+    ),
+    path(
+        "abonnement/factures/<int:invoice_id>.pdf",
+        subscription.invoice_pdf,
+        name="library-invoice-pdf",
+    ),
     path(
         "invitation/<str:uidb64>/<str:token>/",
         staff.password_choose,
@@ -26,4 +47,10 @@ password_urlpatterns = [
     path("", staff.password_reset, name="password-reset"),
     path("envoye/", staff.password_reset_sent, name="password-reset-sent"),
     path("<str:uidb64>/<str:token>/", staff.password_choose, name="password-reset-confirm"),
+]
+
+#: where Stripe Checkout sends the payer back (STRIPE_CHECKOUT_SUCCESS_URL / _CANCEL_URL)
+payment_urlpatterns = [
+    path("merci", subscription.payment_done, name="payment-done"),
+    path("annule", subscription.payment_cancelled, name="payment-cancelled"),
 ]

@@ -9,12 +9,18 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
 from subscriptions.services.patrons import patron_register
+from subscriptions.services.subscriptions import (
+    subscription_payment_request,
+    subscription_quote_create,
+)
 from tests.browser.web.conftest import axe_violations
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.subscriptions.conftest import make_grid
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +135,15 @@ def test_back_office_pages_pass_axe_in_both_languages_and_widths(
     """Slow on purpose (about 9 s): each page loaded once, checked at both widths."""
     colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
     patron = patron_register(institution=library, card="0012345678", pin="482193")
+    grid = make_grid(timezone.localdate().year)
+    quote = subscription_quote_create(
+        subscriber=library, plan=grid.plans.get(code="discovery-3"), starts_on=timezone.localdate()
+    )
+    subscription_payment_request(subscription=quote, payment_method="administrative_invoice")
     paths = [
+        "/bibliotheque/abonnement/",
+        f"/bibliotheque/abonnement/{quote.pk}/",
+        "/paiement/merci",
         "/bibliotheque/usagers/",
         f"/bibliotheque/usagers/{patron.pk}/",
         "/bibliotheque/equipe/",
