@@ -139,3 +139,45 @@ class PaymentForm(forms.Form):
         required=False,
         help_text=_("Printed on the invoice, for your accounting department."),
     )
+
+
+STATS_GROUPINGS = [
+    ("month", _("Month")),
+    ("film", _("Film")),
+    ("library", _("Library")),
+    ("department", _("Department")),
+    ("region", _("Region")),
+]
+
+
+class StatsForm(forms.Form):
+    """The period, the grouping of the tables and, for a network, whose figures (the
+    network's, or one member's). The period's rules are `stats.selectors.scope`'s."""
+
+    institution = forms.TypedChoiceField(
+        label=_("Figures of"), coerce=int, required=False, empty_value=None
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To (included)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(
+        label=_("Tables grouped by"), choices=STATS_GROUPINGS, required=False
+    )
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]
+        if len(institutions) < 2:
+            del self.fields["institution"]
+
+
+class SushiCredentialForm(forms.Form):
+    label = forms.CharField(
+        label=_("Label (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("Which tool harvests with it, to recognise it later."),
+    )

@@ -5,7 +5,7 @@ of the site."""
 
 from django.urls import path
 
-from web.views.library import patrons, staff, subscription
+from web.views.library import patrons, staff, stats, subscription
 
 urlpatterns = [
     path("equipe/", staff.staff_list, name="library-staff"),
@@ -34,6 +34,13 @@ urlpatterns = [
         "abonnement/factures/<int:invoice_id>.pdf",
         subscription.invoice_pdf,
         name="library-invoice-pdf",
+    ),
+    path("statistiques/", stats.stats_page, name="library-stats"),
+    path("statistiques/sushi/", stats.sushi_credential_new, name="library-sushi-new"),
+    path(
+        "statistiques/sushi/<int:credential_id>/revoquer",
+        stats.sushi_credential_end,
+        name="library-sushi-revoke",
     ),
     path(
         "invitation/<str:uidb64>/<str:token>/",

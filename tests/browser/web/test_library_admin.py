@@ -141,6 +141,7 @@ def test_back_office_pages_pass_axe_in_both_languages_and_widths(
     )
     subscription_payment_request(subscription=quote, payment_method="administrative_invoice")
     paths = [
+        "/bibliotheque/statistiques/",
         "/bibliotheque/abonnement/",
         f"/bibliotheque/abonnement/{quote.pk}/",
         "/paiement/merci",
