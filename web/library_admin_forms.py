@@ -181,3 +181,26 @@ class SushiCredentialForm(forms.Form):
         required=False,
         help_text=_("Which tool harvests with it, to recognise it later."),
     )
+
+
+class SelectionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description (optional)"), required=False, widget=forms.Textarea
+    )
+
+
+class SelectionItemForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Film reference"),
+        max_length=40,
+        help_text=_("As on the film's page, for example CN-000123."),
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+    position = forms.IntegerField(
+        label=_("Position (optional)"),
+        min_value=1,
+        max_value=10_000,
+        required=False,
+        help_text=_("1 puts it first; empty, last."),
+    )

@@ -5,7 +5,7 @@ of the site."""
 
 from django.urls import path
 
-from web.views.library import patrons, staff, stats, subscription
+from web.views.library import patrons, selections, staff, stats, subscription
 
 urlpatterns = [
     path("equipe/", staff.staff_list, name="library-staff"),
@@ -41,6 +41,17 @@ urlpatterns = [
         "statistiques/sushi/<int:credential_id>/revoquer",
         stats.sushi_credential_end,
         name="library-sushi-revoke",
+    ),
+    path("selections/", selections.selection_list, name="library-selections"),
+    path(
+        "selections/<int:selection_id>/",
+        selections.selection_detail,
+        name="library-selection-detail",
+    ),
+    path(
+        "selections/<int:selection_id>/supprimer",
+        selections.selection_delete,
+        name="library-selection-delete",
     ),
     path(
         "invitation/<str:uidb64>/<str:token>/",
