@@ -204,3 +204,16 @@ class SelectionItemForm(forms.Form):
         required=False,
         help_text=_("1 puts it first; empty, last."),
     )
+
+
+class ProxyPrefixForm(forms.Form):
+    proxy_prefix = forms.URLField(
+        label=_("Proxy prefix (optional)"),
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "Put before the playback link of every record, for example "
+            "https://proxy.bib.example/login?url= — leave empty for none."
+        ),
+    )

@@ -5,7 +5,7 @@ of the site."""
 
 from django.urls import path
 
-from web.views.library import patrons, selections, staff, stats, subscription
+from web.views.library import patrons, records, selections, staff, stats, subscription
 
 urlpatterns = [
     path("equipe/", staff.staff_list, name="library-staff"),
@@ -53,6 +53,7 @@ urlpatterns = [
         selections.selection_delete,
         name="library-selection-delete",
     ),
+    path("notices/", records.records_page, name="library-records"),
     path(
         "invitation/<str:uidb64>/<str:token>/",
         staff.password_choose,

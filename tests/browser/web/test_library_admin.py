@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
+from editorial.services import library_selection_create
 from subscriptions.services.patrons import patron_register
 from subscriptions.services.subscriptions import (
     subscription_payment_request,
@@ -140,7 +141,11 @@ def test_back_office_pages_pass_axe_in_both_languages_and_widths(
         subscriber=library, plan=grid.plans.get(code="discovery-3"), starts_on=timezone.localdate()
     )
     subscription_payment_request(subscription=quote, payment_method="administrative_invoice")
+    selection = library_selection_create(institution=library, title="Coups de cœur")
     paths = [
+        "/bibliotheque/selections/",
+        f"/bibliotheque/selections/{selection.pk}/",
+        "/bibliotheque/notices/",
         "/bibliotheque/statistiques/",
         "/bibliotheque/abonnement/",
         f"/bibliotheque/abonnement/{quote.pk}/",
