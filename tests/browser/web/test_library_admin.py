@@ -5,7 +5,9 @@ office's pages pass axe-core in French and English at 1280 and 375 px."""
 
 from __future__ import annotations
 
+import datetime
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -20,7 +22,8 @@ from subscriptions.services.subscriptions import (
     subscription_quote_create,
 )
 from tests.browser.web.conftest import axe_violations
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, FilmFactory, UserFactory
+from tests.stats.conftest import make_view
 from tests.subscriptions.conftest import make_grid
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +32,8 @@ WIDTHS = (1280, 375)
 
 
 def staff_sign_in(page, live_server, username, password, *, next_path=""):
-    page.goto(f"{live_server.url}/connexion/{'?next=' + next_path if next_path else ''}")
+    query = "?" + urlencode({"next": next_path}) if next_path else ""
+    page.goto(f"{live_server.url}/connexion/{query}")
     page.locator("#id_staff-username").fill(username)
     page.locator("#id_staff-password").fill(password)
     page.locator("#staff-sign-in button[type=submit]").click()
@@ -129,11 +133,61 @@ def test_staff_register_a_patron_who_signs_in_until_erased(
 
 
 @pytest.mark.slow
+def test_statistics_charts_csv_and_a_networks_members(
+    watched_page, browser, live_server, network, library, library_admin, other_library
+):
+    """Slow on purpose (about 8 s): two accounts in two contexts, a file downloaded."""
+    film, theirs = FilmFactory(title="Les Glaneurs"), FilmFactory(title="Film voisin")
+    day = datetime.date(2025, 3, 14)
+    for viewer in ("a", "b", "c"):
+        make_view(library=library, film=film, day=day, viewer=viewer)
+    make_view(library=other_library, film=theirs, day=day)
+    period = "start=2025-01-01&end=2025-12-31"
+
+    page = watched_page
+    staff_sign_in(
+        page,
+        live_server,
+        library_admin.username,
+        TEST_PASSWORD,
+        next_path=f"/bibliotheque/statistiques/?{period}",
+    )
+    chart = page.get_by_role("img", name="Visionnages par mois (visionnages)")
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("^2025-03 3"))).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Visionnages (CSV)").click()
+    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert lines[0].startswith("month,") and any(line.startswith("2025-03,3,") for line in lines)
+    assert "Film voisin" not in page.content()
+
+    network_admin = UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=network)
+    other = browser.new_context(locale="fr-FR")
+    network_page = other.new_page()
+    staff_sign_in(
+        network_page,
+        live_server,
+        network_admin.username,
+        TEST_PASSWORD,
+        next_path=f"/bibliotheque/statistiques/?{period}&group_by=library",
+    )
+    views = network_page.get_by_role("region", name="Visionnages")
+    expect(views.get_by_role("row", name=re.compile(re.escape(library.name)))).to_be_visible()
+    network_page.get_by_label("Chiffres de").select_option(str(library.pk))
+    network_page.get_by_role("button", name="Afficher").click()
+    expect(network_page.get_by_text(f"Chiffres de {library.name}")).to_be_visible()
+    expect(network_page.get_by_role("heading", name="Où vivent les usagers")).to_be_visible()
+    assert "Film voisin" not in network_page.content()
+    other.close()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["fr-FR", "en-GB"])
 def test_back_office_pages_pass_axe_in_both_languages_and_widths(
     browser, live_server, library, library_admin, language
 ):
-    """Slow on purpose (about 9 s): each page loaded once, checked at both widths."""
+    """Slow on purpose (about 25 s): fifteen pages, each loaded once and checked at both
+    widths."""
     colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
     patron = patron_register(institution=library, card="0012345678", pin="482193")
     grid = make_grid(timezone.localdate().year)
