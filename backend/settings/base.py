@@ -304,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "NegotiationStatusEnum": "rights.models.Negotiation.Status",
         "ContractStatusEnum": "rights.models.Contract.Status",
         "CollectionKindEnum": "editorial.models.Collection.Kind",
+        "UserRoleEnum": "accounts.models.User.Role",
+        "StaffRoleEnum": "accounts.staff_apis.STAFF_ROLE_CHOICES",
     },
 }
 
