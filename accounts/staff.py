@@ -121,15 +121,12 @@ def staff_invite(
         )
     email = User.objects.normalize_email(email.strip()).lower()
     lock_institution(institution.pk)
+    taken = _("An account already uses this e-mail address.")
     if (
         User.objects.filter(email__iexact=email).exists()
         or User.objects.filter(username__iexact=email).exists()
     ):
-        raise ConflictError(
-            AccountErrorCode.EMAIL_TAKEN,
-            _("An account already uses this e-mail address."),
-            field="email",
-        )
+        raise ConflictError(AccountErrorCode.EMAIL_TAKEN, taken, field="email")
     user = User(
         username=email,
         email=email,
@@ -140,10 +137,11 @@ def staff_invite(
     )
     user.set_unusable_password()
     user.full_clean(validate_unique=False)
-    with unique_violation_as_field_error(
-        User, {"username": _("An account already uses this e-mail address.")}
-    ):
-        user.save()
+    try:  # two invitations of one address at once: the unique username decides
+        with unique_violation_as_field_error(User, {"username": taken}):
+            user.save()
+    except ValidationError as exc:
+        raise ConflictError(AccountErrorCode.EMAIL_TAKEN, taken, field="email") from exc
     from accounts.tasks import staff_invitation_send
 
     mail_after_commit(staff_invitation_send, user_id=user.pk, invited_by=actor.get_full_name())

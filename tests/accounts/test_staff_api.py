@@ -229,3 +229,32 @@ def test_the_staff_list_costs_the_same_queries_for_more_accounts(library, librar
     few = count()
     UserFactory.create_batch(5, role=User.Role.INSTITUTION_MEMBER, institution=library)
     assert count() == few
+
+
+def test_an_address_taken_between_the_check_and_the_insert_is_the_same_refusal(
+    library, library_admin, monkeypatch
+):
+    """Two invitations of one address at once: the second's insert meets the unique
+    username and answers the same 409 on `email`, nothing written."""
+    from accounts import staff
+    from backend.errors import ApplicationError
+
+    UserFactory(username="pris@example.org", role=User.Role.INSTITUTION_MEMBER, institution=library)
+    real_filter = User.objects.filter
+
+    def blind_filter(*args, **kwargs):  # the check sees nothing, as a concurrent one would
+        if "email__iexact" in kwargs or "username__iexact" in kwargs:
+            return User.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(User.objects, "filter", blind_filter)
+    before = User.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        staff.staff_invite(
+            actor=library_admin,
+            institution=library,
+            email="pris@example.org",
+            role=User.Role.INSTITUTION_MEMBER,
+        )
+    assert refused.value.code == "email_taken" and refused.value.field == "email"
+    assert User.objects.count() == before
