@@ -14,6 +14,7 @@ urlpatterns = [
     path("usagers/<int:patron_id>/", patrons.patron_detail, name="library-patron-detail"),
     path("usagers/<int:patron_id>/donnees", patrons.patron_export, name="library-patron-export"),
     path("usagers/cle-du-portail/", patrons.portal_key, name="library-portal-key"),
+    path("usagers/debloquer/", patrons.card_unlock, name="library-card-unlock"),
     path("abonnement/", subscription.subscription_overview, name="library-subscription"),
     path(
         "abonnement/<int:subscription_id>/",

@@ -157,3 +157,18 @@ def test_the_patron_list_costs_the_same_queries_for_more_patrons(staff_web, libr
     for card in ("2", "3", "4"):
         patron_register(institution=library, card=card, pin=PIN)
     assert count() == few
+
+
+def test_a_locked_card_is_unlocked_by_the_staff(staff_web, library, settings):
+    patron_register(institution=library, card=CARD, pin=PIN)
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        card_sign_in(library, CARD, "000000")
+    assert card_sign_in(library, CARD, PIN).status_code == 429  # locked, even with the PIN
+    response = post(
+        staff_web,
+        "/bibliotheque/usagers/debloquer/",
+        {"card": CARD},
+        token_from="/bibliotheque/usagers/",
+    )
+    assert response.status_code == 302
+    assert card_sign_in(library, CARD, PIN).status_code == 302

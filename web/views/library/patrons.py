@@ -166,6 +166,21 @@ def patron_export(request, patron_id):
     return response
 
 
+@library_staff_required
+@require_POST
+def card_unlock(request):
+    """Lift the lockout of one of the library's cards (after too many wrong PINs)."""
+    form = PatronCardForm(request.POST)
+    if form.is_valid():
+        patron_services.patron_card_unlock(
+            institution=request.user.institution, card=form.cleaned_data["card"]
+        )
+        messages.success(request, _("The card may be used to sign in again."))
+    else:
+        messages.error(request, _("Give the card number to unlock."))
+    return redirect("web:library-patrons")
+
+
 @never_cache
 @library_staff_required
 @require_POST
