@@ -11,4 +11,5 @@ class AccountErrorCode(models.TextChoices):
     OWN_ACCOUNT = "own_account"
     LAST_ADMINISTRATOR = "last_administrator"
     INVALID_LINK = "invalid_link"
+    NO_PENDING_INVITATION = "no_pending_invitation"
     INVALID_PASSWORD = "invalid_password"  # noqa: S105 (a reason code, not a secret)

@@ -149,6 +149,23 @@ def staff_invite(
 
 
 @transaction.atomic
+def staff_invitation_resend(*, actor: User, member: User) -> User:
+    """E-mail a colleague who has not chosen a password yet a fresh one-time link (the
+    first may have expired or been lost)."""
+    _refuse_unless_admin_of(actor, member.institution)
+    member = _member_locked(member)
+    if member.has_usable_password() or not member.is_active:
+        raise ConflictError(
+            AccountErrorCode.NO_PENDING_INVITATION,
+            _("This account has no pending invitation: it is active or deactivated."),
+        )
+    from accounts.tasks import staff_invitation_send
+
+    mail_after_commit(staff_invitation_send, user_id=member.pk, invited_by=actor.get_full_name())
+    return member
+
+
+@transaction.atomic
 def staff_role_change(*, actor: User, member: User, role: str) -> User:
     """Make a colleague an administrator or a staff member."""
     _refuse_unless_admin_of(actor, member.institution)

@@ -143,6 +143,18 @@ class InstitutionStaffReactivateApi(_StaffMemberApi):
         return Response(StaffMemberSerializer(member).data)
 
 
+class InstitutionStaffInvitationResendApi(_StaffMemberApi):
+    """E-mail a fresh one-time link to a colleague invited who has not chosen a password
+    yet (administrators; 409 `no_pending_invitation` otherwise)."""
+
+    @extend_schema(request=None, responses=StaffMemberSerializer)
+    def post(self, request, pk, member_id):
+        member = staff.staff_invitation_resend(
+            actor=request.user, member=self.member(request, pk, member_id)
+        )
+        return Response(StaffMemberSerializer(member).data)
+
+
 class PasswordResetApi(APIView):
     """Ask for a one-time link to choose a new password, sent to the address if an
     account uses it (the answer says nothing about whether one does)."""

@@ -25,6 +25,11 @@ urlpatterns = [
         staff_apis.InstitutionStaffReactivateApi.as_view(),
         name="institution-staff-reactivate",
     ),
+    path(
+        "institutions/<int:pk>/staff/<int:member_id>/resend-invitation/",
+        staff_apis.InstitutionStaffInvitationResendApi.as_view(),
+        name="institution-staff-resend-invitation",
+    ),
     path("auth/password-reset/", staff_apis.PasswordResetApi.as_view(), name="password-reset"),
     path(
         "auth/password-reset/confirm/",

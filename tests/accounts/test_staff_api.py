@@ -258,3 +258,17 @@ def test_an_address_taken_between_the_check_and_the_insert_is_the_same_refusal(
         )
     assert refused.value.code == "email_taken" and refused.value.field == "email"
     assert User.objects.count() == before
+
+
+def test_an_invitation_is_sent_again_only_while_pending(
+    library_api, library, library_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = library_api.post(
+            staff_url(library), {"email": "w@example.org", "role": "institution_member"}
+        ).json()
+        again = library_api.post(staff_url(library, created["id"], "resend-invitation"))
+    assert again.status_code == 200
+    assert [m.to for m in mail.outbox] == [["w@example.org"], ["w@example.org"]]
+    active = library_api.post(staff_url(library, library_admin.pk, "resend-invitation"))
+    assert active.status_code == 409 and active.json()["code"] == "no_pending_invitation"

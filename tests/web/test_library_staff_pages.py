@@ -205,3 +205,23 @@ def test_the_staff_page_costs_the_same_queries_for_more_accounts(staff_web, libr
     few = count()
     UserFactory.create_batch(4, role=User.Role.INSTITUTION_MEMBER, institution=library)
     assert count() == few
+
+
+def test_a_pending_invitation_is_sent_again_from_the_page(
+    staff_web, library, django_capture_on_commit_callbacks
+):
+    pending = User.objects.create(
+        username="p@example.org",
+        email="p@example.org",
+        role="institution_member",
+        institution=library,
+    )
+    pending.set_unusable_password()
+    pending.save()
+    url = f"/bibliotheque/equipe/{pending.pk}/"
+    assert 'id="staff-resend"' in staff_web.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(staff_web, url, {"action": "resend"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["p@example.org"]]
+    assert "/bibliotheque/invitation/" in mail.outbox[0].body

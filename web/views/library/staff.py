@@ -90,6 +90,13 @@ def staff_detail(request, member_id):
                 staff.staff_deactivate(actor=user, member=member)
                 messages.success(request, _("The account is deactivated."))
                 return redirect("web:library-staff-detail", member_id=member.pk)
+            elif action == "resend":
+                staff.staff_invitation_resend(actor=user, member=member)
+                messages.success(
+                    request,
+                    _("A new invitation is sent to %(email)s.") % {"email": member.email},
+                )
+                return redirect("web:library-staff-detail", member_id=member.pk)
             elif action == "reactivate":
                 staff.staff_reactivate(actor=user, member=member)
                 messages.success(request, _("The account is active again."))
