@@ -69,6 +69,9 @@ def test_a_pack_quoted_then_paid_by_purchase_order_issues_an_invoice(
     assert quote.status == "awaiting_payment"
     invoice = Invoice.objects.get(subscription=quote)
     assert invoice.purchase_order_reference == "BC-2026-17"
+    detail = staff_web.get(response["Location"]).content.decode()
+    assert 'id="payment-form"' not in detail  # the invoice is paid by transfer
+    assert "Annuler cette commande" in detail and "Crédits de projection" not in detail
     overview = staff_web.get("/bibliotheque/abonnement/").content.decode()
     assert invoice.number in overview and "Émise" in overview
     pdf = staff_web.get(f"/bibliotheque/abonnement/factures/{invoice.pk}.pdf")

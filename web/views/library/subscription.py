@@ -25,6 +25,8 @@ from web.library_admin_forms import PaymentForm, QuoteForm
 from web.views.library.admin_access import library_staff_required, refusal_on_form, render_library
 
 CURRENT = "web:library-subscription"
+Status = Subscription.Status
+STRIPE = (Subscription.PaymentMethod.CARD, Subscription.PaymentMethod.SEPA_DEBIT)
 RECENT = 6
 
 
@@ -135,6 +137,7 @@ def subscription_detail(request, subscription_id):
                 return redirect("web:library-subscription-detail", subscription_id=subscription.pk)
     may_commit = user.is_institution_admin and subscription.subscriber_id == user.institution_id
     current = subscription.current_status
+    running = (Status.ACTIVE, Status.EXPIRED)
     subscription.status_label = Subscription.Status(current).label
     return render_library(
         request,
@@ -144,16 +147,19 @@ def subscription_detail(request, subscription_id):
             "invoices": list(subscription.invoices.order_by("-year", "-sequence")),
             "credits": (
                 selectors.credit_balance(subscription.pk)
-                if subscription.plan.screenings_per_year
+                if subscription.plan.screenings_per_year and current in running
                 else None
             ),
             "form": form,
+            # a quote is paid; a payment awaited through Stripe may be started again (a
+            # Checkout session expires); an invoice issued is paid by transfer
             "may_pay": may_commit
-            and current in (Subscription.Status.QUOTE, Subscription.Status.AWAITING_PAYMENT),
-            "may_cancel": may_commit
-            and current in (Subscription.Status.QUOTE, Subscription.Status.AWAITING_PAYMENT),
-            "may_renew": may_commit
-            and current in (Subscription.Status.ACTIVE, Subscription.Status.EXPIRED),
+            and (
+                current == Status.QUOTE
+                or (current == Status.AWAITING_PAYMENT and subscription.payment_method in STRIPE)
+            ),
+            "may_cancel": may_commit and current in (Status.QUOTE, Status.AWAITING_PAYMENT),
+            "may_renew": may_commit and current in running,
             "crumbs": [(_("Subscription and invoices"), reverse("web:library-subscription"))],
         },
         current=CURRENT,
