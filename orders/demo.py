@@ -225,3 +225,75 @@ def seed(ctx: plan.DemoContext) -> None:
         f"orders: {len(by_film)} DVD editions, {len(orders)} orders of 2017 "
         f"({sum(line.quantity for line in lines)} copies)"
     )
+    _seed_demo_library_order(ctx, by_film)
+
+
+def _seed_demo_library_order(ctx: plan.DemoContext, by_film: dict[int, DvdEdition]) -> None:
+    """The demo library's order shipped two days ago (its dashboard says so, its order
+    page has the carrier reference and the delivery note): two titles the rights engine
+    allows it on DVD today."""
+    from django.core.files.base import ContentFile
+
+    from institutions.demo import DEMO_LIBRARY_CODE
+    from orders.documents import delivery_note_pdf
+    from rights.decisions import decide_many
+
+    library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
+    if library is None or library.dvd_authorised_since is None:
+        return
+    today = timezone.localdate()
+    editions = sorted(by_film.values(), key=lambda e: e.pk)[:40]
+    answers = decide_many(library, [e.film for e in editions], DVD, on=today)
+    chosen = [e for e in editions if answers[e.film_id][DVD].allowed][:2]
+    if len(chosen) < 2:
+        return
+    submitted = _at(today - datetime.timedelta(days=6))
+    validated = _at(today - datetime.timedelta(days=4))
+    shipped = _at(today - datetime.timedelta(days=2), 15)
+    order = Order.objects.create(
+        library=library,
+        status=Status.SHIPPED,
+        created_at=submitted,
+        submitted_at=submitted,
+        validated_at=validated,
+        shipped_at=shipped,
+        carrier_reference="COLISSIMO-6A99000001",
+    )
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            edition=edition,
+            quantity=quantity,
+            status=OrderLine.Status.ACCEPTED,
+            unit_price=edition.price,
+        )
+        for edition, quantity in zip(chosen, (2, 1), strict=True)
+    )
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, from_status=a, to_status=b, at=at, emailed_at=at)
+        for a, b, at in (
+            (Status.CART, Status.SUBMITTED, submitted),
+            (Status.SUBMITTED, Status.VALIDATED, validated),
+            (Status.VALIDATED, Status.SHIPPED, shipped),
+        )
+    )
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            edition_id=line.edition_id,
+            kind=kind,
+            quantity=sign * line.quantity,
+            order_line=line,
+            created_at=at,
+        )
+        for line in lines
+        for kind, sign, at in (
+            (StockMovement.Kind.RECEIPT, 1, submitted),
+            (StockMovement.Kind.RESERVATION, -1, submitted),
+            (StockMovement.Kind.RELEASE, 1, shipped),
+            (StockMovement.Kind.SHIPMENT, -1, shipped),
+        )
+    )
+    order.delivery_note.save(
+        f"bon-de-livraison-{order.pk}.pdf", ContentFile(delivery_note_pdf(order, lines))
+    )
+    ctx.say(f"orders: a shipped order for {library.code}")

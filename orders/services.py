@@ -109,6 +109,19 @@ def _wrong_status(order: Order, action: str) -> ConflictError:
     )
 
 
+def cart_check(*, order: Order, on: datetime.date | None = None) -> dict[int, str]:
+    """`{line id: reason code}` of the cart's lines that a submission on `on` would refuse
+    (the same checks as `order_submit`, on the stock as it is now, without locks: what a
+    librarian is shown before submitting; the submission checks again under lock)."""
+    on = on or timezone.localdate()
+    lines = list(order.lines.all())
+    if not lines:
+        return {}
+    available = stock_available({line.edition_id for line in lines})
+    stock_ok = {line.pk: available[line.edition_id] >= line.quantity for line in lines}
+    return _line_refusals(order.library, lines, on=on, stock_ok=stock_ok)
+
+
 # --- status changes ---------------------------------------------------------------------
 def _transition(
     order: Order, to_status: str, *, by: User | None, at: datetime.datetime, note: str = ""

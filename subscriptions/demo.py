@@ -244,8 +244,63 @@ def seed(ctx: plan.DemoContext) -> None:
         for booking in bookings
     ]
     ScreeningCreditEntry.objects.bulk_create(credits, batch_size=2000)
+    _seed_demo_library_screenings(ctx, screenable)
     ctx.say(
         f"subscriptions: {len(plans)} tariff grids, {len(rows)} subscription periods "
         f"({len(subscribing_networks) + len(singles)} platform subscribers), "
         f"{len(bookings)} screenings"
     )
+
+
+def _seed_demo_library_screenings(ctx: plan.DemoContext, screenable: list[int]) -> None:
+    """The demo library's screenings on the subscription covering it: one in four days
+    (its file can be downloaded: the dashboard says so) and one two days ago whose
+    attendance is still to record — of films the rights engine allows it to screen."""
+    from institutions.demo import DEMO_LIBRARY_CODE
+    from rights.decisions import decide_many
+    from subscriptions.selectors import subscriptions_covering
+
+    library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
+    if library is None:
+        return
+    today = timezone.localdate()
+    covering = [
+        row
+        for row in subscriptions_covering(library=library, on=today)
+        if row.plan.screenings_per_year
+    ]
+    if not covering:
+        return
+    films = list(Film.objects.filter(pk__in=screenable[:40]).order_by("pk"))
+    answers = decide_many(library, films, "public_screening", on=today, usage={})
+    allowed = [f for f in films if answers[f.pk]["public_screening"].allowed][:2]
+    if len(allowed) < 2:
+        return
+    now = timezone.now()
+    bookings = ScreeningBooking.objects.bulk_create(
+        ScreeningBooking(
+            library=library,
+            subscription=covering[0],
+            film=film,
+            starts_at=timezone.make_aware(
+                datetime.datetime.combine(
+                    today + datetime.timedelta(days=offset), datetime.time(18, 30)
+                )
+            ),
+            venue=VENUES[0],
+            expected_audience=40,
+            status=ScreeningBooking.Status.BOOKED,
+            created_at=now,
+        )
+        for film, offset in zip(allowed, (4, -2), strict=True)
+    )
+    ScreeningCreditEntry.objects.bulk_create(
+        ScreeningCreditEntry(
+            subscription=booking.subscription,
+            kind=ScreeningCreditEntry.Kind.BOOKING,
+            quantity=-1,
+            booking=booking,
+        )
+        for booking in bookings
+    )
+    ctx.say(f"subscriptions: 2 screenings for {library.code}")

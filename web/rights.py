@@ -51,6 +51,11 @@ def sentence(decision) -> str:
         if until is None:
             return _("Your library may.")
         return _("Your library may, until %(day)s.") % {"day": _date(until)}
+    return refusal_sentence(reason, until)
+
+
+def refusal_sentence(reason: str, until: datetime.date | None = None) -> str:
+    """A refusal of the engine (its reason code and the last day it holds) in words."""
     if reason in ("not_yet", "holdback") and until is not None:
         return _("Not yet: your library may from %(day)s.") % {"day": _date(until + _ONE_DAY)}
     messages = {
@@ -68,7 +73,15 @@ def sentence(decision) -> str:
         "contract_not_signed": _("The contract for this use is not signed yet."),
         "contract_terminated": _("The contract for this use has ended."),
     }
-    return messages.get(reason, _("Not possible for your library."))
+    said = messages.get(reason, _("Not possible for your library."))
+    if reason in ("not_yet", "holdback", "cap_reached") or until is None:
+        return said
+    return _("%(reason)s This holds until %(day)s.") % {"reason": said, "day": _date(until)}
+
+
+def no_end_known(decision) -> bool:
+    """A refusal with no known day it ends (the sentence then says so)."""
+    return not decision.allowed and decision.valid_until is None
 
 
 @dataclass(frozen=True)

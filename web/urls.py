@@ -29,6 +29,7 @@ urlpatterns = [
     path("langue/<str:code>/", account.language, name="language"),
     path("mon-espace/", patron.space, name="patron-space"),
     path("mon-espace/donnees/", patron.my_data, name="patron-data"),
+    path("bibliotheque/", include("web.urls_library")),
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
     path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),

@@ -32,6 +32,23 @@ class Download:
     screening_quality: str
 
 
+def download_window(starts_at: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The first and last day the file of a screening starting at `starts_at` may be
+    downloaded: SCREENING_DOWNLOAD_DAYS_BEFORE days before the day, to the day after."""
+    day = timezone.localtime(starts_at).date()
+    opens = day - datetime.timedelta(days=settings.SCREENING_DOWNLOAD_DAYS_BEFORE)
+    return opens, day + datetime.timedelta(days=1)
+
+
+def screening_days_downloadable(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last screening day whose download window is open on `today` (for a
+    list's filter: the same window as `download_window`)."""
+    return (
+        today - datetime.timedelta(days=1),
+        today + datetime.timedelta(days=settings.SCREENING_DOWNLOAD_DAYS_BEFORE),
+    )
+
+
 def screening_download(*, booking, today: datetime.date | None = None) -> Download:
     """A presigned URL of the screening's file. The booking was checked against the
     rights when it was made; the rights engine is asked again for the screening day (the
@@ -42,8 +59,7 @@ def screening_download(*, booking, today: datetime.date | None = None) -> Downlo
 
     today = today or timezone.localdate()
     day = timezone.localtime(booking.starts_at).date()
-    opens = day - datetime.timedelta(days=settings.SCREENING_DOWNLOAD_DAYS_BEFORE)
-    closes = day + datetime.timedelta(days=1)
+    opens, closes = download_window(booking.starts_at)
     window = {"window_opens_on": opens.isoformat(), "window_closes_on": closes.isoformat()}
     if booking.status == "cancelled":
         raise ApplicationError(

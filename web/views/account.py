@@ -102,6 +102,8 @@ def sign_in(request):
                     else:
                         login(request, user)
                         messages.success(request, _("You are signed in."))
+                        if user.is_institution_staff:  # library staff land on their dashboard
+                            default_next = reverse("web:library-dashboard")
                         return redirect(_next_url(request, default_next))
     locked = any(
         code == "login_locked"

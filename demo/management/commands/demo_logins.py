@@ -48,6 +48,10 @@ class Command(BaseCommand):
             f"Patron:       card {DEMO_PATRON_CARD}, PIN {DEMO_PATRON_PIN} at {DEMO_LIBRARY_CODE}"
             f" — start from {start}, sign in, press Play"
         )
+        self.stdout.write(
+            f"Library:      library-admin (password below) at {base}/connexion/ — lands on "
+            f"{base}/bibliotheque/ (dashboard, public screenings, DVD ordering)"
+        )
         self.stdout.write(f"API:          {base}/api/v1/")
         self.stdout.write(f"API docs:     {base}/api/docs/")
         self.stdout.write(f"Admin:        {base}/admin/")

@@ -1,12 +1,14 @@
 """The web client in a real browser: a library whose network subscribes, a patron
 registered with a card and PIN, the scale film with French and SDH subtitles on the local
-store (the embedded default), and axe-core (npm, pinned) to check pages."""
+store (the embedded default), and axe-core (npm, pinned) run by axe-playwright-python to check pages."""
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlparse
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from catalogue.search import film_search_refresh
 from tests.browser.conftest import ROOT
@@ -45,21 +47,23 @@ def watchable(streamable_film, streaming_subscription, scale_ladder, settings, l
 
 
 def axe_violations(page) -> list[str]:
-    """What axe-core finds on the page as it is now (WCAG 2.1 A and AA)."""
+    """What axe-core finds on the page as it is now (WCAG 2.1 A and AA), run by
+    axe-playwright-python with the axe-core that package.json pins. The script is evaluated
+    through the browser's devtools, which the page's Content-Security-Policy does not
+    restrict (an injected <script> would be refused, rightly)."""
     if not AXE_JS.exists():
         unavailable(f"{AXE_JS.relative_to(ROOT)} is missing: run `make js`")
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # evaluated through the browser's devtools, which the page's Content-Security-Policy
-        # does not restrict (an injected <script> would be refused, rightly)
-        page.evaluate(AXE_JS.read_text() + "\n;undefined")
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
+    result = _axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
-        for v in result["violations"]
+        for v in result.response["violations"]
     ]
+
+
+@functools.cache
+def _axe() -> Axe:
+    return Axe.from_file(AXE_JS)
 
 
 @pytest.fixture

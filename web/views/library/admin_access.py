@@ -13,8 +13,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 
 from backend.errors import ApplicationError, NotFoundError
 
@@ -26,7 +25,7 @@ def library_staff_required(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("web:sign-in"))
         if not user.is_institution_staff:
-            return render(request, "web/library/staff_only.html", status=403)
+            return render(request, "web/library/admin_staff_only.html", status=403)
         try:
             return view(request, *args, **kwargs)
         except NotFoundError as exc:  # another institution's object: the site's 404 page
@@ -42,33 +41,21 @@ def refusal_on_form(form, exc: ApplicationError) -> None:
     form.add_error(field, str(exc.message))
 
 
-#: the back office's pages of this module set, in the side menu's order (url name, label);
-#: a page not routed yet is left out
-MENU = (
-    ("web:library-staff", _("Staff accounts")),
-    ("web:library-patrons", _("Patrons")),
-    ("web:library-subscription", _("Subscription and invoices")),
-    ("web:library-stats", _("Statistics")),
-    ("web:library-selections", _("Selections")),
-    ("web:library-records", _("Catalogue records")),
-)
-
-
-def menu(current: str) -> list[dict]:
-    items = []
-    for name, label in MENU:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"url": url, "label": label, "current": name == current})
-    return items
+#: each page's entry in the back office's menu (`web.library_menu`)
+SECTIONS = {
+    "web:library-staff": "staff",
+    "web:library-patrons": "patrons",
+    "web:library-subscription": "subscription",
+    "web:library-stats": "stats",
+    "web:library-selections": "selections",
+    "web:library-records": "records",
+}
 
 
 def render_library(request, template: str, context: dict, *, current: str, title, status=200):
     """A back-office page: its side menu, breadcrumb and title."""
     context = {
-        "library_admin_menu": menu(current),
+        "library_section": SECTIONS.get(current, ""),
         "page_title": title,
         "crumbs": context.pop("crumbs", []),
         **context,

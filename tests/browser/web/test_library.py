@@ -1,0 +1,218 @@
+"""The library's back office in chromium (Playwright), in French (the default): a
+library administrator books and cancels a screening on a pack and reads why a film may
+not be screened (journey 1), orders DVDs with a double click that orders once and
+follows the order to "shipped" (journey 2); and every back-office page passes axe-core
+in French and English at 1280 and 375 px. No console error and no request to another
+host (`watched_page`, `_check_pages`)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.utils import formats, timezone, translation
+from playwright.sync_api import expect
+
+from orders import services as order_services
+from orders.models import Order
+from rights.models import Medium
+from subscriptions.models import ScreeningBooking
+from tests.browser.web.test_accessibility import _check_pages
+from tests.editorial.conftest import day, film_with
+from tests.factories import TEST_PASSWORD
+from tests.orders.conftest import available, grant_dvd, make_edition
+from tests.web.library_data import NOT_YET_DAYS, buy_pack, screening_films, tomorrow
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in_as_staff(page, live_server, user):
+    page.goto(f"{live_server.url}/connexion/")
+    page.locator("#id_staff-username").fill(user.username)
+    page.locator("#id_staff-password").fill(TEST_PASSWORD)
+    page.locator("#staff-sign-in button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/bibliotheque/")
+
+
+def french_date(value: datetime.date) -> str:
+    with translation.override("fr"):
+        return formats.date_format(value, "DATE_FORMAT")
+
+
+@pytest.fixture
+def dvd_library(library):
+    library.dvd_authorised_since = datetime.date(2015, 1, 1)
+    library.save(update_fields=["dvd_authorised_since"])
+    return library
+
+
+def test_journey_1_a_pack_s_credits_move_with_a_booking_and_its_cancellation(
+    watched_page, live_server, library, library_admin
+):
+    page = watched_page
+    buy_pack(library, size=3, by=library_admin)
+    screening_films()
+    sign_in_as_staff(page, live_server, library_admin)
+    expect(page.locator("#subscription-title ~ * [data-credits]")).to_have_text("3")
+
+    page.get_by_role("link", name="Projections publiques").first.click()
+    page.get_by_label("Titre, réalisateur, thème").fill("Glaneurs")
+    page.get_by_label("Date de projection").fill(tomorrow().isoformat())
+    page.get_by_role("button", name="Chercher", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=Glaneurs"))  # htmx keeps it in the URL
+    page.get_by_role(
+        "link", name="Réserver une projection de « Les Glaneurs et la Glaneuse »"
+    ).click()
+
+    page.get_by_label("Heure").fill("18:30")
+    page.get_by_label("Lieu").fill("Auditorium")
+    page.get_by_label("Public attendu").fill("45")
+    page.get_by_role("button", name="Réserver la projection").click()
+    expect(page.get_by_text("Crédits restants : 2.")).to_be_visible()
+    expect(page.locator("#credits [data-credits]")).to_have_text("2")
+    assert ScreeningBooking.objects.get().status == "booked"
+
+    page.get_by_role(
+        "button", name="Annuler la projection de « Les Glaneurs et la Glaneuse »"
+    ).click()
+    expect(page.get_by_text("Crédits restants : 3.")).to_be_visible()
+    expect(page.locator("#credits [data-credits]")).to_have_text("3")
+
+    # a film whose screening rights start later: no booking, why and from when
+    page.get_by_label("Titre, réalisateur, thème").fill("Pointe")
+    page.locator("label[for=id_available]").click()  # every film, not only the screenable
+    expect(
+        page.get_by_label("Seulement les films que ma bibliothèque peut projeter ce jour-là")
+    ).not_to_be_checked()
+    page.get_by_role("button", name="Chercher", exact=True).click()
+    results = page.locator("#finder-results")
+    expect(results).to_contain_text("La Pointe courte")
+    expect(results).to_contain_text(
+        "Pas encore : votre bibliothèque le pourra à partir du " + french_date(day(NOT_YET_DAYS))
+    )
+    expect(
+        results.get_by_role("link", name="Réserver une projection de « La Pointe courte »")
+    ).to_have_count(0)
+
+    # its booking page answers for the day chosen, again when the day changes (htmx)
+    page.goto(
+        f"{live_server.url}/bibliotheque/projections/films/CN-00102/reserver"
+        f"?on={tomorrow().isoformat()}"
+    )
+    answer = page.locator("#booking-answer")
+    expect(answer).to_contain_text("Aucune projection possible le")
+    page.get_by_label("Date").fill(day(NOT_YET_DAYS + 1).isoformat())
+    page.get_by_label("Date").dispatch_event("change")
+    expect(page.locator("#booking-answer")).to_contain_text("Votre bibliothèque le peut.")
+
+
+@pytest.mark.postgres
+def test_journey_2_a_double_click_orders_once_and_the_order_is_followed_to_shipped(
+    watched_page, live_server, dvd_library, library_admin, editor
+):
+    """PostgreSQL: the two submissions are in flight together, each on its own
+    connection (the live server shares one connection between its threads on SQLite in
+    memory)."""
+    page = watched_page
+    salt = make_edition(stock=5, film=film_with(title="Le Sel de la terre"))
+    school = make_edition(stock=4, film=film_with(title="Être et avoir"))
+    ended = make_edition(stock=3, rights=False, film=film_with(title="Droits finis"))
+    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    sign_in_as_staff(page, live_server, library_admin)
+    page.get_by_role("link", name="Commande de DVD").first.click()
+
+    for title, copies in (
+        ("Le Sel de la terre", "2"),
+        ("Être et avoir", "1"),
+        ("Droits finis", "1"),
+    ):
+        page.get_by_label(f"Exemplaires de « {title} »").fill(copies)
+        page.get_by_role("button", name=f"Ajouter « {title} » au panier").click()
+        expect(page.locator("#cart-summary")).to_contain_text(f"« {title} » est dans le panier")
+    expect(page.locator("#cart-summary")).to_contain_text("Panier : 4 exemplaires (3 titre(s))")
+
+    page.get_by_role("link", name="Voir le panier").click()
+    refused = page.locator(f"#line-{Order.objects.get().lines.get(edition=ended).pk}")
+    expect(refused).to_contain_text("DVD : Les droits pour cet usage ont pris fin.")
+    page.get_by_role("button", name="Retirer « Droits finis »").click()
+    expect(page.locator("#cart-lines")).not_to_contain_text("Droits finis")
+
+    # submitted twice at once (a double click, or a click and a reload): the same form,
+    # the same key, two requests in flight together
+    finals = page.evaluate(
+        """async () => {
+            const form = document.getElementById('cart-submit');
+            const send = () => fetch(form.action, {method: 'POST', body: new FormData(form)});
+            const answers = await Promise.all([send(), send()]);
+            return answers.map(answer => answer.url);
+        }"""
+    )
+    assert finals[0] == finals[1] and "/bibliotheque/dvd/commandes/" in finals[0], finals
+    page.goto(finals[0])
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Commande n°")
+    order = Order.objects.exclude(status="cart").get()
+    assert order.status == "submitted"
+    assert (available(salt), available(school), available(ended)) == (3, 3, 3)
+
+    order_services.order_validate(order=order, by=editor)
+    order_services.order_ship(order=order, carrier_reference="COLIS-4242", by=editor)
+    page.reload()
+    expect(page.locator("#order-status")).to_contain_text("Expédiée")
+    expect(page.locator("#order-status")).to_contain_text("Étape 3 sur 4")
+    expect(page.locator("#carrier-reference")).to_have_text("COLIS-4242")
+    expect(page.get_by_role("link", name="Bon de livraison (PDF)")).to_be_visible()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["fr-FR", "en-GB"])
+def test_every_back_office_page_passes_axe(
+    browser, live_server, dvd_library, library_admin, editor, language
+):
+    pack = buy_pack(dvd_library, size=3)
+    films = screening_films()
+    ScreeningBooking.objects.create(
+        library=dvd_library,
+        subscription=pack,
+        film=films["screenable"],
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        venue="Auditorium",
+        expected_audience=40,
+    )
+    ScreeningBooking.objects.create(
+        library=dvd_library,
+        subscription=pack,
+        film=films["screenable"],
+        starts_at=timezone.now() - datetime.timedelta(days=3),
+        venue="Auditorium",
+        expected_audience=40,
+    )
+    shipped_edition = make_edition(stock=5, film=film_with(title="Le Sel de la terre"))
+    order, _ = order_services.cart_get_or_create(library=dvd_library)
+    order_services.cart_line_add(order=order, edition=shipped_edition, quantity=2)
+    order_services.order_submit(order=order)
+    order_services.order_validate(order=order, by=editor)
+    order_services.order_ship(order=order, carrier_reference="COLIS-1", by=editor)
+    cart, _ = order_services.cart_get_or_create(library=dvd_library)
+    ended = make_edition(stock=3, rights=False, film=film_with(title="Droits finis"))
+    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    order_services.cart_line_add(order=cart, edition=ended, quantity=1)
+    film_with(Medium.PUBLIC_SCREENING, title="Autre film")
+    """Slow on purpose (16 page checks per language, about 10 s): each back-office page is
+    loaded once and checked at both widths."""
+    paths = [
+        "/bibliotheque/",
+        f"/bibliotheque/projections/?q=&on={tomorrow().isoformat()}",
+        f"/bibliotheque/projections/films/{films['screenable'].reference}/reserver",
+        f"/bibliotheque/projections/films/{films['not_yet'].reference}/reserver",
+        "/bibliotheque/dvd/",
+        "/bibliotheque/dvd/panier/",
+        "/bibliotheque/dvd/commandes/",
+        f"/bibliotheque/dvd/commandes/{order.pk}/",
+    ]
+
+    def sign_in(page):
+        sign_in_as_staff(page, live_server, library_admin)
+
+    found = _check_pages(browser, live_server, paths, language=language, sign_in=sign_in)
+    assert not found, "\n".join(f"{p}: {v}" for p, violations in found.items() for v in violations)
