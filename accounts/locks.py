@@ -10,3 +10,10 @@ def lock_user(*, user_id: int) -> None:
     lists is serialised (two saves at once cannot both pass a list's bound). Taken last,
     after any institution or subscription lock."""
     User.objects.select_for_update().values_list("pk", flat=True).get(pk=user_id)
+
+
+def lock_account(user_id: int) -> User:
+    """Lock a staff account's row and answer it: its role, its active flag and its password
+    change one at a time (a one-time link used twice: the second finds it spent). Taken
+    after the institution's lock when both are."""
+    return User.objects.select_for_update().get(pk=user_id)

@@ -109,6 +109,7 @@ api_v1 = [
     path("", include("editorial.urls")),
     path("", include("records.urls")),
     path("", include("royalties.urls")),
+    path("", include("accounts.urls")),
 ]
 
 urlpatterns = [

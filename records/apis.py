@@ -246,12 +246,7 @@ class RecordSettingsApi(APIView):
     @extend_schema(request=RecordSettingsSerializer, responses=RecordSettingsSerializer)
     def put(self, request, pk):
         institution = institution_private_get_for(request.user, pk)
-        if not (request.user.is_cinema_staff or request.user.is_institution_admin):
-            raise ApplicationError(
-                RecordsErrorCode.ADMIN_REQUIRED,
-                _("Only an institution administrator can do this."),
-                status=403,
-            )
+        selectors.record_settings_manager_required(request.user)
         data = RecordSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         found = services.record_settings_set(

@@ -14,8 +14,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from backend.errors import ApplicationError
 from catalogue.models import Film
+from records.errors import RecordsErrorCode
 from records.marc import FilmRecord, Person
 from records.models import RecordSettings
 from rights.models import Medium
@@ -57,6 +60,17 @@ def playback_link(institution, film_reference: str, *, proxy_prefix: str = "") -
     """The film's page on the web client, for this library (behind its proxy if any)."""
     query = urlencode({"bib": institution.code})
     return f"{proxy_prefix}{settings.FRONTEND_BASE_URL}/films/{film_reference}?{query}"
+
+
+def record_settings_manager_required(user) -> None:
+    """A library's record settings are changed by its administrators (and the cinema
+    staff); its other staff read them."""
+    if not (user.is_cinema_staff or user.is_institution_admin):
+        raise ApplicationError(
+            RecordsErrorCode.ADMIN_REQUIRED,
+            _("Only an institution administrator can do this."),
+            status=403,
+        )
 
 
 def proxy_prefix_of(institution) -> str:

@@ -22,9 +22,18 @@ def _nice_ceiling(value: float) -> int:
     return 10 * magnitude
 
 
-def bar_chart_svg(*, title: str, labels: list[str], values: list[int], unit: str = "") -> str:
+def bar_chart_svg(
+    *,
+    title: str,
+    labels: list[str],
+    values: list[int],
+    unit: str = "",
+    template: str = "stats/bar_chart.svg",
+    chart_id: str = "chart",
+) -> str:
     """A vertical bar chart with a y axis of five ticks; every label is escaped by the
-    template engine."""
+    template engine. `template` draws it (a standalone file by default; the web client
+    draws the same geometry inside a page, with ids of its own: `chart_id`)."""
     top = _nice_ceiling(max(values, default=0))
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
@@ -51,8 +60,9 @@ def bar_chart_svg(*, title: str, labels: list[str], values: list[int], unit: str
         for i in range(5)
     ]
     return render_to_string(
-        "stats/bar_chart.svg",
+        template,
         {
+            "chart_id": chart_id,
             "title": title,
             "unit": unit,
             "bars": bars,

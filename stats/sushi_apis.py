@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -20,9 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.errors import ApplicationError
 from institutions.selectors import institution_private_get_for
-from stats.errors import StatsErrorCode
 from stats.models import SushiCredential
 from stats.selectors.counter51 import IR_M1_METRICS, PR_P1_METRICS, ir_m1_items, pr_p1_items
 from stats.selectors.sushi import (
@@ -36,6 +33,7 @@ from stats.selectors.sushi import (
     report_request,
     service_check,
     sushi_exception,
+    sushi_manager_required,
 )
 from stats.services import sushi_credential_create, sushi_credential_revoke
 
@@ -329,15 +327,6 @@ class SushiCredentialCreateSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-def _admin_required(user) -> None:
-    if not (user.is_cinema_staff or user.is_institution_admin):
-        raise ApplicationError(
-            StatsErrorCode.ADMIN_REQUIRED,
-            _("Only an institution administrator can do this."),
-            status=403,
-        )
-
-
 class SushiCredentialListApi(APIView):
     """An institution's SUSHI credentials (its staff and the cinema staff); an
     administrator creates one — the API key is in that answer only, never again."""
@@ -372,7 +361,7 @@ class SushiCredentialListApi(APIView):
     )
     def post(self, request, pk):
         institution = institution_private_get_for(request.user, pk)
-        _admin_required(request.user)
+        sushi_manager_required(request.user)
         data = SushiCredentialCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new = sushi_credential_create(
@@ -402,6 +391,6 @@ class SushiCredentialRevokeApi(APIView):
             institution=institution,
             pk=credential_pk,
         )
-        _admin_required(request.user)
+        sushi_manager_required(request.user)
         credential = sushi_credential_revoke(credential=credential)
         return Response(SushiCredentialSerializer(credential).data)

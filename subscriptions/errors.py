@@ -35,6 +35,8 @@ class PatronErrorCode(models.TextChoices):
     NO_PORTAL_KEY = "no_portal_key"
     NOT_A_LIBRARY_STAFF = "not_library_staff"
     NO_STREAMING_SUBSCRIPTION = "no_streaming_subscription"
+    PATRON_ERASED = "patron_erased"
+    NOT_AN_ADMINISTRATOR = "not_an_administrator"
 
 
 class BillingErrorCode(models.TextChoices):

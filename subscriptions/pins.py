@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
+import secrets
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -156,3 +157,12 @@ def _valid(day: str, month: str, year: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def pin_generate(length: int = PIN_MIN_LENGTH) -> str:
+    """A random PIN the policy accepts (drawn again until one is), for a library to hand
+    to a patron."""
+    while True:
+        pin = "".join(secrets.choice("0123456789") for _ in range(length))
+        if pin_refusal(pin) is None:
+            return pin

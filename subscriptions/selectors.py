@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from backend.access import get_or_not_found, scope_to_staff
 from backend.errors import ApplicationError
 from institutions.models import Institution, NetworkMembership
+from institutions.selectors import institution_get_for, institution_private_get_for
 from rights.models import Medium
 from subscriptions.cards import card_digests
 from subscriptions.errors import SubscriptionErrorCode
@@ -285,6 +286,21 @@ def credit_entries_seen_by(user, subscription: Subscription) -> list:
         if entry.booking_id is not None and entry.booking_library_id != user.institution_id:
             entry.booking_id, entry.note = None, ""
     return entries
+
+
+def subscriber_get_for_purchase(user, subscriber_id) -> Institution:
+    """The institution `user` may commit to a subscription or a pack for (ask a quote,
+    pay, cancel, renew, set its quotas): any for the cinema staff; their own for an
+    institution's administrator (another's: 404); refused to anyone else (403)."""
+    if user.is_cinema_staff:
+        return institution_get_for(user, subscriber_id)
+    if not user.is_institution_admin:
+        raise ApplicationError(
+            "permission_denied",
+            _("Only an institution administrator can commit it."),
+            status=403,
+        )
+    return institution_private_get_for(user, subscriber_id)
 
 
 def subscription_get_for(user, subscription_id) -> Subscription:

@@ -33,6 +33,12 @@ MENU: list[MenuEntry] = [
         "web:library-screenings", _("Public screenings"), libraries_only=True, section="screenings"
     ),
     MenuEntry("web:library-dvd", _("DVD ordering"), libraries_only=True, section="dvd-ordering"),
+    MenuEntry("web:library-patrons", _("Patrons"), libraries_only=True, section="patrons"),
+    MenuEntry("web:library-stats", _("Statistics"), section="stats"),
+    MenuEntry("web:library-subscription", _("Subscription and invoices"), section="subscription"),
+    MenuEntry("web:library-selections", _("Selections"), section="selections"),
+    MenuEntry("web:library-records", _("Catalogue records"), section="records"),
+    MenuEntry("web:library-staff", _("Staff accounts"), section="staff"),
 ]
 
 

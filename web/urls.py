@@ -4,6 +4,7 @@ slash: it is the link the catalogue records' 856 field and the newsletter send."
 
 from django.urls import include, path
 
+from web import urls_library_admin
 from web.views import account, holder, patron, public
 
 app_name = "web"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("bibliotheques/", public.library_finder, name="library-finder"),
     path("connexion/", account.sign_in, name="sign-in"),
     path("connexion/lien/", account.link_sign_in, name="link-sign-in"),
+    path("connexion/mot-de-passe/", include(urls_library_admin.password_urlpatterns)),
     path("deconnexion/", account.sign_out, name="sign-out"),
     path("langue/<str:code>/", account.language, name="language"),
     path("mon-espace/", patron.space, name="patron-space"),
@@ -39,4 +41,6 @@ urlpatterns = [
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
     path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),
+    path("bibliotheque/", include(urls_library_admin.urlpatterns)),
+    path("paiement/", include(urls_library_admin.payment_urlpatterns)),
 ]

@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "rights.models.Contract.Status",
         "CollectionKindEnum": "editorial.models.Collection.Kind",
         "StatementStatusEnum": "royalties.models.Statement.Status",
+        "UserRoleEnum": "accounts.models.User.Role",
+        "StaffRoleEnum": "accounts.staff_apis.STAFF_ROLE_CHOICES",
     },
 }
 

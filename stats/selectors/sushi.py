@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from backend.errors import ApplicationError
 from institutions.models import Institution
 from institutions.selectors import network_members
+from stats.errors import StatsErrorCode
 from stats.models import SushiCredential
 from stats.selectors.counter import month_period
 from stats.selectors.scope import MAX_PERIOD_DAYS, Period, StatsScope
@@ -202,3 +205,14 @@ def report_request(params, *, today: datetime.date | None = None) -> ReportReque
             sushi_exception(3031, f"Usage after {current:%Y-%m} is not available yet.")
         )
     return ReportRequest(customer, period, exceptions=exceptions)
+
+
+def sushi_manager_required(user) -> None:
+    """Creating and revoking an institution's SUSHI credentials is for its administrators
+    (and the cinema staff); its other staff only list them."""
+    if not (user.is_cinema_staff or user.is_institution_admin):
+        raise ApplicationError(
+            StatsErrorCode.ADMIN_REQUIRED,
+            _("Only an institution administrator can do this."),
+            status=403,
+        )

@@ -14,8 +14,6 @@ from rest_framework.response import Response
 from backend.api.fields import BoundedDateField
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
-from backend.errors import ApplicationError
-from institutions.selectors import institution_get_for, institution_private_get_for
 from subscriptions import selectors
 from subscriptions.models import (
     Plan,
@@ -183,16 +181,7 @@ class SubscriptionViewSet(
         return selectors.subscription_get_for(self.request.user, self.kwargs["pk"])
 
     def _check_may_buy(self, subscriber_id):
-        user = self.request.user
-        if user.is_cinema_staff:
-            return institution_get_for(user, subscriber_id)
-        if not user.is_institution_admin:
-            raise ApplicationError(
-                "permission_denied",
-                _("Only an institution administrator can commit it."),
-                status=403,
-            )
-        return institution_private_get_for(user, subscriber_id)
+        return selectors.subscriber_get_for_purchase(self.request.user, subscriber_id)
 
     @extend_schema(request=SubscriptionCreateSerializer, responses={201: SubscriptionSerializer})
     def create(self, request):

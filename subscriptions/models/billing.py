@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,7 +61,9 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["year", "sequence"], name="invoice_number_gap_free"),
             models.CheckConstraint(
                 name="invoice_amounts_consistent",
-                condition=Q(amount_incl_vat=F("amount_excl_vat") + F("vat_amount")),
+                # rounded to the cent: SQLite (the embedded default) adds decimals as
+                # binary floats, where 65.73 + 13.15 is not 78.88
+                condition=Q(amount_incl_vat=Round(F("amount_excl_vat") + F("vat_amount"), 2)),
             ),
             models.CheckConstraint(
                 name="invoice_due_after_issue", condition=Q(due_on__gte=F("issued_on"))

@@ -106,6 +106,25 @@ def patron_login(
     return patron, _logged_in(request=request, user=patron.user, device=device)
 
 
+@transaction.atomic
+def patron_pin_reset(*, patron: Patron, pin: str) -> Patron:
+    """Give a patron a new PIN (forgotten, or given away): it must pass the PIN policy;
+    the old one stops working, and so do the patron's API tokens and web sessions (a
+    session is bound to the password hash). An erased patron has none to reset."""
+    patron = lock_patron(patron.pk)
+    if patron.erased_at is not None:
+        raise ApplicationError(
+            PatronErrorCode.PATRON_ERASED,
+            _("This patron's registration was erased: register the card again."),
+            status=409,
+        )
+    pin_check(pin)
+    patron.user.set_password(pin)
+    patron.user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=patron.user).delete()
+    return patron
+
+
 def patron_card_unlock(*, institution: Institution, card: str) -> None:
     """Lift the lockout of a card of this library (its staff, for a locked-out patron)."""
     card_lockout_reset(institution_code=institution.code, card=card)
@@ -118,6 +137,21 @@ def portal_key_rotate(*, institution: Institution) -> PortalKey:
         institution=institution, defaults={"secret": secrets.token_hex(32)}
     )
     return key
+
+
+def portal_key_rotate_by(*, actor: User, institution: Institution) -> PortalKey:
+    """`portal_key_rotate`, asked by `actor`: an administrator of the institution, or the
+    cinema staff (a staff member may not cut the portal's links)."""
+    if not (
+        actor.is_cinema_staff
+        or (actor.is_institution_admin and actor.institution_id == institution.pk)
+    ):
+        raise ApplicationError(
+            PatronErrorCode.NOT_AN_ADMINISTRATOR,
+            _("Only an institution administrator can do this."),
+            status=403,
+        )
+    return portal_key_rotate(institution=institution)
 
 
 def portal_link_signature(

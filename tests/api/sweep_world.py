@@ -73,6 +73,7 @@ def build_world() -> World:
     MembershipFactory(network=network, library=library)
     staff = CinemaStaffFactory(username="sweeper")
     admin = UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=library)
+    colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
     world.users = {"staff": staff, "library_admin": admin, "anonymous": None}
 
     CountryFactory(), LanguageFactory()
@@ -193,6 +194,7 @@ def build_world() -> World:
         session=str(session.pk),
         session_token=session_token(session),
         api_token=api_token.token_key,
+        staff_member=colleague.pk,
         credential=credential.pk,
         payment_terms=terms.pk,
         statement=statement.pk,

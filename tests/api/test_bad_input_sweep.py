@@ -359,6 +359,7 @@ def _path_values(path: str, world) -> dict[str, object]:
         "session_id": world["session"],
         "token": world["session_token"],
         "token_id": world["api_token"],
+        "member_id": world["staff_member"],
         "name": "seg_00000.ts",
         "film_id": world["film"],
         "asset_id": world["asset"],

@@ -6,9 +6,17 @@ import time
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from backend.errors import ApplicationError
 from subscriptions.models import Patron
-from subscriptions.services.patrons import card_digest, portal_link_signature
+from subscriptions.pins import pin_generate, pin_refusal
+from subscriptions.services.patrons import (
+    card_digest,
+    patron_erase,
+    patron_pin_reset,
+    patron_register,
+    portal_link_signature,
+)
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
@@ -320,3 +328,21 @@ def test_the_service_refuses_it_too(library):
 
     with pytest.raises(ValidationError):
         patron_register(institution=library, card="0042", pin="482193", home_area="=1+1")
+
+
+def test_a_new_pin_replaces_the_old_one_and_revokes_the_tokens(library):
+    patron = patron_register(institution=library, card="C-1", pin="482193")
+    ApiToken.objects.create(user=patron.user)
+    new_pin = pin_generate()
+    assert pin_refusal(new_pin) is None
+    patron_pin_reset(patron=patron, pin=new_pin)
+    patron.user.refresh_from_db()
+    assert patron.user.check_password(new_pin) and not patron.user.check_password("482193")
+    assert not ApiToken.objects.filter(user=patron.user).exists()
+    with pytest.raises(ApplicationError) as refused:
+        patron_pin_reset(patron=patron, pin="123456")
+    assert refused.value.field == "pin"
+    patron_erase(patron=patron)
+    with pytest.raises(ApplicationError) as erased:
+        patron_pin_reset(patron=patron, pin=pin_generate())
+    assert erased.value.code == "patron_erased"

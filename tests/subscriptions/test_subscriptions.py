@@ -295,3 +295,30 @@ def test_an_active_subscription_whose_period_ended_is_never_listed_active(
     assert library_api.get("/api/v1/subscriptions/", {"status": "active"}).json()["count"] == 0
     expired = library_api.get("/api/v1/subscriptions/", {"status": "expired"}).json()
     assert [s["id"] for s in expired["results"]] == [subscription.pk]
+
+
+@pytest.mark.embedded
+def test_an_invoice_whose_cents_do_not_add_up_in_binary_floats_is_issued(library, today):
+    """65.73 + 13.15 is not 78.88 in binary floating point, which is how SQLite (the
+    embedded default) adds decimal columns: the invoice's amounts are checked to the cent."""
+    from decimal import Decimal
+
+    from subscriptions.models import Plan, PriceTier, TariffGrid
+    from subscriptions.services.subscriptions import (
+        subscription_payment_request,
+        subscription_quote_create,
+    )
+
+    grid = TariffGrid.objects.create(year=today.year, vat_rate=Decimal("0.2000"))
+    pack = Plan.objects.create(
+        grid=grid, code="discovery-5", name="Forfait 5", kind="discovery", screenings_per_year=5
+    )
+    PriceTier.objects.create(plan=pack, population_from=0, price_excl_vat=Decimal("65.73"))
+    quote = subscription_quote_create(subscriber=library, plan=pack, starts_on=today)
+    subscription_payment_request(subscription=quote, payment_method="administrative_invoice")
+    invoice = Invoice.objects.get(subscription=quote)
+    assert (invoice.amount_excl_vat, invoice.vat_amount, invoice.amount_incl_vat) == (
+        Decimal("65.73"),
+        Decimal("13.15"),
+        Decimal("78.88"),
+    )

@@ -1,0 +1,140 @@
+"""Selections, in the library's back office: the library's own ordered lists of films,
+which its patrons see (`editorial.services.library_selection_*`; each film shown with the
+media the library may use it on, as the rights engine decides, through
+`editorial.selectors.library_selections_with_items`). Another library's: 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.errors import ApplicationError
+from catalogue import selectors as catalogue_selectors
+from editorial import selectors, services
+from rights.models import Medium
+from web.library_admin_forms import SelectionForm, SelectionItemForm
+from web.views.library.admin_access import library_staff_required, refusal_on_form, render_library
+
+CURRENT = "web:library-selections"
+MEDIUM_LABELS = dict(Medium.choices)
+
+
+@library_staff_required
+@require_http_methods(["GET", "POST"])
+def selection_list(request):
+    user = request.user
+    form = SelectionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                selection = services.library_selection_create(
+                    institution=user.institution, created_by=user, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                refusal_on_form(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("The selection is created: add its films."))
+                return redirect("web:library-selection-detail", selection_id=selection.pk)
+    selections = list(selectors.library_selections_visible_to(user))
+    blocks = selectors.library_selections_with_items(selections, selectors.audience_for(user))
+    return render_library(
+        request,
+        "web/library/selections.html",
+        {"blocks": blocks, "form": form},
+        current=CURRENT,
+        title=_("Selections"),
+        status=status,
+    )
+
+
+@library_staff_required
+@require_http_methods(["GET", "POST"])
+def selection_detail(request, selection_id):
+    user = request.user
+    selection = selectors.library_selection_get_for(user, selection_id, to_edit=True)
+    edit_form = SelectionForm(
+        initial={"title": selection.title, "description": selection.description}
+    )
+    item_form = SelectionItemForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        status = 400
+        try:
+            if action == "edit":
+                edit_form = SelectionForm(request.POST)
+                if edit_form.is_valid():
+                    services.library_selection_update(selection=selection, **edit_form.cleaned_data)
+                    messages.success(request, _("The selection is saved."))
+                    return redirect("web:library-selection-detail", selection_id=selection.pk)
+            elif action == "add":
+                item_form = SelectionItemForm(request.POST)
+                if item_form.is_valid():
+                    film = (
+                        catalogue_selectors.films_visible_to(user)
+                        .filter(reference=item_form.cleaned_data["reference"].strip().upper())
+                        .values_list("pk", flat=True)
+                        .first()
+                    )
+                    if film is None:
+                        item_form.add_error(
+                            "reference", _("No film of the catalogue has this reference.")
+                        )
+                    else:
+                        position = item_form.cleaned_data["position"]
+                        services.library_selection_item_add(
+                            selection=selection,
+                            film=film,
+                            note=item_form.cleaned_data["note"],
+                            position=None if position is None else position - 1,
+                        )
+                        messages.success(request, _("The film is added."))
+                        return redirect("web:library-selection-detail", selection_id=selection.pk)
+            elif action == "remove":
+                services.library_selection_item_remove(
+                    selection=selection, item_id=int(request.POST.get("item", "0") or 0)
+                )
+                messages.success(request, _("The film is taken out of the selection."))
+                return redirect("web:library-selection-detail", selection_id=selection.pk)
+        except ApplicationError as exc:
+            if action == "add":
+                item_form.add_error("reference" if exc.field == "film" else None, str(exc.message))
+            elif action == "edit":
+                refusal_on_form(edit_form, exc)
+            else:
+                raise
+            status = exc.status_code
+        except ValueError:
+            status = 400
+    block = selectors.library_selections_with_items([selection], selectors.audience_for(user))[0]
+    for item in block["items"]:
+        item["media_labels"] = [MEDIUM_LABELS.get(m, m) for m in item["film"]["media"]]
+    return render_library(
+        request,
+        "web/library/selection_detail.html",
+        {
+            "selection": selection,
+            "items": block["items"],
+            "edit_form": edit_form,
+            "item_form": item_form,
+            "crumbs": [(_("Selections"), reverse("web:library-selections"))],
+        },
+        current=CURRENT,
+        title=selection.title,
+        status=status,
+    )
+
+
+@library_staff_required
+@require_POST
+def selection_delete(request, selection_id):
+    selection = selectors.library_selection_get_for(request.user, selection_id, to_edit=True)
+    services.library_selection_delete(selection=selection)
+    messages.success(request, _("The selection is deleted."))
+    return redirect("web:library-selections")

@@ -1,0 +1,241 @@
+"""Statistics, in the library's back office: views, public screenings and DVD orders by
+month (charts drawn by `stats.charts`, the table beside each), the films most watched,
+where the library's patrons live against where it is; a period and a grouping to
+choose; the CSV of every table; and the SUSHI credentials (COUNTER harvesting) — created
+with the key shown once, revoked. A network's administrator reads the network's figures
+or one member's. Whose figures a user may read is `stats.selectors.scope`'s answer:
+another library's answer 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.errors import ApplicationError
+from institutions.selectors import network_members
+from stats.charts import bar_chart_svg
+from stats.exports import table_csv_response
+from stats.models import SushiCredential
+from stats.selectors.scope import period_from, stats_scope_get_for
+from stats.selectors.sushi import sushi_manager_required
+from stats.selectors.territory import home_area_summary, home_areas
+from stats.selectors.usage import MEASURE_LABELS, SOURCES, monthly_series, usage_table
+from stats.services import sushi_credential_create, sushi_credential_revoke
+from web.library_admin_forms import StatsForm, SushiCredentialForm
+from web.views.library.admin_access import library_staff_required, refusal_on_form, render_library
+
+CURRENT = "web:library-stats"
+CHART_TEMPLATE = "web/library/charts/bar_chart.svg"
+TOP_FILMS = 10
+
+#: headers of the tables' columns that are not measures
+COLUMN_LABELS = {
+    "month": _("Month"),
+    "film_reference": _("Reference"),
+    "film_title": _("Film"),
+    "library_code": _("Code"),
+    "library_name": _("Library"),
+    "department": _("Department"),
+    "region": _("Region"),
+    "region_name": _("Region name"),
+    "relation_label": _("Where"),
+    "label": _("Where"),
+}
+#: what the HTML tables leave out (ids, codes repeated); the CSV keeps every column
+HIDDEN_COLUMNS = {"film_pk", "library_pk", "network_pk", "relation", "region"}
+SOURCE_TITLES = {
+    "views": _("Views"),
+    "screenings": _("Public screenings"),
+    "orders": _("DVD orders"),
+}
+#: the measure each source's monthly chart draws
+CHARTED = {"views": "views", "screenings": "screenings", "orders": "copies"}
+
+
+def _label(column: str) -> str:
+    return str(COLUMN_LABELS.get(column) or MEASURE_LABELS.get(column) or column)
+
+
+def _table(key: str, title, rows: list[dict]) -> dict:
+    columns = [c for c in (rows[0] if rows else {}) if c not in HIDDEN_COLUMNS]
+    return {
+        "key": key,
+        "title": title,
+        "headers": [_label(c) for c in columns],
+        "rows": [[row[c] for c in columns] for row in rows],
+    }
+
+
+def _chart(key: str, title, labels, values, unit="") -> str:
+    return bar_chart_svg(
+        title=str(title),
+        labels=[str(label) for label in labels],
+        values=list(values),
+        unit=str(unit),
+        template=CHART_TEMPLATE,
+        chart_id=f"chart-{key}",
+    )
+
+
+@never_cache
+@library_staff_required
+@require_GET
+def stats_page(request):
+    user = request.user
+    own = user.institution
+    institutions = (
+        [own, *network_members(network=own).order_by("name")] if own.is_network else [own]
+    )
+    form = StatsForm(request.GET or None, institutions=institutions)
+    status = 200
+    group_by, start, end, institution_id = "month", None, None, None
+    if form.is_bound:
+        if form.is_valid():
+            group_by = form.cleaned_data["group_by"] or "month"
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            # a single library has no choice to make: an id it sends anyway is still
+            # asked of the scope helper (another's: 404)
+            institution_id = form.cleaned_data.get("institution") or request.GET.get("institution")
+        else:
+            status = 400
+    try:
+        period = period_from(start, end)
+    except ApplicationError as exc:
+        refusal_on_form(form, exc)
+        period, status = period_from(None, None), exc.status_code
+    scope = stats_scope_get_for(user, institution_id)  # another's: 404
+    sections, tables = [], {}
+    for name, source in SOURCES.items():
+        series = monthly_series(source, scope=scope, period=period)
+        measure = CHARTED[name]
+        grouped = (
+            series
+            if group_by == "month"
+            else usage_table(source, scope=scope, period=period, group_by=[group_by])
+        )
+        tables[name] = grouped
+        sections.append(
+            {
+                "table": _table(name, SOURCE_TITLES[name], grouped),
+                "chart": _chart(
+                    name,
+                    _("%(what)s by month") % {"what": SOURCE_TITLES[name]},
+                    [row["month"] for row in series],
+                    [row[measure] for row in series],
+                    MEASURE_LABELS[measure],
+                ),
+            }
+        )
+    top = sorted(
+        usage_table(SOURCES["views"], scope=scope, period=period, group_by=["film"]),
+        key=lambda row: (-row["views"], row["film_title"]),
+    )[:TOP_FILMS]
+    tables["top_films"] = top
+    extra = [
+        {
+            "table": _table("top_films", _("Most watched films"), top),
+            "chart": _chart(
+                "top_films",
+                _("Most watched films"),
+                [row["film_title"][:18] for row in top],
+                [row["views"] for row in top],
+                MEASURE_LABELS["views"],
+            ),
+        }
+    ]
+    if scope.institution is not None and not scope.institution.is_network:
+        areas = home_areas(library=scope.institution, period=period)
+        summary = home_area_summary(areas)
+        tables["home_areas"] = areas
+        extra.append(
+            {
+                "table": _table("home_areas", _("Where the patrons live"), areas),
+                "chart": _chart(
+                    "home_areas",
+                    _("Views by where the patrons live"),
+                    [row["label"] for row in summary],
+                    [row["views"] for row in summary],
+                    MEASURE_LABELS["views"],
+                ),
+            }
+        )
+    wanted = request.GET.get("csv")
+    if wanted in tables and status == 200:
+        rows = tables[wanted]
+        who = scope.institution.code if scope.institution else "national"
+        return table_csv_response(
+            f"{wanted}-{who}-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            rows,
+            list(rows[0]) if rows else [],
+        )
+    query = request.GET.copy()
+    query.pop("csv", None)
+    return render_library(
+        request,
+        "web/library/stats.html",
+        {
+            "form": form,
+            "scope": scope,
+            "period": period,
+            "sections": sections + extra,
+            "query": query.urlencode(),
+            "credentials": list(
+                SushiCredential.objects.filter(institution=own).order_by("-created_at")
+            ),
+            "credential_form": SushiCredentialForm(),
+            "can_manage_sushi": user.is_institution_admin,
+        },
+        current=CURRENT,
+        title=_("Statistics"),
+        status=status,
+    )
+
+
+@never_cache
+@library_staff_required
+@require_POST
+def sushi_credential_new(request):
+    """A new SUSHI credential (administrators): the key is in this answer only."""
+    user = request.user
+    form = SushiCredentialForm(request.POST)
+    try:
+        sushi_manager_required(user)
+        if not form.is_valid():
+            raise ApplicationError("validation_error", _("The label is too long."), field="label")
+        new = sushi_credential_create(
+            institution=user.institution, created_by=user, label=form.cleaned_data["label"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("web:library-stats")
+    return render_library(
+        request,
+        "web/library/sushi_new.html",
+        {"new": new, "institution": user.institution},
+        current=CURRENT,
+        title=_("New SUSHI credential"),
+    )
+
+
+@library_staff_required
+@require_POST
+def sushi_credential_end(request, credential_id):
+    """Revoke a SUSHI credential (administrators): harvesting with it stops at once."""
+    user = request.user
+    credential = SushiCredential.objects.filter(
+        institution_id=user.institution_id, pk=credential_id
+    ).first()
+    if credential is None:
+        raise Http404(_("No such SUSHI credential."))
+    try:
+        sushi_manager_required(user)
+        sushi_credential_revoke(credential=credential)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The SUSHI credential is revoked."))
+    return redirect("web:library-stats")
