@@ -32,3 +32,19 @@ def staff_member_get_for(user, *, institution_id: int, member_id) -> User:
         member_id,
         _("No such staff account."),
     )
+
+
+def institution_recipients(institution, *, all_staff: bool = False) -> list[str]:
+    """Who to e-mail at an institution (a library or a network): its own contact address
+    and its active administrators' — with `all_staff`, every active staff member's (the
+    newsletter is for all who work there) — each once, sorted. Never its patrons. Here,
+    with the accounts it reads, not in institutions (below accounts in the layers)."""
+    roles = User.INSTITUTION_STAFF_ROLES if all_staff else {User.Role.INSTITUTION_ADMIN}
+    emails = set(
+        User.objects.filter(institution=institution, role__in=roles, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if institution.email:
+        emails.add(institution.email)
+    return sorted(emails)

@@ -22,9 +22,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from editorial import selectors
 from editorial.models import Collection, NewsletterSend
-from institutions import selectors as institution_selectors
 from institutions.models import Institution, NetworkMembership
 from media.models import ViewEvent
 from rights.models import Medium
@@ -66,7 +66,7 @@ def subscribing_libraries(*, on: datetime.date):
 
 def recipients_of(library: Institution) -> list[str]:
     """The library's staff (administrators and members) with an address, and its own."""
-    return institution_selectors.institution_recipients(library, all_staff=True)
+    return account_selectors.institution_recipients(library, all_staff=True)
 
 
 def month_usage(library: Institution, month: datetime.date) -> dict:

@@ -89,23 +89,3 @@ def institution_ids_covered_by(*, institution: Institution, on: datetime.date) -
         return {institution.pk}
     members = NetworkMembership.objects.filter(_active_on(on), network=institution)
     return {institution.pk, *members.values_list("library_id", flat=True)}
-
-
-def institution_recipients(institution: Institution, *, all_staff: bool = False) -> list[str]:
-    """Who to e-mail at an institution (a library or a network): its own contact address
-    and its active administrators' — with `all_staff`, every active staff member's (the
-    newsletter is for all who work there) — each once, sorted. Never its patrons."""
-    accounts = institution.users  # the accounts app's users, by the relation (no import)
-    roles = (
-        accounts.model.INSTITUTION_STAFF_ROLES
-        if all_staff
-        else {accounts.model.Role.INSTITUTION_ADMIN}
-    )
-    emails = set(
-        accounts.filter(role__in=roles, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if institution.email:
-        emails.add(institution.email)
-    return sorted(emails)

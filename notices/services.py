@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from backend.db import mail_after_commit
-from institutions import selectors as institution_selectors
 from institutions.models import Institution
 from notices import selectors
 from notices.locks import lock_notices_to_send
@@ -123,7 +123,7 @@ def withdrawal_notices_send(*, today: datetime.date | None = None, days: int | N
         by_institution[notice.institution_id].append(notice)
     emails = 0
     for notices in by_institution.values():
-        recipients = institution_selectors.institution_recipients(notices[0].institution)
+        recipients = account_selectors.institution_recipients(notices[0].institution)
         if not recipients:
             continue  # nobody to tell: the notices stay unsent
         ids = [notice.pk for notice in notices]
@@ -168,7 +168,7 @@ def withdrawal_notice_email(*, notice_ids) -> int:
     if not notices:
         return 0
     institution = notices[0].institution
-    recipients = institution_selectors.institution_recipients(institution)
+    recipients = account_selectors.institution_recipients(institution)
     if not recipients:
         return 0
     with translation.override(settings.LANGUAGE_CODE):

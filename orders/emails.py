@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from institutions import selectors as institution_selectors
+from accounts import selectors as account_selectors
 from orders.models import OrderEvent
 
 
@@ -13,7 +13,7 @@ def order_status_email(event: OrderEvent) -> int:
     """Send the e-mail for one status change; the number of messages sent (0 when the
     library has no address)."""
     order = event.order
-    recipients = institution_selectors.institution_recipients(order.library)
+    recipients = account_selectors.institution_recipients(order.library)
     if not recipients:
         return 0
     values = {

@@ -21,8 +21,8 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from backend.errors import ApplicationError
-from institutions import selectors as institution_selectors
 from subscriptions.errors import QuotaErrorCode
 from subscriptions.models import CapAlert, StreamingLoan, Subscription
 
@@ -133,7 +133,7 @@ def _alert_thresholds(subscription, library, *, used: int, cap: int, now) -> Non
 
 def _send_cap_alert(alert_id: int) -> int:
     alert = CapAlert.objects.select_related("library", "subscription").get(pk=alert_id)
-    recipients = institution_selectors.institution_recipients(alert.library)
+    recipients = account_selectors.institution_recipients(alert.library)
     if not recipients:
         return 0
     values = {

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from backend.errors import ApplicationError
-from institutions import selectors as institution_selectors
 from institutions.models import Institution
 from subscriptions.errors import SubscriptionErrorCode
 from subscriptions.locks import lock_subscriptions
@@ -243,7 +243,7 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
                 RenewalReminder.objects.create(subscription=subscription, days_before=threshold)
         except IntegrityError:
             continue
-        recipients = institution_selectors.institution_recipients(subscription.subscriber)
+        recipients = account_selectors.institution_recipients(subscription.subscriber)
         if recipients:
             send_mail(
                 _("Your subscription ends on %(date)s") % {"date": subscription.ends_on},

@@ -1,4 +1,4 @@
-"""Who to e-mail at a library: one helper (`institutions.selectors.institution_recipients`)
+"""Who to e-mail at a library: one helper (`accounts.selectors.institution_recipients`)
 that every mail to a library asks — DVD orders, quota alerts, renewal reminders and
 withdrawal notices go to its address and its active administrators, the newsletter to
 every active staff member too; never to patrons, nor to inactive accounts."""
@@ -34,7 +34,7 @@ ADMINISTRATION = ["admin@example.org", "bib@example.org"]
 
 
 def test_who_to_email_at_a_library(staffed_library):
-    from institutions.selectors import institution_recipients
+    from accounts.selectors import institution_recipients
 
     assert institution_recipients(staffed_library) == ADMINISTRATION
     assert institution_recipients(staffed_library, all_staff=True) == [
@@ -49,7 +49,7 @@ def test_who_to_email_at_a_library(staffed_library):
 @pytest.fixture
 def one_helper(monkeypatch):
     """The helper, patched: every mailer must send where it says."""
-    from institutions import selectors
+    from accounts import selectors
 
     asked = []
 
