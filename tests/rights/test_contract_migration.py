@@ -22,7 +22,10 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.slow
 def test_earlier_contracts_get_their_dates_from_their_history():
+    """Slow on purpose (3 to 6 s): it migrates the schema back to rights 0004 and forward
+    again, the one way to prove a data migration."""
     apps = _migrate(BEFORE)
     holder = apps.get_model("rights", "RightsHolder").objects.create(name="Ancien", kind="producer")
     Contract = apps.get_model("rights", "Contract")
