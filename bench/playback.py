@@ -66,6 +66,7 @@ from media.models import Asset, EncodingProfile, PlaybackSession
 from media.objectstore import get_store
 from media.services import streams
 from rights.decisions import decide_many
+from rights.models import RightsGrant
 from subscriptions.models import Plan, Subscription
 from subscriptions.selectors import subscriptions_covering
 
@@ -81,6 +82,8 @@ Subscription.objects.filter(pk=subscription.pk).update(
 films = list(Film.objects.filter(status="in_catalogue").order_by("pk")[:600])
 decisions = decide_many(library, films, ["stream_home"], on=today)
 film_ids = [f.pk for f in films if decisions[f.pk]["stream_home"].allowed][:FILMS]
+# the grants' own stream caps (the stricter of plan and grant applies) lifted as the plan's
+RightsGrant.objects.filter(film_id__in=film_ids).update(max_concurrent_streams=None)
 store = get_store()
 try:
     store.client.create_bucket(Bucket=store.bucket)
