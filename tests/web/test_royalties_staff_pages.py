@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from rights.models import Medium, RightsHolderContact
+from rights.models import Medium
 from royalties.models import (
     PaymentTerms,
     PerUseRate,
@@ -28,7 +28,7 @@ from royalties.models import (
 from royalties.periods import quarter, year
 from royalties.services import statement_approve, statement_draft
 from tests.factories import TEST_PASSWORD, FilmFactory, InstitutionFactory, UserFactory
-from tests.royalties.conftest import ContractFactory, D, GrantFactory, make_terms, make_view_on
+from tests.royalties.conftest import D, GrantFactory, contracted, make_view_on
 from tests.web.conftest import csrf_of
 
 pytestmark = pytest.mark.django_db
@@ -39,26 +39,6 @@ BASE = "/equipe/redevances/"
 def post(client, url, data, *, token_from=None):
     token = csrf_of(client, token_from or url)
     return client.post(url, {"csrfmiddlewaretoken": token, **data})
-
-
-def contracted(*, title="Les Glaneurs", contact=True, rate="1.50", **terms):
-    """A contract signed in 2016 with a film streamed at home (1.50 EUR a view, unless
-    told), a contact with an e-mail address, and two 2017 views from a library in the 35."""
-    contract = ContractFactory(signed_on=D(2016, 5, 1))
-    if contact:
-        RightsHolderContact.objects.create(
-            rights_holder=contract.rights_holder, name="Compta", email="compta@prod.example"
-        )
-    film = FilmFactory(title=title)
-    GrantFactory(
-        contract=contract, film=film, medium=Medium.STREAM_HOME,
-        starts_on=D(2017, 1, 1), ends_on=None,
-    )  # fmt: skip
-    make_terms(contract, D(2017, 1, 1), rates=[(Medium.STREAM_HOME, "view", rate)], **terms)
-    library = InstitutionFactory(name="Médiathèque Secrète", department_code="35", region_code="53")
-    for day, viewer in ((D(2017, 2, 3), "patron-secret"), (D(2017, 5, 9), "autre")):
-        make_view_on(library=library, film=film, day=day, viewer=viewer)
-    return contract
 
 
 @pytest.fixture
@@ -145,23 +125,25 @@ def test_the_list_costs_constant_queries(editor_web):
 
 def test_drafting_from_the_list_and_the_mixed_periods_refusal(editor_web):
     contract = contracted()
-    drafted = post(editor_web, BASE, {"contract": contract.reference, "period": "2017-Q2"})
+    drafted = post(
+        editor_web, BASE, {"draft-contract": contract.reference, "draft-period": "2017-Q2"}
+    )
     assert drafted.status_code == 302
     statement = Statement.objects.get(contract=contract)
     assert drafted["Location"] == f"{BASE}releves/{statement.pk}/"
     assert statement.period_kind == "quarter" and statement.total == Decimal("1.50")
 
-    mixed = post(editor_web, BASE, {"contract": contract.reference, "period": "2017"})
+    mixed = post(editor_web, BASE, {"draft-contract": contract.reference, "draft-period": "2017"})
     assert mixed.status_code == 409
     text = mixed.content.decode()
     assert "un relevé d’une autre durée" in text and "2017-Q2" in text
     assert Statement.objects.count() == 1 and StatementLine.objects.count() == 1
 
-    unknown = post(editor_web, BASE, {"contract": "NOPE-1", "period": "2017"})
+    unknown = post(editor_web, BASE, {"draft-contract": "NOPE-1", "draft-period": "2017"})
     assert unknown.status_code == 400
-    assert 'id="id_contract-error"' in unknown.content.decode()
-    future = post(editor_web, BASE, {"contract": contract.reference, "period": "2999"})
-    assert future.status_code == 400 and 'id="id_period-error"' in future.content.decode()
+    assert 'id="id_draft-contract-error"' in unknown.content.decode()
+    future = post(editor_web, BASE, {"draft-contract": contract.reference, "draft-period": "2999"})
+    assert future.status_code == 400 and 'id="id_draft-period-error"' in future.content.decode()
     assert Statement.objects.count() == 1
 
 

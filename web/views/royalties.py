@@ -97,7 +97,7 @@ def statement_list(request):
     if not filters.is_valid():
         statements, status = statements.none(), 400
 
-    draft_form = StatementDraftForm(request.POST or None)
+    draft_form = StatementDraftForm(request.POST or None, prefix="draft")
     if request.method == "POST":
         status = 400
         if draft_form.is_valid():
@@ -211,14 +211,10 @@ def statement_detail(request, pk):
     statement = selectors.statement_for_document(statement.pk)
     usage_rows = list(statement.usage.all())
     for row in usage_rows:
-        row.minutes = f"{row.seconds / 60:.2f}"
+        row.minutes = row.seconds / 60
     lines = list(statement.lines.all())
     for line in lines:
-        line.shown_quantity = (
-            _("%(minutes).2f min") % {"minutes": line.quantity / 60}
-            if line.unit == "minute"
-            else str(line.quantity)
-        )
+        line.minutes = line.quantity / 60 if line.unit == "minute" else None
     correction = Statement.objects.filter(corrects=statement).only("pk").first()
     return _render(
         request,
