@@ -347,8 +347,9 @@ def link_path(message) -> str:
 def test_the_staff_invite_a_holder_s_user_who_chooses_a_password_and_signs_in(
     editor_web, django_capture_on_commit_callbacks
 ):
-    contract = contracted()
-    statement_approve(statement=statement_draft(contract=contract, period=year(2017)))
+    contract, other = contracted(), contracted(title="Autre film")
+    for each in (contract, other):
+        statement_approve(statement=statement_draft(contract=each, period=year(2017)))
     url = f"{BASE}ayants-droit/{contract.rights_holder_id}/utilisateurs/"
     with django_capture_on_commit_callbacks(execute=True):
         invited = post(editor_web, url, {"username": "prod-compta", "email": "c@prod.example"})
@@ -381,7 +382,10 @@ def test_the_staff_invite_a_holder_s_user_who_chooses_a_password_and_signs_in(
         {"staff-username": "prod-compta", "staff-password": "un-long-mot-de-passe"},
     )
     assert signed_in.status_code == 302 and signed_in["Location"] == "/ayants-droit/"
-    assert contract.reference in newcomer.get("/ayants-droit/").content.decode()
+    space = newcomer.get("/ayants-droit/").content.decode()
+    assert contract.reference in space and other.reference not in space  # their own only
+    for url in (BASE, f"{BASE}ayants-droit/{other.rights_holder_id}/utilisateurs/"):
+        assert newcomer.get(url).status_code == 403  # not the staff's pages
 
     spent = Client().get(path)
     assert spent.status_code == 400
@@ -403,3 +407,24 @@ def test_a_wrong_link_or_another_account_s_link_is_a_clear_400(library_admin):
         assert response.status_code == 400, path
         assert "Ce lien ne fonctionne plus" in response.content.decode()
     assert library_admin.check_password(TEST_PASSWORD)
+
+
+def test_the_holder_s_users_page_costs_constant_queries(editor_web, editor):
+    contract = contracted()
+    url = f"{BASE}ayants-droit/{contract.rights_holder_id}/utilisateurs/"
+    _holder_user(contract.rights_holder)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_web.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for _ in range(3):
+        member = RightsHolderMember.objects.create(
+            user=UserFactory(role=User.Role.RIGHTS_HOLDER, institution=None),
+            rights_holder=contract.rights_holder,
+            invited_by=editor,
+        )
+        assert member.user.username in editor_web.get(url).content.decode()
+    assert count() == before
