@@ -27,6 +27,7 @@ from backend.errors import ApplicationError, NotFoundError
 from rights.models import Contract, RightsHolder
 from royalties import selectors, services
 from royalties.documents import document_response
+from royalties.errors import RoyaltiesErrorCode
 from royalties.models import PaymentTerms, PerUseRate, RightsHolderMember, Statement
 from royalties.periods import period_parse
 from royalties.services.members import rights_holder_member_invite
@@ -307,7 +308,7 @@ def holder_members(request, holder_id):
                     rights_holder=holder, by=request.user, **form.cleaned_data
                 )
             except ApplicationError as exc:
-                field = "username" if exc.code == "username_taken" else exc.field
+                field = "username" if exc.code == RoyaltiesErrorCode.USERNAME_TAKEN else exc.field
                 form.add_error(field if field in form.fields else None, str(exc.message))
                 status = exc.status_code
             else:
