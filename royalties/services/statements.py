@@ -431,7 +431,8 @@ def statements_draft_period(
     *, period: StatementPeriod, today: datetime.date | None = None
 ) -> dict[str, int]:
     """Draft (or recompute) every contract's statement of a period that is over; those
-    already approved are left alone. The usage of every contract is read at once (nine
+    already approved are left alone, and so are the contracts whose statements are of the
+    other length over these days (`mixed_periods`). The usage of every contract is read at once (nine
     aggregate queries over the period's records), then each statement is written in its
     own transaction; approving one later recomputes it alone and must find the same."""
     today = today or timezone.localdate()
