@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -48,13 +49,17 @@ def invitation_email(user_id: int) -> int:
         return 0
     uid, token = invitation_token(user)
     holder = user.rights_holder_membership.rights_holder.name
-    url = f"{settings.FRONTEND_BASE_URL}/api/v1/rights-holder-invitations/accept/"
+    link = settings.FRONTEND_BASE_URL + reverse(
+        "web:holder-invitation", kwargs={"uidb64": uid, "token": token}
+    )
+    api = f"{settings.FRONTEND_BASE_URL}/api/v1/rights-holder-invitations/accept/"
     body = (
         f"Le service vous ouvre un espace de consultation pour {holder} : contrats, droits, "
         f"utilisation de vos films et relevés.\n"
         f"You are invited to the read-only space of {holder}.\n\n"
-        f"Identifiant / username : {user.username}\n"
-        f"Pour choisir votre mot de passe / to choose your password: POST {url}\n"
-        f"uid={uid}\ntoken={token}\n"
+        f"Identifiant / username : {user.username}\n\n"
+        f"Pour choisir votre mot de passe (ce lien ne sert qu'une fois) / "
+        f"to choose your password (this link works once):\n{link}\n\n"
+        f"Par l'API / through the API: POST {api} uid={uid} token={token}\n"
     )
     return send_mail(f"{settings.INVOICE_ISSUER_NAME} — {holder}", body, None, [user.email])

@@ -15,6 +15,7 @@ class RoyaltiesErrorCode(models.TextChoices):
     PERIOD_NOT_OVER = "period_not_over"
     CONTRACT_NOT_SIGNED = "contract_not_signed"
     STATEMENT_EXISTS = "statement_exists"
+    MIXED_PERIODS = "mixed_periods"
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     INPUTS_CHANGED = "inputs_changed"
     NO_CONTACT_EMAIL = "no_contact_email"

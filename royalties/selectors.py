@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from backend.access import get_or_not_found
 from catalogue.models import Film
 from rights.models import Contract, RightsGrant, RightsHolder
+from rights.selectors import history_entries
 from royalties import usage
 from royalties.models import (
     PaymentTerms,
+    PerUseRate,
     RightsHolderMember,
     Statement,
     StatementLine,
@@ -110,6 +112,41 @@ def statement_state_filter(state: str, *, today: datetime.date) -> Q:
 
 
 STATES = ("draft", "due", "overdue", "paid")
+
+
+def statements_within(
+    queryset: QuerySet[Statement], period: StatementPeriod
+) -> QuerySet[Statement]:
+    """The statements whose period lies within `period` (a year's: the year's and its
+    quarters')."""
+    return queryset.filter(period_start__gte=period.start, period_end__lte=period.end)
+
+
+def contract_terms_versions(contract: Contract) -> QuerySet[PaymentTerms]:
+    return terms_queryset().filter(contract_id=contract.pk).order_by("valid_from", "pk")
+
+
+def contract_terms_history(contract: Contract) -> list[dict]:
+    """Every recorded change to a contract's payment terms and to their rates (who, when,
+    each field before and after), newest first; each entry also has `record`, the version
+    or rate as it was recorded (what a creation or a removal was). Three queries."""
+    terms = list(
+        PaymentTerms.history.filter(contract_id=contract.pk).select_related("history_user")
+    )
+    rates = list(
+        PerUseRate.history.filter(terms_id__in={record.id for record in terms}).select_related(
+            "history_user"
+        )
+    )
+    records = {("terms", r.id, r.history_date): r for r in terms} | {
+        ("rate", r.id, r.history_date): r for r in rates
+    }
+    entries = history_entries("terms", terms) + history_entries("rate", rates)
+    for entry in entries:
+        entry["record"] = records[(entry["object"], entry["object_id"], entry["when"])]
+    entries.sort(key=lambda entry: (entry["when"], entry["object"], entry["object_id"]))
+    entries.reverse()
+    return entries
 
 
 def statements_summary(queryset: QuerySet[Statement], *, today: datetime.date) -> list[dict]:

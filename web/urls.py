@@ -5,7 +5,7 @@ slash: it is the link the catalogue records' 856 field and the newsletter send."
 from django.urls import include, path
 
 from web import urls_library_admin
-from web.views import account, holder, patron, public
+from web.views import account, holder, patron, public, royalties
 
 app_name = "web"
 
@@ -37,6 +37,32 @@ urlpatterns = [
         "ayants-droit/releves/<int:pk>/<str:kind>",
         holder.statement_document,
         name="holder-statement-document",
+    ),
+    path(
+        "ayants-droit/invitation/<str:uidb64>/<str:token>/",
+        holder.invitation_accept,
+        name="holder-invitation",
+    ),
+    path("equipe/redevances/", royalties.statement_list, name="royalties-statements"),
+    path(
+        "equipe/redevances/releves/<int:pk>/",
+        royalties.statement_detail,
+        name="royalties-statement",
+    ),
+    path(
+        "equipe/redevances/releves/<int:pk>/<str:kind>",
+        royalties.statement_document,
+        name="royalties-statement-document",
+    ),
+    path(
+        "equipe/redevances/contrats/<int:contract_id>/conditions/",
+        royalties.contract_terms,
+        name="royalties-contract-terms",
+    ),
+    path(
+        "equipe/redevances/ayants-droit/<int:holder_id>/utilisateurs/",
+        royalties.holder_members,
+        name="royalties-holder-members",
     ),
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),

@@ -285,7 +285,10 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Royalty statements: a contract's usage and what it is owed for a quarter or a year
     (Paris dates). POST drafts the statement of `contract` for `period` (a period that is
     over: 400 `period_not_over`; an unsigned contract: 409 `contract_not_signed`; a draft
-    of that period is recomputed; an approved one: 409 `statement_exists`). A draft is
+    of that period is recomputed; an approved one: 409 `statement_exists`; a period
+    sharing days with a statement of the other length — a year over quarters, a quarter
+    inside a year —: 409 `mixed_periods`, which would recoup the advance and apply the
+    minimum guarantee twice). A draft is
     recomputed, then approved (frozen; 409 `inputs_changed` when what it was computed
     from changed since: recompute first; approving again changes nothing), sent to the
     rights holder's contacts with its PDF (409 `no_contact_email`), and paid."""

@@ -206,6 +206,32 @@ def _refuse_unsigned(contract: Contract) -> None:
         )
 
 
+def _refuse_mixed_periods(contract: Contract, period: StatementPeriod) -> None:
+    """A contract's statements are all quarters or all years over the same days: a year
+    over quarters (or a quarter inside a year) would recoup the advance and apply the
+    minimum guarantee twice. Refused while any statement of the other length shares a day
+    with the period (called under the contract's lock)."""
+    clashing = (
+        Statement.objects.filter(
+            contract_id=contract.pk, period_start__lte=period.end, period_end__gte=period.start
+        )
+        .exclude(period_kind=period.kind)
+        .order_by("period_start", "pk")
+    )
+    found = list(clashing)
+    if found:
+        labels = sorted({statement.period_label for statement in found})
+        raise ConflictError(
+            RoyaltiesErrorCode.MIXED_PERIODS,
+            _(
+                "This contract already has a statement of another length over some of these "
+                "days (%(periods)s): its statements are all quarters or all years."
+            )
+            % {"periods": ", ".join(labels)},
+            extra={"statements": [statement.pk for statement in found]},
+        )
+
+
 def _lock(statement: Statement) -> Statement:
     return lock_statement(statement.pk)
 
@@ -234,6 +260,7 @@ def statement_draft(
     period_ended(period, today=today or timezone.localdate())
     contract = lock_contract(contract.pk)
     _refuse_unsigned(contract)
+    _refuse_mixed_periods(contract, period)
     statement = lock_period_statement(contract, period.start, period.end)
     if statement is not None and statement.status != Statement.Status.DRAFT:
         raise ConflictError(
@@ -404,7 +431,8 @@ def statements_draft_period(
     *, period: StatementPeriod, today: datetime.date | None = None
 ) -> dict[str, int]:
     """Draft (or recompute) every contract's statement of a period that is over; those
-    already approved are left alone. The usage of every contract is read at once (nine
+    already approved are left alone, and so are the contracts whose statements are of the
+    other length over these days (`mixed_periods`). The usage of every contract is read at once (nine
     aggregate queries over the period's records), then each statement is written in its
     own transaction; approving one later recomputes it alone and must find the same."""
     today = today or timezone.localdate()
@@ -416,7 +444,10 @@ def statements_draft_period(
         try:
             statement_draft(contract=contract, period=period, today=today, used=used)
         except ConflictError as error:
-            if error.code != RoyaltiesErrorCode.STATEMENT_EXISTS:
+            if error.code not in (
+                RoyaltiesErrorCode.STATEMENT_EXISTS,
+                RoyaltiesErrorCode.MIXED_PERIODS,
+            ):
                 raise
             counts["kept"] += 1
         else:

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from orders.models import DvdEdition, Order, OrderLine
-from rights.models import Medium
+from rights.models import Medium, RightsHolderContact
 from royalties.models import PaymentTerms, PerUseRate
-from tests.factories import InstitutionFactory
+from tests.factories import FilmFactory, InstitutionFactory
 from tests.orders.conftest import make_ean
 from tests.rights.conftest import ContractFactory, GrantFactory
 from tests.stats.conftest import at, make_screening, make_subscription, make_view
@@ -60,6 +60,26 @@ def make_terms(contract, valid_from, valid_to=None, rates=(), **fields) -> Payme
     for medium, unit, rate in rates:
         PerUseRate.objects.create(terms=terms, medium=medium, unit=unit, rate=Decimal(rate))
     return terms
+
+
+def contracted(*, title="Les Glaneurs", contact=True, rate="1.50", **terms):
+    """A contract signed in 2016 with a film streamed at home (1.50 EUR a view, unless
+    told), a contact with an e-mail address, and two 2017 views from a library in the 35."""
+    contract = ContractFactory(signed_on=D(2016, 5, 1))
+    if contact:
+        RightsHolderContact.objects.create(
+            rights_holder=contract.rights_holder, name="Compta", email="compta@prod.example"
+        )
+    film = FilmFactory(title=title)
+    GrantFactory(
+        contract=contract, film=film, medium=Medium.STREAM_HOME,
+        starts_on=D(2017, 1, 1), ends_on=None,
+    )  # fmt: skip
+    make_terms(contract, D(2017, 1, 1), rates=[(Medium.STREAM_HOME, "view", rate)], **terms)
+    library = InstitutionFactory(name="Médiathèque Secrète", department_code="35", region_code="53")
+    for day, viewer in ((D(2017, 2, 3), "patron-secret"), (D(2017, 5, 9), "autre")):
+        make_view_on(library=library, film=film, day=day, viewer=viewer)
+    return contract
 
 
 @pytest.fixture

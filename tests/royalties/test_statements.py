@@ -9,9 +9,12 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backend.errors import ConflictError
 from orders.models import Order
 from rights.models import Contract, Medium, RightsHolderContact
 from royalties.models import Statement, StatementLine, StatementUsage
+from royalties.periods import quarter, year
+from royalties.services import statement_draft, statements_draft_period
 from tests.factories import FilmFactory
 from tests.royalties.conftest import (
     ContractFactory,
@@ -262,6 +265,40 @@ def test_an_unsigned_contract_has_no_statement(editor_api):
     response = _draft(editor_api, contract)
     assert (response.status_code, response.json()["code"]) == (409, "contract_not_signed")
     assert not Statement.objects.exists()
+
+
+def test_a_year_over_quarters_is_refused_through_the_api_with_nothing_written(editor_api, case):
+    """Quarters then the year over them would recoup the advance and apply the guarantee
+    twice: the year is refused with its reason, and nothing of it is written."""
+    assert _draft(editor_api, case["contract"], "2017-Q2").status_code == 201
+    before = (Statement.objects.count(), StatementLine.objects.count())
+    response = _draft(editor_api, case["contract"], "2017")
+    assert (response.status_code, response.json()["code"]) == (409, "mixed_periods")
+    assert "2017-Q2" in response.json()["detail"]
+    assert (Statement.objects.count(), StatementLine.objects.count()) == before
+    # another quarter of the same year, and the year before, are fine
+    assert _draft(editor_api, case["contract"], "2017-Q3").status_code == 201
+    assert _draft(editor_api, case["contract"], "2016").status_code == 201
+
+
+def test_a_quarter_inside_a_drafted_year_is_refused_by_the_service(case):
+    contract = case["contract"]
+    statement_draft(contract=contract, period=year(2017))
+    with pytest.raises(ConflictError) as refused:
+        statement_draft(contract=contract, period=quarter(2017, 4))
+    assert refused.value.code == "mixed_periods" and refused.value.status_code == 409
+    assert list(Statement.objects.values_list("period_kind", flat=True)) == ["year"]
+    # the year itself is recomputed as before; the next year's quarter is drafted
+    statement_draft(contract=contract, period=year(2017))
+    statement_draft(contract=contract, period=quarter(2018, 1))
+    assert Statement.objects.count() == 2
+
+
+def test_drafting_a_period_keeps_a_contract_whose_statements_are_of_the_other_length(case):
+    statement_draft(contract=case["contract"], period=quarter(2017, 1))
+    counts = statements_draft_period(period=year(2017))
+    assert counts == {"drafted": 0, "kept": 1}
+    assert list(Statement.objects.values_list("period_kind", flat=True)) == ["quarter"]
 
 
 def test_the_list_and_summary_cost_constant_queries(editor_api, case, libraries):

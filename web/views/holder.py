@@ -1,24 +1,35 @@
 """The rights holder's pages: their space (contracts and grants, rights ending within
 180 days with whom to write to, statements) and a statement with its PDF and CSV. The
-same selectors as the API's `/api/v1/my-rights/`; another holder's statement is a 404."""
+same selectors as the API's `/api/v1/my-rights/`; another holder's statement is a 404.
+And the page an invitation's e-mailed link opens, where the invited user chooses a
+password (the library staff's invitation page and form, `web.views.library.staff`, on the
+royalties service that accepts an invitation)."""
 
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.staff import user_from_link
+from backend.api.throttling import login_rate_limited
 from backend.errors import ApplicationError, NotFoundError
 from rights.models import Medium
 from royalties import selectors
 from royalties.documents import document_response
+from royalties.errors import RoyaltiesErrorCode
 from royalties.periods import period_parse
+from royalties.services.members import rights_holder_invitation_accept
+from web.library_admin_forms import PasswordChooseForm
 
 
 def rights_holder_required(view):
@@ -121,3 +132,39 @@ def film_usage(request, holder, pk):
         },
         status=status,
     )
+
+
+@never_cache
+@login_rate_limited
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, uidb64, token):
+    """The page an invitation's link opens: the invited user of a rights holder chooses a
+    password (Django's validators, errors in place), then signs in and lands on their
+    space. A link already used, expired, mistyped or of another kind of account says so
+    (400)."""
+    account = user_from_link(uidb64=uidb64, token=token)
+    holder = selectors.rights_holder_of(account) if account is not None else None
+    template = "web/account/password_choose.html"
+    context = {"invitation": "holder", "holder": holder, "account": account}
+    if holder is None:
+        return render(request, template, {**context, "form": None}, status=400)
+    form = PasswordChooseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                rights_holder_invitation_accept(
+                    uid=uidb64, token=token, password=form.cleaned_data["password1"]
+                )
+            except ApplicationError as exc:
+                if exc.code == RoyaltiesErrorCode.INVALID_INVITATION:  # spent meanwhile
+                    return render(request, template, {**context, "form": None}, status=400)
+                form.add_error("password1" if exc.field == "password" else None, str(exc.message))
+            else:
+                messages.success(
+                    request, _("Your password is set: sign in with your username and it.")
+                )
+                query = urlencode({"next": reverse("web:holder-space")})
+                return redirect(f"{reverse('web:sign-in')}?{query}#staff-sign-in")
+    return render(request, template, {**context, "form": form}, status=status)

@@ -21,5 +21,6 @@ class Command(BaseCommand):
             raise CommandError(f"{error.code}: {error.message}") from None
         self.stdout.write(
             f"{period}: {counts['drafted']} statement(s) drafted, "
-            f"{counts['kept']} already approved kept"
+            f"{counts['kept']} kept (already approved, or the contract's statements are of "
+            f"the other length)"
         )
