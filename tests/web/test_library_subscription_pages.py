@@ -45,6 +45,9 @@ def test_the_grid_shows_the_librarys_price(staff_web, library, grid):
     tier = platform.tiers.get(population_from__lte=9000, population_to__gte=9000)
     price = str(tier.price_excl_vat).replace(".", ",")  # as French writes it
     assert f"<strong>{price} €</strong>" in page
+    # a pack's one price, whatever the size; the population as French writes it
+    assert "<strong>Toute population — votre bibliothèque</strong>" in page
+    assert "par votre bibliothèque : 9\xa0000 habitants" in page
 
 
 def test_a_pack_quoted_then_paid_by_purchase_order_issues_an_invoice(
@@ -170,6 +173,7 @@ def test_an_invoice_awaiting_payment_shows_how_to_pay_it_then_the_credits_once_p
     assert "<dd>BC-77</dd>" in page
     assert "En attente de paiement" in page and "Émise, en attente de paiement" in page
     assert 'id="credits"' not in page
+    assert '<dd id="plan-includes">3 projections publiques par an</dd>' in page
     billing.invoice_mark_paid(invoice=invoice, paid_on=today, by=editor)
     page = unescape(staff_web.get(url).content.decode())
     assert 'id="bank-transfer"' not in page
