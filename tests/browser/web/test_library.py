@@ -55,6 +55,7 @@ def dvd_library(library):
     return library
 
 
+@pytest.mark.slow
 def test_journey_1_a_pack_bought_through_the_pages_its_credits_move_with_a_booking(
     watched_page, live_server, library, library_admin, editor
 ):
@@ -62,7 +63,8 @@ def test_journey_1_a_pack_bought_through_the_pages_its_credits_move_with_a_booki
     keyboard (a quote, then a purchase order: with Stripe off, as after `make run`, it is
     the one way to pay and the page says why); the cinema staff record the transfer (the
     service their API calls); the credits go 3 → 2 with a booking and back to 3 when it
-    is cancelled; a film without screening rights that day says why and until when."""
+    is cancelled; a film without screening rights that day says why and until when.
+    Slow on purpose (about 7 s): the issue's whole journey, some fifteen page loads."""
     page = watched_page
     grid = make_grid(timezone.localdate().year)
     screening_films()
