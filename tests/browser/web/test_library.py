@@ -19,8 +19,8 @@ from orders import services as order_services
 from orders.models import Order
 from rights.models import Medium
 from subscriptions.models import ScreeningBooking, Subscription
-from subscriptions.services.billing import invoice_mark_paid
 from tests.browser.web.test_accessibility import _check_pages
+from tests.conftest import client_for
 from tests.editorial.conftest import day, film_with
 from tests.factories import TEST_PASSWORD
 from tests.orders.conftest import available, grant_dvd, make_edition
@@ -61,8 +61,8 @@ def test_journey_1_a_pack_bought_through_the_pages_its_credits_move_with_a_booki
 ):
     """The administrator buys the 3-screening pack on the subscription pages, with the
     keyboard (a quote, then a purchase order: with Stripe off, as after `make run`, it is
-    the one way to pay and the page says why); the cinema staff record the transfer (the
-    service their API calls); the credits go 3 → 2 with a booking and back to 3 when it
+    the one way to pay and the page says why); the cinema staff record the transfer
+    (their API); the credits go 3 → 2 with a booking and back to 3 when it
     is cancelled; a film without screening rights that day says why and until when.
     Slow on purpose (about 7 s): the issue's whole journey, some fifteen page loads."""
     page = watched_page
@@ -104,8 +104,13 @@ def test_journey_1_a_pack_bought_through_the_pages_its_credits_move_with_a_booki
     expect(page.locator("#subscription-facts")).to_contain_text("En attente de paiement")
     expect(page.locator("#credits")).to_have_count(0)  # not before the payment
 
-    # the cinema staff record the transfer (their API's service)
-    invoice_mark_paid(invoice=invoice, paid_on=timezone.localdate(), by=editor)
+    # the cinema staff record the transfer, through their API
+    recorded = client_for(editor).post(
+        f"/api/v1/invoices/{invoice.pk}/mark-paid/",
+        {"paid_on": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert recorded.status_code == 200, recorded.json()
     page.reload()
     expect(page.locator("#bank-transfer")).to_have_count(0)
     expect(page.locator("#subscription-facts")).to_contain_text("Actif")
