@@ -174,6 +174,12 @@ def test_an_invoice_awaiting_payment_shows_how_to_pay_it_then_the_credits_once_p
     assert "En attente de paiement" in page and "Émise, en attente de paiement" in page
     assert 'id="credits"' not in page
     assert '<dd id="plan-includes">3 projections publiques par an</dd>' in page
+    # the dashboard's to-do leads there
+    dashboard = unescape(staff_web.get("/bibliotheque/").content.decode())
+    assert (
+        f'<a href="{url}">Comment la régler<span class="fr-sr-only"> (Facture {invoice.number})'
+        in dashboard
+    )
     billing.invoice_mark_paid(invoice=invoice, paid_on=today, by=editor)
     page = unescape(staff_web.get(url).content.decode())
     assert 'id="bank-transfer"' not in page
