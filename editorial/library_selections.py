@@ -56,6 +56,17 @@ class LibrarySelectionItemAddSerializer(serializers.Serializer):
     )
 
 
+class LibrarySelectionItemMoveSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        min_value=0,
+        max_value=10_000,
+        help_text=_(
+            "The item's new place: 0 is the first; past the end, the last. The films in "
+            "between shift by one place."
+        ),
+    )
+
+
 class LibrarySelectionListQuerySerializer(serializers.Serializer):
     institution = serializers.IntegerField(
         min_value=1,
@@ -165,3 +176,18 @@ class LibrarySelectionViewSet(
         """Take a film out of the selection; the films after it move up."""
         services.library_selection_item_remove(selection=self.get_object(), item_id=int(item_id))
         return Response(status=204)
+
+    @extend_schema(
+        request=LibrarySelectionItemMoveSerializer, responses={200: LibrarySelectionSerializer}
+    )
+    @remove_item.mapping.patch
+    def move_item(self, request, pk=None, item_id=None):
+        """Move a film of the selection to another place (`position`, 0 the first); the
+        answer is the selection in its new order."""
+        selection = self.get_object()
+        data = LibrarySelectionItemMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.library_selection_item_move(
+            selection=selection, item_id=int(item_id), **data.validated_data
+        )
+        return self._answer(selection)

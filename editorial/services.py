@@ -287,3 +287,22 @@ def library_selection_item_remove(*, selection: LibrarySelection, item_id: int) 
     if not any(item["id"] == item_id for item in current):
         raise NotFoundError("not_found", _("No such item in this selection."))
     _replace_items(selection, [item for item in current if item["id"] != item_id])
+
+
+@transaction.atomic
+def library_selection_item_move(
+    *, selection: LibrarySelection, item_id: int, position: int
+) -> LibrarySelectionItem:
+    """Move an item to `position` (0 is the first place; past the end: the last), under
+    the selection's lock; the films between its old place and the new one shift by one,
+    so positions stay 0..n-1, each once."""
+    selection = lock_library_selection(selection.pk)
+    current = list(selection.items.order_by("position", "pk"))
+    moved = next((item for item in current if item.pk == item_id), None)
+    if moved is None:
+        raise NotFoundError("not_found", _("No such item in this selection."))
+    current.remove(moved)
+    current.insert(max(0, min(position, len(current))), moved)
+    _replace_items(selection, [{"film": item.film_id, "note": item.note} for item in current])
+    moved.refresh_from_db()
+    return moved

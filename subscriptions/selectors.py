@@ -20,6 +20,7 @@ from institutions.selectors import institution_get_for, institution_private_get_
 from rights.models import Medium
 from subscriptions.cards import card_digests
 from subscriptions.errors import SubscriptionErrorCode
+from subscriptions.gateways import stripe as stripe_gateway
 from subscriptions.models import (
     Invoice,
     Patron,
@@ -63,6 +64,13 @@ def grid_for(year: int) -> TariffGrid:
     if grid is None:
         raise ApplicationError(SubscriptionErrorCode.NO_GRID, _("No tariff grid for this year."))
     return grid
+
+
+def online_payment_available() -> bool:
+    """Whether card and SEPA debit (Stripe Checkout) may be offered: Stripe is configured.
+    Otherwise the only way to pay is the administrative invoice (purchase order and bank
+    transfer), and a payment by Stripe would be refused with `payment_provider_error`."""
+    return stripe_gateway.is_configured()
 
 
 def plan_quote(*, plan: Plan, population_served: int) -> Quote:

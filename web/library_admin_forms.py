@@ -4,6 +4,7 @@ selections, catalogue records). They shape input only; every rule is the service
 from __future__ import annotations
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -113,32 +114,58 @@ class QuoteForm(forms.Form):
         help_text=_("For one year from that day."),
     )
 
-    def __init__(self, *args, plans=(), **kwargs):
+    def __init__(self, *args, plans=(), quotes=None, **kwargs):
+        """`quotes`: the price of each plan for the library (`{plan id: Quote}`), shown
+        in its choice so the librarian picks with the price in view."""
         super().__init__(*args, **kwargs)
+        quotes = quotes or {}
         self.plans = {str(plan.pk): plan for plan in plans}
-        self.fields["plan"].choices = [(pk, plan.name) for pk, plan in self.plans.items()]
+        self.fields["plan"].choices = [
+            (pk, _plan_choice_label(plan, quotes.get(plan.pk))) for pk, plan in self.plans.items()
+        ]
 
     def clean_plan(self):
         return self.plans[self.cleaned_data["plan"]]
 
 
-PAYMENT_CHOICES = [
-    ("administrative_invoice", _("Purchase order and bank transfer (administrative invoice)")),
+def _plan_choice_label(plan, quote) -> str:
+    if quote is None:
+        return plan.name
+    return _("%(plan)s — %(price)s € incl. VAT") % {
+        "plan": plan.name,
+        "price": number_format(quote.price_incl_vat, 2, force_grouping=True),
+    }
+
+
+#: how to pay: the administrative invoice always; card and SEPA debit only when Stripe is
+#: configured (`subscriptions.selectors.online_payment_available`)
+INVOICE_CHOICE = (
+    "administrative_invoice",
+    _("Purchase order and bank transfer (administrative invoice)"),
+)
+ONLINE_CHOICES = [
     ("card", _("Card, through Stripe")),
     ("sepa_debit", _("SEPA direct debit, through Stripe")),
 ]
 
 
 class PaymentForm(forms.Form):
-    payment_method = forms.ChoiceField(
-        label=_("How to pay"), choices=PAYMENT_CHOICES, widget=forms.RadioSelect
-    )
+    payment_method = forms.ChoiceField(label=_("How to pay"), widget=forms.RadioSelect)
     purchase_order_reference = forms.CharField(
         label=_("Purchase order reference (optional)"),
         max_length=100,
         required=False,
         help_text=_("Printed on the invoice, for your accounting department."),
     )
+
+    def __init__(self, *args, online: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.online = online
+        self.fields["payment_method"].choices = [INVOICE_CHOICE] + (
+            ONLINE_CHOICES if online else []
+        )
+        if not online:  # the one way: chosen already
+            self.fields["payment_method"].initial = INVOICE_CHOICE[0]
 
 
 STATS_GROUPINGS = [

@@ -58,8 +58,13 @@ def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
     )
 
 
+def is_configured() -> bool:
+    """Whether payments through Stripe may be offered (an API key is set)."""
+    return bool(settings.STRIPE_API_KEY)
+
+
 def _client() -> stripe.StripeClient:
-    if not settings.STRIPE_API_KEY:
+    if not is_configured():
         raise PaymentProviderError("Stripe is not configured (STRIPE_API_KEY is empty).")
     return _client_for(settings.STRIPE_API_KEY, settings.STRIPE_API_BASE)
 

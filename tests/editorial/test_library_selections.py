@@ -222,6 +222,46 @@ def test_bad_input_is_refused_with_the_field_and_a_reason(library_api, films):
     assert _state() == before
 
 
+def test_a_film_is_moved_and_patrons_see_the_new_order(
+    library_api, patron_api, other_library_api, films
+):
+    sid = _create(library_api)["id"]
+    for name in ("streamed", "dvd_only", "departmental", "none"):
+        _add(library_api, sid, films[name])
+    items = {
+        item["film"]["title"]: item["id"]
+        for item in library_api.get(f"{URL}{sid}/").json()["items"]
+    }
+
+    response = library_api.patch(
+        f"{URL}{sid}/items/{items['Sans droits']}/", {"position": 0}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert _titles(body) == ["Sans droits", "Les Glaneurs", "Sur DVD", "Pour les BDP"]
+    assert [item["position"] for item in body["items"]] == [0, 1, 2, 3]
+    # past the end: the last place
+    response = library_api.patch(
+        f"{URL}{sid}/items/{items['Les Glaneurs']}/", {"position": 40}, format="json"
+    )
+    assert _titles(response.json()) == ["Sans droits", "Sur DVD", "Pour les BDP", "Les Glaneurs"]
+    (seen,) = patron_api.get(URL).json()["results"]
+    assert _titles(seen) == ["Sans droits", "Sur DVD", "Pour les BDP", "Les Glaneurs"]
+    assert LibrarySelectionItem.history.filter(position=3, film=films["streamed"]).exists()
+
+    before = _state()
+    item_url = f"{URL}{sid}/items/{items['Sur DVD']}/"
+    for payload in ({}, {"position": -1}, {"position": "premier"}, {"position": 10**20}):
+        response = library_api.patch(item_url, payload, format="json")
+        assert (response.status_code, list(response.json()["fields"])) == (400, ["position"])
+    unknown = library_api.patch(f"{URL}{sid}/items/{10**9}/", {"position": 0}, format="json")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    theirs = other_library_api.patch(item_url, {"position": 0}, format="json")
+    assert (theirs.status_code, theirs.json()["code"]) == (404, "not_found")
+    assert patron_api.patch(item_url, {"position": 0}, format="json").status_code == 403
+    assert _state() == before
+
+
 def test_list_costs_a_constant_number_of_queries(library_api, patron_api, editor_api, library):
     films = [FilmFactory() for _ in range(4)]
 
@@ -257,12 +297,13 @@ def test_list_costs_a_constant_number_of_queries(library_api, patron_api, editor
         st.one_of(
             st.tuples(st.just("add"), st.integers(0, 5), st.one_of(st.none(), st.integers(0, 7))),
             st.tuples(st.just("remove"), st.integers(0, 7), st.none()),
+            st.tuples(st.just("move"), st.integers(0, 7), st.integers(0, 8)),
         ),
         max_size=12,
     )
 )
-def test_adds_and_removes_keep_the_order_and_positions(library, steps):
-    """Whatever the sequence of adds (anywhere) and removes, the items are the expected
+def test_adds_moves_and_removes_keep_the_order_and_positions(library, steps):
+    """Whatever the sequence of adds (anywhere), moves and removes, the items are the expected
     films in the expected order at positions 0..n-1, each film once."""
     LibrarySelection.objects.all().delete()
     pool = list(Film.objects.order_by("pk")[:6]) or FilmFactory.create_batch(6)
@@ -281,6 +322,15 @@ def test_adds_and_removes_keep_the_order_and_positions(library, steps):
             )
             at = len(expected) if position is None else min(position, len(expected))
             expected.insert(at, film.pk)
+        elif kind == "move" and expected:
+            film_id = expected[index % len(expected)]
+            item = selection.items.get(film_id=film_id)
+            moved = services.library_selection_item_move(
+                selection=selection, item_id=item.pk, position=position
+            )
+            expected.remove(film_id)
+            expected.insert(min(position, len(expected)), film_id)
+            assert moved.position == expected.index(film_id)
         elif expected:
             film_id = expected[index % len(expected)]
             item = selection.items.get(film_id=film_id)

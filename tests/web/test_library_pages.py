@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -577,3 +578,92 @@ def test_a_network_s_administrator_sees_each_member_s_streaming_use(
     body = text(client.get("/bibliotheque/"))
     assert f'<th scope="row">{library.name}</th>' in body
     assert other_library.name not in body
+
+
+def _refusal_beside(body: str, line) -> str:
+    """The sentence shown beside the line's copies field, checking the field points at it."""
+    field = re.search(rf'<input [^>]*id="line-quantity-{line.pk}"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in field
+    assert f'aria-describedby="line-error-{line.pk}"' in field
+    group = body[: body.index(field)].rsplit('<div class="fr-input-group', 1)[1]
+    assert group.startswith(' fr-input-group--error"')
+    return re.search(
+        rf'<p class="fr-error-text web-line-refusal" id="line-error-{line.pk}">([^<]*)</p>', body
+    ).group(1)
+
+
+def test_a_refused_change_of_copies_is_shown_beside_the_line_s_field(
+    librarian, dvd_library, settings
+):
+    settings.ORDERS_MAX_QUANTITY_PER_LINE = 5
+    order, _ = order_services.cart_get_or_create(library=dvd_library)
+    kept = order_services.cart_line_add(
+        order=order, edition=make_edition(stock=10, film=film_with(title="Gardé")), quantity=1
+    )
+    line = order_services.cart_line_add(
+        order=order, edition=make_edition(stock=10, film=film_with(title="Trop")), quantity=2
+    )
+    url = f"/bibliotheque/dvd/panier/lignes/{line.pk}"
+    for typed, sentence in (
+        ("9", "Au plus 5 exemplaires d'une même édition par commande."),
+        ("0", "Commandez au moins un exemplaire."),
+        ("", "Commandez au moins un exemplaire."),
+    ):
+        response = post(librarian, url, {"action": "update", "quantity": typed})
+        assert response.status_code == 400, typed
+        body = re.sub(r"\s+", " ", unescape(response.content.decode()))
+        assert _refusal_beside(body, line) == sentence
+        assert f'value="{typed}" id="line-quantity-{line.pk}"' in body  # what was typed
+        # the summary above the lines links to the field
+        summary = body[body.index('id="cart-refusals"') : body.index('id="cart-lines"')]
+        assert f'<a href="#line-quantity-{line.pk}">Trop</a> — {sentence}' in summary
+        assert 'role="alert"' in summary
+        # the other line is as it was: no error on it
+        assert f'aria-describedby="line-error-{kept.pk}"' not in body
+    line.refresh_from_db()
+    assert line.quantity == 2
+    changed = post(librarian, url, {"action": "update", "quantity": "4"})
+    assert changed.status_code == 302
+    line.refresh_from_db()
+    assert line.quantity == 4
+
+
+def test_lines_refused_by_the_checks_say_why_beside_their_field(librarian, dvd_library):
+    order, _ = order_services.cart_get_or_create(library=dvd_library)
+    ended = make_edition(stock=3, rights=False, film=film_with(title="Droits finis"))
+    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    no_rights = order_services.cart_line_add(order=order, edition=ended, quantity=1)
+    scarce = make_edition(stock=2, film=film_with(title="Rare"))
+    short = order_services.cart_line_add(order=order, edition=scarce, quantity=2)
+    order_services.stock_record(edition=scarce, kind="write_off", quantity=1)
+    body = unescape(text(librarian.get("/bibliotheque/dvd/panier/")))
+    assert _refusal_beside(body, no_rights) == "DVD : Les droits pour cet usage ont pris fin."
+    assert _refusal_beside(body, short) == "Pas assez d’exemplaires disponibles en stock."
+    summary = body[body.index('id="cart-refusals"') : body.index('id="cart-lines"')]
+    assert (
+        '<div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-3w" id="cart-refusals">' in body
+    )
+    assert 'role="alert"' not in summary  # nothing just refused: a warning, not an alert
+    assert f'href="#line-quantity-{no_rights.pk}">Droits finis</a>' in summary
+    assert f'href="#line-quantity-{short.pk}">Rare</a>' in summary
+
+
+def test_a_refused_change_costs_the_same_queries_with_more_lines(librarian, dvd_library, settings):
+    settings.ORDERS_MAX_QUANTITY_PER_LINE = 5
+    order, _ = order_services.cart_get_or_create(library=dvd_library)
+    line = order_services.cart_line_add(order=order, edition=make_edition(stock=9), quantity=1)
+    url = f"/bibliotheque/dvd/panier/lignes/{line.pk}"
+    token = csrf_of(librarian, "/connexion/")
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            response = librarian.post(
+                url, {"csrfmiddlewaretoken": token, "action": "update", "quantity": "9"}
+            )
+        assert response.status_code == 400
+        return len(captured)
+
+    few = count()
+    for _ in range(3):
+        order_services.cart_line_add(order=order, edition=make_edition(stock=9), quantity=1)
+    assert count() == few

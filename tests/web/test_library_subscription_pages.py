@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from subscriptions.gateways import stripe as stripe_gateway
 from subscriptions.models import Invoice, Subscription
+from subscriptions.services import billing
 from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
 from tests.factories import UserFactory
 from tests.subscriptions.conftest import make_grid
@@ -44,6 +45,9 @@ def test_the_grid_shows_the_librarys_price(staff_web, library, grid):
     tier = platform.tiers.get(population_from__lte=9000, population_to__gte=9000)
     price = str(tier.price_excl_vat).replace(".", ",")  # as French writes it
     assert f"<strong>{price} €</strong>" in page
+    # a pack's one price, whatever the size; the population as French writes it
+    assert "<strong>Toute population — votre bibliothèque</strong>" in page
+    assert "par votre bibliothèque : 9\xa0000 habitants" in page
 
 
 def test_a_pack_quoted_then_paid_by_purchase_order_issues_an_invoice(
@@ -86,7 +90,10 @@ def today():
     return timezone.localdate()
 
 
-def test_paying_by_card_goes_to_stripe_checkout(staff_web, library, grid, today, monkeypatch):
+def test_paying_by_card_goes_to_stripe_checkout(
+    staff_web, library, grid, today, monkeypatch, settings
+):
+    settings.STRIPE_API_KEY = "sk_test_configured"  # Stripe on: card and SEPA offered
     monkeypatch.setattr(stripe_gateway, "customer_create", lambda **kwargs: "cus_test")
     monkeypatch.setattr(
         stripe_gateway,
@@ -107,9 +114,14 @@ def test_paying_by_card_goes_to_stripe_checkout(staff_web, library, grid, today,
 
 
 def test_a_provider_failure_is_a_sentence_and_changes_nothing_more(
-    staff_web, library, grid, today, settings
+    staff_web, library, grid, today, settings, monkeypatch
 ):
-    settings.STRIPE_API_KEY = ""  # not configured: the gateway refuses
+    settings.STRIPE_API_KEY = "sk_test_configured"
+
+    def unreachable(**kwargs):
+        raise stripe_gateway.PaymentProviderError("connection refused")
+
+    monkeypatch.setattr(stripe_gateway, "customer_create", unreachable)
     quote = subscription_quote_create(
         subscriber=library, plan=grid.plans.get(code="discovery-5"), starts_on=today
     )
@@ -118,6 +130,72 @@ def test_a_provider_failure_is_a_sentence_and_changes_nothing_more(
     )
     assert response.status_code == 502
     assert "Le prestataire de paiement" in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_with_stripe_off_only_the_purchase_order_is_offered_and_the_page_says_why(
+    staff_web, library, grid, today, settings
+):
+    settings.STRIPE_API_KEY = ""  # as `make run` starts
+    quote = subscription_quote_create(
+        subscriber=library, plan=grid.plans.get(code="discovery-3"), starts_on=today
+    )
+    url = f"/bibliotheque/abonnement/{quote.pk}/"
+    page = unescape(staff_web.get(url).content.decode())
+    assert 'value="administrative_invoice" checked' in page  # the one way, already chosen
+    assert 'value="card"' not in page and 'value="sepa_debit"' not in page
+    assert "n’est pas disponible sur ce service pour le moment" in page
+    by_card = post(staff_web, url, {"payment_method": "card"})
+    assert by_card.status_code == 400
+    assert 'id="payment-method-error"' in by_card.content.decode()
+    quote.refresh_from_db()
+    assert quote.status == "quote" and not Invoice.objects.exists()
+
+
+def test_an_invoice_awaiting_payment_shows_how_to_pay_it_then_the_credits_once_paid(
+    staff_web, library, grid, today, settings, editor
+):
+    settings.INVOICE_ISSUER_IBAN = "FR76 3000 1007 9412 3456 7890 185"
+    quote = subscription_quote_create(
+        subscriber=library, plan=grid.plans.get(code="discovery-3"), starts_on=today
+    )
+    url = f"/bibliotheque/abonnement/{quote.pk}/"
+    post(
+        staff_web,
+        url,
+        {"payment_method": "administrative_invoice", "purchase_order_reference": "BC-77"},
+    )
+    invoice = Invoice.objects.get()
+    page = unescape(staff_web.get(url).content.decode())
+    assert f"La facture {invoice.number} attend votre virement" in page
+    assert '<dd id="payee-iban">FR76 3000 1007 9412 3456 7890 185</dd>' in page
+    assert f'<dd id="transfer-reference">Facture {invoice.number}</dd>' in page
+    assert "<dd>BC-77</dd>" in page
+    assert "En attente de paiement" in page and "Émise, en attente de paiement" in page
+    assert 'id="credits"' not in page
+    assert '<dd id="plan-includes">3 projections publiques par an</dd>' in page
+    # the dashboard's to-do leads there
+    dashboard = unescape(staff_web.get("/bibliotheque/").content.decode())
+    assert (
+        f'<a href="{url}">Comment la régler<span class="fr-sr-only"> (Facture {invoice.number})'
+        in dashboard
+    )
+    billing.invoice_mark_paid(invoice=invoice, paid_on=today, by=editor)
+    page = unescape(staff_web.get(url).content.decode())
+    assert 'id="bank-transfer"' not in page
+    assert '<dd id="credits">3 — <a href="/bibliotheque/projections/">' in page
+    assert f"Payée le {today:%d/%m/%Y}" in page
+
+
+def test_the_plan_choices_carry_the_library_s_price(staff_web, library, grid):
+    library.population_served = 9000
+    library.save()
+    pack = grid.plans.get(code="discovery-3")
+    tier = pack.tiers.get()  # one price whatever the size
+    incl = (tier.price_excl_vat * (1 + grid.vat_rate)).quantize(Decimal("0.01"))
+    price = f"{incl:,.2f}".replace(",", "\u202f").replace(".", ",")
+    page = unescape(staff_web.get("/bibliotheque/abonnement/").content.decode())
+    assert f">Forfait découverte 3 — {price} € TTC</option>" in page.replace("\xa0", "\u202f")
 
 
 def test_refusals_are_shown_in_place(staff_web, library, grid, today):

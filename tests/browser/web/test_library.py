@@ -11,17 +11,20 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from orders import services as order_services
 from orders.models import Order
 from rights.models import Medium
-from subscriptions.models import ScreeningBooking
+from subscriptions.models import ScreeningBooking, Subscription
 from tests.browser.web.test_accessibility import _check_pages
+from tests.conftest import client_for
 from tests.editorial.conftest import day, film_with
 from tests.factories import TEST_PASSWORD
 from tests.orders.conftest import available, grant_dvd, make_edition
+from tests.subscriptions.conftest import make_grid
 from tests.web.library_data import NOT_YET_DAYS, buy_pack, screening_films, tomorrow
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +43,11 @@ def french_date(value: datetime.date) -> str:
         return formats.date_format(value, "DATE_FORMAT")
 
 
+def french_amount(value) -> str:
+    with translation.override("fr"):
+        return formats.number_format(value, 2, force_grouping=True)
+
+
 @pytest.fixture
 def dvd_library(library):
     library.dvd_authorised_since = datetime.date(2015, 1, 1)
@@ -47,16 +55,70 @@ def dvd_library(library):
     return library
 
 
-def test_journey_1_a_pack_s_credits_move_with_a_booking_and_its_cancellation(
-    watched_page, live_server, library, library_admin
+@pytest.mark.slow
+def test_journey_1_a_pack_bought_through_the_pages_its_credits_move_with_a_booking(
+    watched_page, live_server, library, library_admin, editor
 ):
+    """The administrator buys the 3-screening pack on the subscription pages, with the
+    keyboard (a quote, then a purchase order: with Stripe off, as after `make run`, it is
+    the one way to pay and the page says why); the cinema staff record the transfer
+    (their API); the credits go 3 → 2 with a booking and back to 3 when it
+    is cancelled; a film without screening rights that day says why and until when.
+    Slow on purpose (about 7 s): the issue's whole journey, some fifteen page loads."""
     page = watched_page
-    buy_pack(library, size=3, by=library_admin)
+    grid = make_grid(timezone.localdate().year)
     screening_films()
     sign_in_as_staff(page, live_server, library_admin)
-    expect(page.locator("#subscription-title ~ * [data-credits]")).to_have_text("3")
 
-    page.get_by_role("link", name="Projections publiques").first.click()
+    page.get_by_role("link", name="Abonnement et factures").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Abonnement et factures")
+    plan = page.get_by_label("Abonnement ou forfait")
+    plan.select_option(value=str(grid.plans.get(code="discovery-3").pk))
+    expect(plan.locator("option:checked")).to_have_text(
+        re.compile(r"^Forfait découverte 3 — [0-9\s,]+ € TTC$")
+    )
+    page.get_by_label("Début le").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Obtenir le devis").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Forfait découverte 3")
+    expect(page.locator("#subscription-facts")).to_contain_text("Devis")
+
+    # Stripe is off: the purchase order is the one way, already chosen, and the page says why
+    by_invoice = page.get_by_label("Bon de commande et virement (facture administrative)")
+    expect(by_invoice).to_be_checked()
+    expect(page.get_by_label("Carte bancaire, par Stripe")).to_have_count(0)
+    expect(page.locator("#online-payment-off")).to_contain_text("n’est pas disponible")
+    page.get_by_label("Référence du bon de commande (facultatif)").fill("BC-2026-0042")
+    page.get_by_role("button", name="Confirmer la commande").press("Enter")
+
+    # what the librarian needs to pay: the invoice, the amount, the payee's IBAN, the
+    # reference to give, the purchase order
+    pack = Subscription.objects.get(subscriber=library)
+    invoice = pack.invoices.get()
+    transfer = page.locator("#bank-transfer")
+    expect(transfer).to_contain_text(f"La facture {invoice.number} attend votre virement")
+    expect(transfer).to_contain_text(french_amount(invoice.amount_incl_vat) + " € TTC")
+    expect(transfer).to_contain_text(french_date(invoice.due_on))
+    expect(transfer.locator("#payee-iban")).to_have_text(settings.INVOICE_ISSUER_IBAN)
+    expect(transfer.locator("#transfer-reference")).to_have_text(f"Facture {invoice.number}")
+    expect(transfer).to_contain_text("BC-2026-0042")
+    expect(page.locator("#subscription-facts")).to_contain_text("En attente de paiement")
+    expect(page.locator("#credits")).to_have_count(0)  # not before the payment
+
+    # the cinema staff record the transfer, through their API
+    recorded = client_for(editor).post(
+        f"/api/v1/invoices/{invoice.pk}/mark-paid/",
+        {"paid_on": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert recorded.status_code == 200, recorded.json()
+    page.reload()
+    expect(page.locator("#bank-transfer")).to_have_count(0)
+    expect(page.locator("#subscription-facts")).to_contain_text("Actif")
+    expect(page.locator("#credits")).to_contain_text("3")
+    expect(page.get_by_role("listitem").filter(has_text=invoice.number)).to_contain_text("Payée le")
+    page.locator("#credits").get_by_role("link", name="Réserver une projection").click()
+    expect(page.locator("#credits [data-credits]")).to_have_text("3")
+
     page.get_by_label("Titre, réalisateur, thème").fill("Glaneurs")
     page.get_by_label("Date de projection").fill(tomorrow().isoformat())
     page.get_by_role("button", name="Chercher", exact=True).click()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
-from editorial.services import library_selection_create
+from editorial.services import library_selection_create, library_selection_item_add
 from subscriptions.services.patrons import patron_register
 from subscriptions.services.subscriptions import (
     subscription_payment_request,
@@ -181,12 +181,51 @@ def test_statistics_charts_csv_and_a_networks_members(
     other.close()
 
 
+def test_a_film_is_moved_in_a_selection_with_the_keyboard(
+    watched_page, live_server, library, library_admin
+):
+    """Enter on "Move down" moves the film (htmx swaps the list) and leaves the focus on
+    the moved film's button, so Enter again moves it on; at the end, its "Move up" has
+    the focus."""
+    page = watched_page
+    selection = library_selection_create(institution=library, title="Ciné-club")
+    items = {
+        title: library_selection_item_add(selection=selection, film=FilmFactory(title=title).pk)
+        for title in ("Un", "Deux", "Trois")
+    }
+    staff_sign_in(
+        page,
+        live_server,
+        library_admin.username,
+        TEST_PASSWORD,
+        next_path=f"/bibliotheque/selections/{selection.pk}/",
+    )
+    films = page.locator("#selection-items > li > a")
+    expect(films).to_have_text(["Un", "Deux", "Trois"])
+    page.get_by_role("button", name="Descendre Un").focus()
+    page.keyboard.press("Enter")
+    expect(films).to_have_text(["Deux", "Un", "Trois"])
+    expect(page.locator(f"#move-down-{items['Un'].pk}")).to_be_focused()
+    expect(page.locator("#selection-status")).to_have_text(
+        "« Un » est maintenant à la place 2 sur 3."
+    )
+    page.keyboard.press("Enter")
+    expect(films).to_have_text(["Deux", "Trois", "Un"])
+    expect(page.locator(f"#move-up-{items['Un'].pk}")).to_be_focused()  # last: no "down"
+    assert list(selection.items.order_by("position").values_list("film__title", flat=True)) == [
+        "Deux",
+        "Trois",
+        "Un",
+    ]
+    assert "#" not in page.url.split("/selections/")[1]  # no page load: htmx
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["fr-FR", "en-GB"])
 def test_back_office_pages_pass_axe_in_both_languages_and_widths(
     browser, live_server, library, library_admin, language
 ):
-    """Slow on purpose (about 25 s): fifteen pages, each loaded once and checked at both
+    """Slow on purpose (about 25 s): sixteen pages, each loaded once and checked at both
     widths."""
     colleague = UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library)
     patron = patron_register(institution=library, card="0012345678", pin="482193")
@@ -195,7 +234,12 @@ def test_back_office_pages_pass_axe_in_both_languages_and_widths(
         subscriber=library, plan=grid.plans.get(code="discovery-3"), starts_on=timezone.localdate()
     )
     subscription_payment_request(subscription=quote, payment_method="administrative_invoice")
+    platform_quote = subscription_quote_create(
+        subscriber=library, plan=grid.plans.get(code="platform"), starts_on=timezone.localdate()
+    )  # a quote: the payment form
     selection = library_selection_create(institution=library, title="Coups de cœur")
+    for title in ("Un", "Deux", "Trois"):  # the move buttons
+        library_selection_item_add(selection=selection, film=FilmFactory(title=title).pk)
     paths = [
         "/bibliotheque/selections/",
         f"/bibliotheque/selections/{selection.pk}/",
@@ -203,6 +247,7 @@ def test_back_office_pages_pass_axe_in_both_languages_and_widths(
         "/bibliotheque/statistiques/",
         "/bibliotheque/abonnement/",
         f"/bibliotheque/abonnement/{quote.pk}/",
+        f"/bibliotheque/abonnement/{platform_quote.pk}/",
         "/paiement/merci",
         "/bibliotheque/usagers/",
         f"/bibliotheque/usagers/{patron.pk}/",

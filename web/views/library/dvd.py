@@ -70,7 +70,15 @@ class SearchForm(forms.Form):
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.IntegerField(label=gettext_lazy("Copies"), min_value=1, max_value=1000)
+    quantity = forms.IntegerField(
+        label=gettext_lazy("Copies"),
+        min_value=1,
+        max_value=1000,  # the per-line cap is the orders service's, with its sentence
+        error_messages={
+            "required": gettext_lazy("Order at least one copy."),
+            "min_value": gettext_lazy("Order at least one copy."),
+        },
+    )
 
 
 def _page(request, queryset, per_page):
@@ -200,26 +208,34 @@ def cart_add(request):
 @library_staff_required(libraries_only=True)
 def cart(request):
     """The cart, each line checked as the submission would check it now."""
+    return _cart_page(request)
+
+
+def _cart_page(request, *, refused_change: dict | None = None, status: int = 200):
+    """The cart page. Each line's refusal — the submission's checks now, or the change of
+    copies just refused (`refused_change`: the line, the copies typed, the sentence) — is
+    shown beside its copies field, and listed above the lines with a link to the field."""
     library = request.user.institution
     order = _cart(library, lines=True)
     lines, refusals = [], {}
     if order is not None:
         lines = list(order.lines.all())
         refusals = order_services.cart_check(order=order)
-    entries = [
-        {
-            "line": line,
-            "refusal": line_refusal_sentence(refusals[line.pk]) if line.pk in refusals else "",
-        }
-        for line in lines
-    ]
+    entries = []
+    for line in lines:
+        refusal = line_refusal_sentence(refusals[line.pk]) if line.pk in refusals else ""
+        typed = line.quantity
+        if refused_change and refused_change["line"] == line.pk:
+            refusal, typed = refused_change["sentence"], refused_change["typed"]
+        entries.append({"line": line, "refusal": refusal, "typed": typed})
     return render(
         request,
         "web/library/dvd_cart.html",
         {
             "order": order,
             "entries": entries,
-            "refused": bool(refusals),
+            "refused": [entry for entry in entries if entry["refusal"]],
+            "change_refused": bool(refused_change),
             "copies": sum(line.quantity for line in lines),
             "submission_key": uuid.uuid4().hex,
             "cap": settings.ORDERS_MAX_QUANTITY_PER_LINE,
@@ -228,30 +244,44 @@ def cart(request):
             "library_section": "dvd-ordering",
             "nav_section": "library",
         },
+        status=status,
     )
 
 
 @require_POST
 @library_staff_required(libraries_only=True)
 def cart_line(request, line_id):
-    """Change a cart line's copies, or take it out."""
+    """Change a cart line's copies, or take it out. A refused change is shown beside the
+    line's field, with the copies typed (the page again, 400)."""
     order = _cart(request.user.institution)
     line = order.lines.filter(pk=line_id).first() if order is not None else None
     if line is None:
         raise Http404(_("No such line in the cart."))
-    try:
-        if request.POST.get("action") == "remove":
+    if request.POST.get("action") == "remove":
+        try:
             order_services.cart_line_remove(line=line)
-            messages.success(request, _("The line was taken out of the cart."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
         else:
-            form = QuantityForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, " ".join(form.errors["quantity"]))
-            else:
-                order_services.cart_line_update(line=line, quantity=form.cleaned_data["quantity"])
-                messages.success(request, _("The number of copies was changed."))
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+            messages.success(request, _("The line was taken out of the cart."))
+        return redirect("web:library-dvd-cart")
+    form = QuantityForm(request.POST)
+    sentence = ""
+    if not form.is_valid():
+        sentence = " ".join(form.errors["quantity"])
+    else:
+        try:
+            order_services.cart_line_update(line=line, quantity=form.cleaned_data["quantity"])
+        except ApplicationError as exc:
+            sentence = str(exc.message)
+    if sentence:
+        typed = request.POST.get("quantity", "")[:12]
+        return _cart_page(
+            request,
+            refused_change={"line": line.pk, "typed": typed, "sentence": sentence},
+            status=400,
+        )
+    messages.success(request, _("The number of copies was changed."))
     return redirect("web:library-dvd-cart")
 
 

@@ -6,7 +6,8 @@ media the library may use it on, as the rights engine decides, through
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -96,6 +97,8 @@ def selection_detail(request, selection_id):
                         )
                         messages.success(request, _("The film is added."))
                         return redirect("web:library-selection-detail", selection_id=selection.pk)
+            elif action == "move":
+                return _move(request, selection)
             elif action == "remove":
                 services.library_selection_item_remove(
                     selection=selection, item_id=int(request.POST.get("item", "0") or 0)
@@ -112,15 +115,12 @@ def selection_detail(request, selection_id):
             status = exc.status_code
         except ValueError:
             status = 400
-    block = selectors.library_selections_with_items([selection], selectors.audience_for(user))[0]
-    for item in block["items"]:
-        item["media_labels"] = [MEDIUM_LABELS.get(m, m) for m in item["film"]["media"]]
     return render_library(
         request,
         "web/library/selection_detail.html",
         {
             "selection": selection,
-            "items": block["items"],
+            "items": _items(user, selection),
             "edit_form": edit_form,
             "item_form": item_form,
             "crumbs": [(_("Selections"), reverse("web:library-selections"))],
@@ -128,6 +128,54 @@ def selection_detail(request, selection_id):
         current=CURRENT,
         title=selection.title,
         status=status,
+    )
+
+
+def _items(user, selection) -> list[dict]:
+    """The selection's films in order, each with the media the library may use it on."""
+    block = selectors.library_selections_with_items([selection], selectors.audience_for(user))[0]
+    for item in block["items"]:
+        item["media_labels"] = [MEDIUM_LABELS.get(m, m) for m in item["film"]["media"]]
+    return block["items"]
+
+
+def _move(request, selection):
+    """Move a film one place up or down (`editorial.services.library_selection_item_move`).
+    Under htmx the list alone is sent back, the moved film's button focused again (the
+    other one when it reached an end) and the move said to screen readers; otherwise back
+    to the page with a message."""
+    raw_item, direction = request.POST.get("item", ""), request.POST.get("direction")
+    current = None
+    if raw_item.isdigit() and len(raw_item) < 12 and direction in ("up", "down"):
+        current = (
+            selection.items.filter(pk=int(raw_item)).values_list("position", flat=True).first()
+        )
+    if current is None:
+        raise Http404(_("No such film in this selection."))
+    moved = services.library_selection_item_move(
+        selection=selection,
+        item_id=int(raw_item),
+        position=max(0, current - 1) if direction == "up" else current + 1,
+    )
+    items = _items(request.user, selection)
+    said = _("“%(film)s” is now in place %(place)s of %(count)s.") % {
+        "film": items[moved.position]["film"]["title"],
+        "place": moved.position + 1,
+        "count": len(items),
+    }
+    if not request.headers.get("HX-Request"):
+        messages.success(request, said)
+        url = reverse("web:library-selection-detail", kwargs={"selection_id": selection.pk})
+        return redirect(f"{url}#selection-item-{moved.pk}")
+    focus = direction
+    if moved.position == 0:
+        focus = "down"
+    elif moved.position == len(items) - 1:
+        focus = "up"
+    return render(
+        request,
+        "web/library/partials/selection_items.html",
+        {"items": items, "moved": moved.pk, "focus": focus, "said": said},
     )
 
 

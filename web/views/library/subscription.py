@@ -8,6 +8,7 @@ their PDF and status. Committing is for administrators
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backend.errors import ApplicationError
 from subscriptions import selectors
-from subscriptions.models import Subscription
+from subscriptions.models import Invoice, Subscription
 from subscriptions.services import billing
 from subscriptions.services import subscriptions as subscription_services
 from web.library_admin_forms import PaymentForm, QuoteForm
@@ -59,6 +60,7 @@ def subscription_overview(request):
     form = QuoteForm(
         request.POST or None,
         plans=[row["plan"] for row in grid["plans"]],
+        quotes={row["plan"].pk: row["quote"] for row in grid["plans"] if row["quote"]},
         initial={"starts_on": timezone.localdate().isoformat()},  # as <input type=date> reads it
     )
     status = 200
@@ -111,7 +113,8 @@ def subscription_detail(request, subscription_id):
     renewing it."""
     user = request.user
     subscription = selectors.subscription_get_for(user, subscription_id)
-    form = PaymentForm(request.POST or None)
+    online = selectors.online_payment_available()
+    form = PaymentForm(request.POST or None, online=online)
     status = 200
     if request.method == "POST":
         status = 400
@@ -131,7 +134,8 @@ def subscription_detail(request, subscription_id):
                     request,
                     _(
                         "Your order is recorded and the invoice issued: pay it by bank "
-                        "transfer. The subscription starts once the payment is received."
+                        "transfer (the details are below). The subscription starts once "
+                        "the payment is received."
                     ),
                 )
                 return redirect("web:library-subscription-detail", subscription_id=subscription.pk)
@@ -139,12 +143,24 @@ def subscription_detail(request, subscription_id):
     current = subscription.current_status
     running = (Status.ACTIVE, Status.EXPIRED)
     subscription.status_label = Subscription.Status(current).label
+    invoices = list(subscription.invoices.order_by("-year", "-sequence"))
     return render_library(
         request,
         "web/library/subscription_detail.html",
         {
             "subscription": subscription,
-            "invoices": list(subscription.invoices.order_by("-year", "-sequence")),
+            "invoices": invoices,
+            # the invoice to pay by transfer, with what the transfer needs
+            "to_pay": next(
+                (invoice for invoice in invoices if invoice.status == Invoice.Status.ISSUED),
+                None,
+            ),
+            "payee": {
+                "name": settings.INVOICE_ISSUER_NAME,
+                "iban": settings.INVOICE_ISSUER_IBAN,
+            },
+            "online": online,
+            "payment_days": settings.INVOICE_PAYMENT_DAYS,
             "credits": (
                 selectors.credit_balance(subscription.pk)
                 if subscription.plan.screenings_per_year and current in running
