@@ -164,6 +164,13 @@ def subscription_payment_start(
     from subscriptions.services.subscriptions import subscription_payment_request
 
     pays_by_stripe = payment_method in STRIPE_METHODS
+    if pays_by_stripe and not stripe_gateway.is_configured():
+        # refused before anything changes: the quote stays a quote, payable otherwise
+        raise ApplicationError(
+            BillingErrorCode.STRIPE_NOT_CONFIGURED,
+            _("Payments by Stripe are not enabled on this service."),
+            status=400,
+        )
     asked_again = (
         pays_by_stripe
         and subscription.status == Subscription.Status.AWAITING_PAYMENT

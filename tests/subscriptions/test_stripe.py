@@ -263,12 +263,22 @@ def test_stripe_refusing_is_a_provider_error(library_api, library, platform, tod
     assert request_payment(library_api, subscription_id, "card").json()["checkout_url"]
 
 
-def test_stripe_not_configured_is_a_provider_error(library_api, library, platform, today, settings):
+def test_stripe_not_configured_is_refused_before_anything_changes(
+    library_api, library, platform, today, settings
+):
     settings.STRIPE_API_KEY = ""
     subscription_id = quote(library_api, library, platform, today)
-    response = request_payment(library_api, subscription_id, "sepa_debit")
-    assert response.status_code == 502
-    assert response.json()["code"] == "payment_provider_error"
+    for method in ("sepa_debit", "card"):
+        response = request_payment(library_api, subscription_id, method)
+        assert response.status_code == 400
+        assert response.json()["code"] == "stripe_not_configured"
+    subscription = Subscription.objects.get(pk=subscription_id)
+    assert subscription.status == Subscription.Status.QUOTE
+    assert subscription.payment_method == ""
+    # the quote is still payable by purchase order
+    response = request_payment(library_api, subscription_id, "administrative_invoice")
+    assert response.status_code == 200
+    assert response.json()["checkout_url"] is None
 
 
 # --- webhooks ---------------------------------------------------------------------------
