@@ -373,7 +373,7 @@ CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
 # A statistics CSV of more rows, a full MARC file of more records than these is prepared by
 # a worker and offered when ready; smaller ones are written in the request.
 STATS_EXPORT_BACKGROUND_ROWS = env.int("STATS_EXPORT_BACKGROUND_ROWS", default=2000)
-RECORDS_EXPORT_BACKGROUND_RECORDS = env.int("RECORDS_EXPORT_BACKGROUND_RECORDS", default=300)
+RECORDS_EXPORT_BACKGROUND_RECORDS = env.int("RECORDS_EXPORT_BACKGROUND_RECORDS", default=250)
 # How long a prepared file is kept; when a pending or running one is given up as lost.
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=30)

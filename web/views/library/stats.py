@@ -156,7 +156,7 @@ def stats_page(request):
             "chart": _chart(
                 "top_films",
                 _("Most watched films"),
-                [row["film_title"][:18] for row in top],
+                [row["film_title"] for row in top],
                 [row["views"] for row in top],
                 MEASURE_LABELS["views"],
             ),
