@@ -30,6 +30,20 @@ def _nice_step(value: float) -> int:
     return 10 * magnitude
 
 
+def _wrapped(label: str, max_chars: int) -> list[str] | None:
+    """The label on three lines at most of `max_chars` characters, cut between words; None
+    when it does not fit so."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= max_chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 3 or any(len(line) > max_chars for line in lines):
+        return None
+    return lines or [""]
+
+
 def _shortened(label: str, max_chars: int) -> str:
     """The label cut to `max_chars` characters with an ellipsis (the bar's tooltip and the
     table beside the chart give it whole)."""
@@ -47,7 +61,7 @@ def bar_chart_svg(
 ) -> str:
     """A vertical bar chart with a y axis of five whole, evenly spaced ticks; every label
     is escaped by the template engine, and written under its bar in the room the bar has
-    (slanted, and cut, when they are too wide for it). `template` draws it (a standalone file by default; the web client
+    (on up to three lines if need be; slanted, and cut, when even so they are too wide for it). `template` draws it (a standalone file by default; the web client
     draws the same geometry inside a page, with ids of its own: `chart_id`)."""
     step = _nice_step(max(values, default=0) / TICKS)
     top = step * TICKS
@@ -56,9 +70,10 @@ def bar_chart_svg(
     slot = plot_w / max(len(values), 1)
     label_every = max(1, len(values) // 12)
     room = int(slot * label_every * 0.95 / CHAR_WIDTH)
-    slanted = any(len(label) > room for label in labels)
+    wrapped = [_wrapped(label, room) for label in labels]
+    slanted = any(lines is None for lines in wrapped)
     bars = []
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for index, (label, value, lines) in enumerate(zip(labels, values, wrapped, strict=True)):
         height = plot_h * value / top
         x = MARGIN_LEFT + index * slot
         bars.append(
@@ -69,6 +84,7 @@ def bar_chart_svg(
                 "height": round(height, 1),
                 "label": label,
                 "short_label": _shortened(label, SLANTED_CHARS) if slanted else label,
+                "lines": lines,
                 "value": value,
                 "label_x": round(x + slot / 2, 1),
                 "show_label": index % label_every == 0,

@@ -1,7 +1,7 @@
 """The SVG bar charts: the y axis's ticks are whole numbers, evenly spaced, the top one at
 or above the highest bar (a bar of 4 never sits between ticks labelled 2 and 5); labels
-too wide for their bar are slanted and shortened, with the whole label in the bar's
-tooltip, and short ones stay level under their bar."""
+too wide for their bar go on up to three lines, or when even so too wide are slanted and
+shortened, with the whole label in the bar's tooltip; short ones stay level."""
 
 import re
 
@@ -40,3 +40,16 @@ def test_long_labels_are_slanted_and_shortened_short_ones_level():
         title="m", labels=[f"2026-{m:02d}" for m in range(1, 13)], values=[1] * 12
     )
     assert "rotate(" not in months and ">2026-07<" in months and 'viewBox="0 0 720 320"' in months
+
+
+def test_labels_that_fit_on_three_lines_are_wrapped():
+    labels = [
+        "le département de la bibliothèque",
+        "un autre département de la région de la bibliothèque",
+        "une autre région",
+        "inconnu",
+    ]
+    svg = bar_chart_svg(title="Où", labels=labels, values=[59, 19, 25, 0])
+    assert "rotate(" not in svg
+    assert ">le département de la</tspan>" in svg and ">bibliothèque</tspan>" in svg
+    assert ">la région de la</tspan>" in svg and ">une autre région</tspan>" in svg
