@@ -20,9 +20,12 @@ from tests.stats.conftest import make_view
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.slow
 def test_a_long_csv_is_prepared_in_the_background_and_offered_when_ready(
     watched_page, live_server, library, library_admin, settings, monkeypatch
 ):
+    """Slow on purpose (about 8 s): the sign-in, axe-core run twice, and htmx's polling,
+    which asks every 2 s — the test waits for the poll that brings the ready file."""
     settings.STATS_EXPORT_BACKGROUND_ROWS = 1
     # no worker: the task is queued and waits (the test plays the worker below)
     monkeypatch.setattr("stats.tasks.stats_export_prepare.delay", lambda *args: None)
