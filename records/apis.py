@@ -50,7 +50,7 @@ class MARCXMLRenderer(_FileRenderer):
     format = "marcxml"
 
 
-FORMATS = ("marc21", "unimarc", "marcxml")
+FORMATS = marc.FORMATS
 
 
 class FormatNegotiation(BaseContentNegotiation):
@@ -143,16 +143,7 @@ class RecordsApi(APIView):
     @staticmethod
     def _file(new, deleted, fmt) -> HttpResponse:
         """The file of `new` records then delete records (leader status d) of `deleted`."""
-        now = timezone.localtime()
-        if fmt == "marcxml":
-            body = marc.records_xml(new, deleted=deleted, now=now)
-            content_type = "application/marcxml+xml"
-        else:
-            flavour = "unimarc" if fmt == "unimarc" else "marc21"
-            body = marc.records_file(new, flavour=flavour, now=now) + marc.records_file(
-                deleted, flavour=flavour, status=marc.DELETED, now=now
-            )
-            content_type = "application/marc"
+        body, content_type = marc.file_body(new, deleted, fmt, now=timezone.localtime())
         response = HttpResponse(body, content_type=content_type)
         response["X-Record-Count"] = str(len(new) + len(deleted))
         response["X-Deleted-Record-Count"] = str(len(deleted))
@@ -160,9 +151,7 @@ class RecordsApi(APIView):
 
 
 def _attachment(institution, kind: str, day, request) -> str:
-    fmt = request.accepted_renderer.format
-    extension = "xml" if fmt == "marcxml" else "mrc"
-    name = f"{institution.code}-{fmt}-{kind + '-' if kind else ''}{day:%Y%m%d}.{extension}"
+    name = marc.file_name(institution.code, request.accepted_renderer.format, kind, day)
     return f'attachment; filename="{name}"'
 
 

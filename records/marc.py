@@ -330,3 +330,26 @@ def records_xml(
         writer.write(marc21_record(film, status=DELETED, now=now))
     writer.close(close_fh=False)
     return buffer.getvalue()
+
+
+FORMATS = ("marc21", "unimarc", "marcxml")
+
+
+def file_body(
+    new: list[FilmRecord], deleted: list[FilmRecord], fmt: str, *, now: datetime.datetime
+) -> tuple[bytes, str]:
+    """(body, content type) of a file of `new` records then delete records (leader
+    status d) of `deleted`, in `fmt` (one of `FORMATS`)."""
+    if fmt == "marcxml":
+        return records_xml(new, deleted=deleted, now=now), "application/marcxml+xml"
+    flavour = "unimarc" if fmt == "unimarc" else "marc21"
+    body = records_file(new, flavour=flavour, now=now) + records_file(
+        deleted, flavour=flavour, status=DELETED, now=now
+    )
+    return body, "application/marc"
+
+
+def file_name(code: str, fmt: str, kind: str, day: datetime.date) -> str:
+    """The name a file is offered under: `BIB-00001-marc21-20250314.mrc`."""
+    extension = "xml" if fmt == "marcxml" else "mrc"
+    return f"{code}-{fmt}-{kind + '-' if kind else ''}{day:%Y%m%d}.{extension}"

@@ -1,7 +1,11 @@
-"""Per-library settings of the catalogue records a library loads into its own catalogue."""
+"""Per-library settings of the catalogue records a library loads into its own catalogue,
+what each library was given (holdings and dated changes), and the full files prepared in
+the background (`RecordsExport`)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from backend.exports import PreparedExport, live_export_constraint
 
 
 class RecordSettings(models.Model):
@@ -86,3 +90,22 @@ class RecordChange(models.Model):
 
     def __str__(self):
         return f"{self.institution_id} {self.day} {self.kind} {self.film_id}"
+
+
+class RecordsExport(PreparedExport):
+    """A full file of catalogue records too large to build in the request (more films than
+    `RECORDS_EXPORT_BACKGROUND_RECORDS`): prepared by a worker
+    (`records.tasks.records_export_prepare`) for the films the library may stream on the
+    day it is prepared, offered on the records page to the library's staff when ready."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+
+    class Meta(PreparedExport.Meta):
+        verbose_name = _("catalogue records export")
+        verbose_name_plural = _("catalogue records exports")
+        constraints = [live_export_constraint("records_export_live_once")]

@@ -1,4 +1,6 @@
-"""Changes to a library's catalogue-record settings."""
+"""Changes to a library's catalogue-record settings, the dated update files, and the full
+files prepared in the background (`records_export_request`, prepared by
+`records_export_prepare` in the task; see `backend.exports`)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from backend import exports
+from backend.errors import ApplicationError
 from institutions.models import Institution
-from records import selectors
+from records import marc, selectors
+from records.errors import RecordsErrorCode
 from records.locks import lock_record_settings
-from records.models import RecordChange, RecordHolding, RecordSettings
+from records.models import RecordChange, RecordHolding, RecordSettings, RecordsExport
 from rights.decisions import institution_profile
 from subscriptions.models import Subscription
 from subscriptions.selectors import libraries_covered
@@ -87,7 +93,7 @@ def record_updates_compute(*, today: datetime.date | None = None) -> dict:
             gone.append((institution.pk, film_id))
     RecordChange.objects.bulk_create(changes, batch_size=2000, ignore_conflicts=True)
     RecordHolding.objects.bulk_create(holdings, batch_size=2000, ignore_conflicts=True)
-    for institution_id in {i for i, _ in gone}:
+    for institution_id in {i for i, _film in gone}:
         RecordHolding.objects.filter(
             institution_id=institution_id,
             film_id__in=[f for i, f in gone if i == institution_id],
@@ -97,3 +103,68 @@ def record_updates_compute(*, today: datetime.date | None = None) -> dict:
         "new": len(holdings),
         "deleted": len(gone),
     }
+
+
+def subscriber_required(institution, *, on: datetime.date) -> None:
+    """Records are for libraries covered by a subscription including streaming (403)."""
+    if not selectors.is_streaming_subscriber(institution, on=on):
+        raise ApplicationError(
+            RecordsErrorCode.NOT_A_SUBSCRIBER,
+            _(
+                "Catalogue records are given to libraries whose subscription includes "
+                "the streaming platform; this library has none today."
+            ),
+            status=403,
+        )
+
+
+def records_export_request(*, user, fmt: str, estimated_records: int = 0) -> RecordsExport:
+    """Ask for the full file of `user`'s library in `fmt` to be prepared in the
+    background; the same file asked for again while prepared or ready (the same day) is
+    the same export."""
+    if fmt not in marc.FORMATS:
+        raise ApplicationError(
+            RecordsErrorCode.INVALID_FORMAT,
+            _("Choose the format marc21, unimarc or marcxml."),
+            field="format",
+        )
+    institution = user.institution
+    today = timezone.localdate()
+    subscriber_required(institution, on=today)
+    from records.tasks import records_export_prepare  # imported here: the task imports this
+
+    return exports.export_request(
+        RecordsExport,
+        task=records_export_prepare,
+        institution=institution,
+        requested_by=user,
+        kind="full",
+        parameters={"format": fmt, "day": today.isoformat()},
+        filename=marc.file_name(institution.code, fmt, "", today),
+        content_type="application/marcxml+xml" if fmt == "marcxml" else "application/marc",
+        estimated_rows=estimated_records,
+    )
+
+
+def _full_file(export: RecordsExport) -> exports.Produced:
+    """The full file of the films the library may stream on the day it is prepared."""
+    institution = export.institution
+    today = timezone.localdate()
+    subscriber_required(institution, on=today)
+    films = selectors.film_records(
+        selectors.available_films(institution, on=today), institution=institution
+    )
+    body, _content_type = marc.file_body(
+        films, [], export.parameters["format"], now=timezone.localtime()
+    )
+    return body, len(films)
+
+
+def records_export_prepare(*, export_id: int) -> str:
+    """Prepare a pending full file (its task's body)."""
+    return exports.export_run(RecordsExport, export_id=export_id, produce=_full_file)
+
+
+def records_exports_sweep() -> dict[str, int]:
+    """Delete expired full files, fail the stale ones."""
+    return exports.exports_sweep(RecordsExport)

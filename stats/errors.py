@@ -10,3 +10,4 @@ class StatsErrorCode(models.TextChoices):
     INVALID_YEAR = "invalid_year"
     CREDENTIAL_REVOKED = "credential_revoked"
     ADMIN_REQUIRED = "admin_required"
+    INVALID_TABLE = "invalid_table"

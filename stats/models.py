@@ -1,4 +1,5 @@
-"""The stats app's one table: the SUSHI credentials libraries' harvesting tools use.
+"""The stats app's tables: the SUSHI credentials libraries' harvesting tools use, and the
+statistics CSVs prepared in the background (`StatsExport`).
 
 Figures themselves are never stored (they are aggregated from the records)."""
 
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from backend.exports import PreparedExport, live_export_constraint
 
 
 class SushiCredential(models.Model):
@@ -53,3 +56,22 @@ class SushiCredential(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class StatsExport(PreparedExport):
+    """A statistics table's CSV too large to write in the request: prepared by a worker
+    (`stats.tasks.stats_export_prepare`), offered on the statistics page when ready, to the
+    staff of the institution that asked (`institution`; the figures' own scope is in
+    `parameters`, checked again when the file is prepared)."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+
+    class Meta(PreparedExport.Meta):
+        verbose_name = _("statistics export")
+        verbose_name_plural = _("statistics exports")
+        constraints = [live_export_constraint("stats_export_live_once")]

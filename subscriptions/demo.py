@@ -27,6 +27,8 @@ from subscriptions.models import (
     TariffGrid,
 )
 from subscriptions.selectors import subscriptions_covering
+from subscriptions.services.billing import invoice_issue
+from subscriptions.services.subscriptions import subscription_activate, subscription_quote_create
 
 #: (population from, population up to, price excl. VAT in 2017)
 PLATFORM_TIERS_2017 = [
@@ -249,6 +251,7 @@ def seed(ctx: plan.DemoContext) -> None:
     ]
     ScreeningCreditEntry.objects.bulk_create(credits, batch_size=2000)
     _seed_demo_library_screenings(ctx, screenable)
+    _seed_demo_library_invoice(ctx)
     ctx.say(
         f"subscriptions: {len(plans)} tariff grids, {len(rows)} subscription periods "
         f"({len(subscribing_networks) + len(singles)} platform subscribers), "
@@ -305,3 +308,32 @@ def _seed_demo_library_screenings(ctx: plan.DemoContext, screenable: list[int]) 
         for booking in bookings
     )
     ctx.say(f"subscriptions: 2 screenings for {library.code}")
+
+
+#: the purchase order of the demo library's pack whose invoice is still to pay
+DEMO_PURCHASE_ORDER = "BC-DEMO-0001"
+
+
+def _seed_demo_library_invoice(ctx: plan.DemoContext) -> None:
+    """An invoice for the demo library to pay (its dashboard says so): the 3-screening
+    pack it took on a purchase order for the year that ended ten days ago, activated by
+    the cinema staff on the order and invoiced when the year ended (the screenings held),
+    payment due within the public-sector delay. Its period is over, so a new pack can be
+    bought today. Through the services: the invoice number is the year's next."""
+    library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
+    if library is None:
+        return
+    today = timezone.localdate()
+    starts_on = today - datetime.timedelta(days=375)
+    pack = Plan.objects.filter(grid__year=starts_on.year, code="discovery-3").first()
+    if pack is None:
+        return
+    quote = subscription_quote_create(subscriber=library, plan=pack, starts_on=starts_on)
+    quote.payment_method = Subscription.PaymentMethod.ADMINISTRATIVE_INVOICE
+    quote.purchase_order_reference = DEMO_PURCHASE_ORDER
+    quote.save(update_fields=["payment_method", "purchase_order_reference"])
+    subscription = subscription_activate(subscription=quote, today=starts_on)
+    invoice = invoice_issue(
+        subscription=subscription, issued_on=subscription.ends_on + datetime.timedelta(days=1)
+    )
+    ctx.say(f"subscriptions: invoice {invoice.number} to pay for {library.code}")

@@ -5,7 +5,7 @@ of the site."""
 
 from django.urls import path
 
-from web.views.library import patrons, records, selections, staff, stats, subscription
+from web.views.library import exports, patrons, records, selections, staff, stats, subscription
 
 urlpatterns = [
     path("equipe/", staff.staff_list, name="library-staff"),
@@ -37,6 +37,7 @@ urlpatterns = [
         name="library-invoice-pdf",
     ),
     path("statistiques/", stats.stats_page, name="library-stats"),
+    path("statistiques/fichiers/", stats.stats_export_new, name="library-stats-export"),
     path("statistiques/sushi/", stats.sushi_credential_new, name="library-sushi-new"),
     path(
         "statistiques/sushi/<int:credential_id>/revoquer",
@@ -55,6 +56,13 @@ urlpatterns = [
         name="library-selection-delete",
     ),
     path("notices/", records.records_page, name="library-records"),
+    path("notices/fichiers/", records.records_export_new, name="library-records-export"),
+    path("fichiers/<str:kind>/<int:pk>/", exports.export_status, name="library-export"),
+    path(
+        "fichiers/<str:kind>/<int:pk>/telecharger",
+        exports.export_download,
+        name="library-export-download",
+    ),
     path(
         "invitation/<str:uidb64>/<str:token>/",
         staff.password_choose,

@@ -358,6 +358,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.expired_api_tokens_sweep",
         "schedule": crontab(hour=4, minute=15),
     },
+    "stats-exports-sweep": {"task": "stats.tasks.stats_exports_sweep", "schedule": 900.0},
+    "records-exports-sweep": {"task": "records.tasks.records_exports_sweep", "schedule": 900.0},
     "media-repair-stuck-transcodes": {
         "task": "media.tasks.repair_stuck_transcodes",
         "schedule": 900.0,
@@ -366,6 +368,15 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue docker-compose's worker consumes
 # Transcoding is heavy: its own queue, with its own time limit.
 CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
+
+# --- files prepared in the background (backend/exports.py) ------------------------------
+# A statistics CSV of more rows, a full MARC file of more records than these is prepared by
+# a worker and offered when ready; smaller ones are written in the request.
+STATS_EXPORT_BACKGROUND_ROWS = env.int("STATS_EXPORT_BACKGROUND_ROWS", default=2000)
+RECORDS_EXPORT_BACKGROUND_RECORDS = env.int("RECORDS_EXPORT_BACKGROUND_RECORDS", default=250)
+# How long a prepared file is kept; when a pending or running one is given up as lost.
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=30)
 
 # --- rights -----------------------------------------------------------------------------
 # Days before a grant ends at which the staff in charge are warned (one digest a day).

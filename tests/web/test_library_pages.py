@@ -20,10 +20,10 @@ from accounts.models import User
 from orders import services as order_services
 from orders.models import Order, StockMovement
 from rights.models import Medium
-from subscriptions.models import CapAlert, ScreeningBooking
+from subscriptions.models import CapAlert, ScreeningBooking, StreamingLoan
 from subscriptions.selectors import credit_balance
 from tests.editorial.conftest import day, film_with
-from tests.factories import UserFactory
+from tests.factories import FilmFactory, InstitutionFactory, MembershipFactory, UserFactory
 from tests.orders.conftest import available, grant_dvd, make_edition
 from tests.web.conftest import csrf_of
 from tests.web.library_data import NOT_YET_DAYS, buy_pack, screening_films, tomorrow
@@ -667,3 +667,44 @@ def test_a_refused_change_costs_the_same_queries_with_more_lines(librarian, dvd_
     for _ in range(3):
         order_services.cart_line_add(order=order, edition=make_edition(stock=9), quantity=1)
     assert count() == few
+
+
+def test_a_network_s_dashboard_lists_its_most_streaming_members_first_with_their_alerts(
+    network, library, streaming_subscription
+):
+    """A network may have a hundred members: the most used come first, and each shows
+    the highest alert it reached (a dash when none), not four badges per member."""
+    quiet = InstitutionFactory(name="Bibliothèque tranquille")
+    busy = InstitutionFactory(name="Médiathèque très active")
+    for member in (quiet, busy):
+        MembershipFactory(network=network, library=member)
+    streaming_subscription.library_annual_films = 2
+    streaming_subscription.save(update_fields=["library_annual_films"])
+    now = timezone.now()
+    for film in (FilmFactory(), FilmFactory()):
+        StreamingLoan.objects.create(
+            subscription=streaming_subscription,
+            library=busy,
+            user=UserFactory(role=User.Role.PATRON, institution=busy),
+            film=film,
+            started_at=now,
+            window_ends_at=now + datetime.timedelta(hours=72),
+            day=timezone.localdate(),
+        )
+    for threshold in CapAlert.THRESHOLDS:
+        CapAlert.objects.create(
+            subscription=streaming_subscription,
+            library=busy,
+            threshold=threshold,
+            used=2,
+            cap=2,
+            reached_at=now,
+        )
+    client = Client()
+    client.force_login(UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=network))
+    body = text(client.get("/bibliotheque/"))
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', body)
+    assert rows[0] == busy.name and quiet.name in rows[1:]
+    assert "100 % atteint" in body and "90 % atteint" not in body
+    assert "non atteint" not in body
+    assert "L’abonnement de votre réseau, pour ses membres." in body

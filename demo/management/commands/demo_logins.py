@@ -1,4 +1,7 @@
-"""Print the URL of the API and a demo login for each role (used by `make run`)."""
+"""Print the URL of the API and a demo login for each role (used by `make run`), and the
+library back office's journeys: where to start each and with which login."""
+
+import datetime
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -8,6 +11,8 @@ from catalogue.models import Film
 from institutions.demo import DEMO_LIBRARY_CODE
 from institutions.models import Institution
 from media.selectors import streamable_films
+from notices.selectors import leaving_soon_for
+from orders.selectors import editions_with_stock
 from rights.decisions import decide_many
 from rights.models import Medium
 from stats.demo import DEMO_SUSHI_API_KEY, DEMO_SUSHI_REQUESTOR_ID
@@ -32,6 +37,72 @@ def first_playable_film(library_code: str) -> str | None:
     return None
 
 
+def screenable_film(library, on: datetime.date) -> Film | None:
+    """A film the library may screen in public on the day (the rights engine)."""
+    films = list(Film.objects.filter(status=Film.Status.IN_CATALOGUE).order_by("pk")[:40])
+    decisions = decide_many(library, films, [Medium.PUBLIC_SCREENING], on=on, usage={})
+    return next((f for f in films if decisions[f.pk][Medium.PUBLIC_SCREENING].allowed), None)
+
+
+def withdrawn_edition_film(library) -> Film | None:
+    """A DVD edition with copies in stock whose film's DVD rights ended (withdrawn)."""
+    edition = (
+        editions_with_stock()
+        .filter(stock_available__gt=0, film__status=Film.Status.WITHDRAWN)
+        .select_related("film")
+        .order_by("film__title", "pk")
+        .first()
+    )
+    return edition.film if edition else None
+
+
+def journeys(base: str) -> list[str]:
+    """The back office's journeys (issue 21), each with its login and where to start."""
+    library = Institution.objects.filter(code=DEMO_LIBRARY_CODE).first()
+    if library is None:
+        return []
+    office = f"{base}/bibliotheque/"
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    film = screenable_film(library, tomorrow)
+    leaving = next(
+        (row for row in leaving_soon_for(library) if row["medium"] == Medium.PUBLIC_SCREENING),
+        None,
+    )
+    refused = withdrawn_edition_film(library)
+    lines = [
+        f"Library back office: {office}  (sign in at {base}/connexion/ ; French, English "
+        "from the header)",
+        "  dashboard: subscription, credits, streaming use against the cap (70/80 % "
+        "alerts), a film leaving soon, an invoice to pay, an order shipped, a screening "
+        "to download",
+        f"  1. screenings — library-admin: {office}abonnement/ buy a 3-screening pack "
+        "(purchase order; the pack is active once the cinema staff record the transfer: "
+        f"editor, POST {base}/api/v1/invoices/<id>/mark-paid/), then {office}projections/"
+        + (f" book « {film.title} » ({film.reference}) for {tomorrow}" if film else "")
+        + (
+            f"; « {leaving['film'].title} » may not be screened after {leaving['last_day']}"
+            if leaving
+            else ""
+        ),
+        f"  2. DVD ordering — library-admin: {office}dvd/ (two titles in the cart, send; "
+        + (
+            f"« {refused.title} » ({refused.reference}) is refused: its DVD rights ended; "
+            if refused
+            else ""
+        )
+        + f"the cinema staff validate and ship: editor, {base}/api/v1/orders/<id>/validate/ "
+        "then ship/)",
+        f"  3. patrons — library-admin: {office}usagers/ (create one; sign it in at "
+        f"{base}/connexion/ in a private window with {DEMO_LIBRARY_CODE}, the card and the "
+        "PIN; erase it)",
+        f"  4. statistics — library-admin: {office}statistiques/ ; network-admin: the same "
+        "page, the network's figures or a member's",
+        f"  5. staff accounts — library-admin: {office}equipe/ (invite; the e-mail with its "
+        "link is printed in this terminal)",
+    ]
+    return lines
+
+
 class Command(BaseCommand):
     help = "Print the API URL and the demo accounts."
 
@@ -51,7 +122,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Library:      library-admin (password below) at {base}/connexion/ — lands on "
-            f"{base}/bibliotheque/ (dashboard, public screenings, DVD ordering)"
+            f"{base}/bibliotheque/ (the back office)"
         )
         self.stdout.write(f"API:          {base}/api/v1/")
         self.stdout.write(f"API docs:     {base}/api/docs/")
@@ -68,4 +139,6 @@ class Command(BaseCommand):
             f"{DEMO_LIBRARY_CODE}&requestor_id={DEMO_SUSHI_REQUESTOR_ID}"
             f"&api_key={DEMO_SUSHI_API_KEY}&begin_date={year}-01&end_date={year}-12"
         )
+        for line in journeys(base):
+            self.stdout.write(line)
         self.stdout.write("")

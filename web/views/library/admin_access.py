@@ -56,6 +56,7 @@ def render_library(request, template: str, context: dict, *, current: str, title
     """A back-office page: its side menu, breadcrumb and title."""
     context = {
         "library_section": SECTIONS.get(current, ""),
+        "nav_section": "library",
         "page_title": title,
         "crumbs": context.pop("crumbs", []),
         **context,

@@ -56,7 +56,11 @@ def _streaming(library, subscriptions, today) -> dict | None:
         return None
     usage = subscription_usage(subscription=streaming, on=today)
     rows = usage["libraries"]
-    if not library.is_network:
+    if library.is_network:
+        # a network's members, the most used first (a network may have a hundred), each
+        # with the highest alert it reached
+        rows = sorted(rows, key=lambda row: (-row["films_this_year"], row["name"]))
+    else:
         rows = [row for row in rows if row["library"] == library.pk]
     annual = usage["library_annual_films"]
     for row in rows:

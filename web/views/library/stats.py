@@ -4,33 +4,45 @@ where the library's patrons live against where it is; a period and a grouping to
 choose; the CSV of every table; and the SUSHI credentials (COUNTER harvesting) — created
 with the key shown once, revoked. A network's administrator reads the network's figures
 or one member's. Whose figures a user may read is `stats.selectors.scope`'s answer:
-another library's answer 404."""
+another library's answer 404. A table longer than `STATS_EXPORT_BACKGROUND_ROWS` offers
+its CSV prepared in the background (`stats.services.stats_export_request`) instead of at
+once: the page lists the files being prepared and ready (`web.views.library.exports`)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.errors import ApplicationError
+from backend.exports import exports_visible
 from institutions.selectors import network_members
 from stats.charts import bar_chart_svg
 from stats.exports import table_csv_response
-from stats.models import SushiCredential
+from stats.models import StatsExport, SushiCredential
 from stats.selectors.scope import period_from, stats_scope_get_for
 from stats.selectors.sushi import sushi_manager_required
-from stats.selectors.territory import home_area_summary, home_areas
-from stats.selectors.usage import MEASURE_LABELS, SOURCES, monthly_series, usage_table
-from stats.services import sushi_credential_create, sushi_credential_revoke
+from stats.selectors.tables import stats_table
+from stats.selectors.territory import home_area_summary
+from stats.selectors.usage import MEASURE_LABELS, SOURCES, monthly_series
+from stats.services import (
+    stats_export_request,
+    sushi_credential_create,
+    sushi_credential_revoke,
+)
 from web.library_admin_forms import StatsForm, SushiCredentialForm
 from web.views.library.admin_access import library_staff_required, refusal_on_form, render_library
+from web.views.library.exports import EXPORTS_SHOWN, export_refused
 
 CURRENT = "web:library-stats"
 CHART_TEMPLATE = "web/library/charts/bar_chart.svg"
-TOP_FILMS = 10
 
 #: headers of the tables' columns that are not measures
 COLUMN_LABELS = {
@@ -67,6 +79,8 @@ def _table(key: str, title, rows: list[dict]) -> dict:
         "title": title,
         "headers": [_label(c) for c in columns],
         "rows": [[row[c] for c in columns] for row in rows],
+        # its CSV is prepared in the background rather than written at once
+        "large": len(rows) > settings.STATS_EXPORT_BACKGROUND_ROWS,
     }
 
 
@@ -81,16 +95,14 @@ def _chart(key: str, title, labels, values, unit="") -> str:
     )
 
 
-@never_cache
-@library_staff_required
-@require_GET
-def stats_page(request):
+def _asked(request, data):
+    """(form, status, group_by, period, scope) of the page's choices in `data`."""
     user = request.user
     own = user.institution
     institutions = (
         [own, *network_members(network=own).order_by("name")] if own.is_network else [own]
     )
-    form = StatsForm(request.GET or None, institutions=institutions)
+    form = StatsForm(data or None, institutions=institutions)
     status = 200
     group_by, start, end, institution_id = "month", None, None, None
     if form.is_bound:
@@ -99,7 +111,7 @@ def stats_page(request):
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             # a single library has no choice to make: an id it sends anyway is still
             # asked of the scope helper (another's: 404)
-            institution_id = form.cleaned_data.get("institution") or request.GET.get("institution")
+            institution_id = form.cleaned_data.get("institution") or data.get("institution")
         else:
             status = 400
     try:
@@ -108,15 +120,21 @@ def stats_page(request):
         refusal_on_form(form, exc)
         period, status = period_from(None, None), exc.status_code
     scope = stats_scope_get_for(user, institution_id)  # another's: 404
+    return form, status, group_by, period, scope
+
+
+@never_cache
+@library_staff_required
+@require_GET
+def stats_page(request):
+    user = request.user
+    own = user.institution
+    form, status, group_by, period, scope = _asked(request, request.GET)
     sections, tables = [], {}
     for name, source in SOURCES.items():
         series = monthly_series(source, scope=scope, period=period)
         measure = CHARTED[name]
-        grouped = (
-            series
-            if group_by == "month"
-            else usage_table(source, scope=scope, period=period, group_by=[group_by])
-        )
+        grouped = stats_table(name, scope=scope, period=period, group_by=group_by, series=series)
         tables[name] = grouped
         sections.append(
             {
@@ -130,10 +148,7 @@ def stats_page(request):
                 ),
             }
         )
-    top = sorted(
-        usage_table(SOURCES["views"], scope=scope, period=period, group_by=["film"]),
-        key=lambda row: (-row["views"], row["film_title"]),
-    )[:TOP_FILMS]
+    top = stats_table("top_films", scope=scope, period=period)
     tables["top_films"] = top
     extra = [
         {
@@ -141,14 +156,14 @@ def stats_page(request):
             "chart": _chart(
                 "top_films",
                 _("Most watched films"),
-                [row["film_title"][:18] for row in top],
+                [row["film_title"] for row in top],
                 [row["views"] for row in top],
                 MEASURE_LABELS["views"],
             ),
         }
     ]
     if scope.institution is not None and not scope.institution.is_network:
-        areas = home_areas(library=scope.institution, period=period)
+        areas = stats_table("home_areas", scope=scope, period=period)
         summary = home_area_summary(areas)
         tables["home_areas"] = areas
         extra.append(
@@ -188,11 +203,48 @@ def stats_page(request):
             ),
             "credential_form": SushiCredentialForm(),
             "can_manage_sushi": user.is_institution_admin,
+            "exports": list(exports_visible(StatsExport, own.pk)[:EXPORTS_SHOWN]),
+            "export_kind": "statistiques",
+            "export_back": reverse("web:library-stats")
+            + (f"?{query.urlencode()}" if query else ""),
+            "group_by": group_by,
         },
         current=CURRENT,
         title=_("Statistics"),
         status=status,
     )
+
+
+@never_cache
+@library_staff_required
+@require_POST
+def stats_export_new(request):
+    """Ask for a table's CSV to be prepared in the background (a long table): the page's
+    choices (period, grouping, whose figures) and the table, as the page's form sent
+    them. Bad choices answer 400, another institution's figures 404."""
+    form, status, group_by, period, scope = _asked(request, request.POST)
+    if status != 200:
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return export_refused(request, errors, status=status)
+    try:
+        stats_export_request(
+            user=request.user,
+            table=request.POST.get("table", ""),
+            scope=scope,
+            period=period,
+            group_by=group_by,
+        )
+    except ApplicationError as exc:
+        return export_refused(request, exc.message, status=exc.status_code)
+    query = urlencode(
+        {
+            key: request.POST[key]
+            for key in ("start", "end", "group_by", "institution")
+            if request.POST.get(key)
+        }
+    )
+    back = reverse("web:library-stats") + (f"?{query}" if query else "")
+    return redirect(f"{back}#exports")
 
 
 @never_cache

@@ -1,0 +1,248 @@
+"""Files prepared in the background and offered when ready (a large statistics CSV, a full
+MARC file): what every such export shares, whichever app owns it.
+
+An app that exports a long file owns a concrete model on `PreparedExport` (with its
+`institution`: whose staff may see the file), a service that asks for one
+(`export_request`), a Celery task that prepares it (`export_run`, with the app's producer)
+and a sweep (`exports_sweep`) that deletes expired files and fails the ones left pending
+or running too long (their worker died). Small exports stay immediate: the app decides by
+a threshold on the estimated number of rows or records.
+
+States: pending (asked, the task queued once the transaction commits) → running (claimed
+by one worker: a conditional UPDATE, so two workers never both prepare it) → ready (the
+file in the default storage) or failed (with a sentence saying why; never a 500). The
+same file asked for again while pending, running or ready is the same export (a unique
+constraint on the live ones, so a double click asks once). Files expire after
+`EXPORT_KEEP_HOURS`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from functools import partial
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from backend.errors import ApplicationError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+class ExportState(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    RUNNING = "running", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+LIVE_STATES = (ExportState.PENDING, ExportState.RUNNING)
+
+
+def export_upload_to(instance, filename: str) -> str:
+    return f"exports/{instance._meta.app_label}/{uuid.uuid4().hex}/{filename}"
+
+
+class PreparedExport(models.Model):
+    """A file asked for by an institution's staff, prepared by a worker. Concrete models
+    add `institution` (the owner: only its staff see the export) and their kinds."""
+
+    State = ExportState
+
+    kind = models.CharField(_("kind"), max_length=40)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    #: `kind` and `parameters` as canonical JSON: the same file asked for twice
+    parameters_key = models.CharField(_("parameters key"), max_length=500)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExportState.choices, default=ExportState.PENDING
+    )
+    language = models.CharField(_("language"), max_length=10, default="fr")
+    estimated_rows = models.PositiveIntegerField(_("estimated rows"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=300, blank=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} ({self.state})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_STATES
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == ExportState.READY
+
+
+def live_export_constraint(name: str) -> models.UniqueConstraint:
+    """One pending or running export per institution and file (concrete models' Meta)."""
+    return models.UniqueConstraint(
+        fields=["institution", "parameters_key"],
+        condition=Q(state__in=LIVE_STATES),
+        name=name,
+    )
+
+
+def parameters_key(kind: str, parameters: dict) -> str:
+    return json.dumps([kind, parameters], sort_keys=True, separators=(",", ":"), default=str)
+
+
+def exports_visible(model, institution_id, *, now=None) -> models.QuerySet:
+    """The institution's exports not yet expired, newest first."""
+    return model.objects.filter(
+        institution_id=institution_id, expires_at__gt=now or timezone.now()
+    ).order_by("-created_at", "-pk")
+
+
+def export_get_for(model, user, pk) -> PreparedExport:
+    """An export the user may see: their own institution's, not expired (404 otherwise,
+    as every private object; the cinema staff do not read libraries' files here)."""
+    not_found = NotFoundError("not_found", gettext("No such file."))
+    if not (user.is_authenticated and user.is_institution_staff and user.institution_id):
+        raise not_found
+    try:
+        return exports_visible(model, user.institution_id).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise not_found from None
+
+
+def export_request(
+    model,
+    *,
+    task,
+    institution,
+    requested_by,
+    kind: str,
+    parameters: dict,
+    filename: str,
+    content_type: str,
+    estimated_rows: int = 0,
+) -> PreparedExport:
+    """Ask for a file to be prepared: the live or ready export of the same file when there
+    is one, else a new pending export whose task is queued once the transaction commits."""
+    now = timezone.now()
+    key = parameters_key(kind, parameters)
+    with transaction.atomic():
+        found = (
+            exports_visible(model, institution.pk, now=now)
+            .filter(parameters_key=key, state__in=[*LIVE_STATES, ExportState.READY])
+            .first()
+        )
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                export = model.objects.create(
+                    institution=institution,
+                    requested_by=requested_by,
+                    kind=kind,
+                    parameters=parameters,
+                    parameters_key=key,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    filename=filename,
+                    content_type=content_type,
+                    estimated_rows=estimated_rows,
+                    created_at=now,
+                    expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
+                )
+        except IntegrityError:  # the same file asked for at the same moment: that one
+            return model.objects.get(
+                institution=institution, parameters_key=key, state__in=LIVE_STATES
+            )
+        transaction.on_commit(partial(task.delay, export.pk), robust=True)
+    return export
+
+
+#: what a producer returns: the file's bytes and its number of rows or records
+Produced = tuple[bytes, int]
+
+
+def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Produced]) -> str:
+    """Prepare a pending export (the task's body): claim it (one worker only), produce the
+    file, store it, mark it ready — or failed with the reason. Never raises for a
+    producer's failure: the page shows the sentence instead."""
+    now = timezone.now()
+    claimed = model.objects.filter(pk=export_id, state=ExportState.PENDING).update(
+        state=ExportState.RUNNING, started_at=now
+    )
+    if not claimed:
+        return "skipped"
+    export = model.objects.select_related("institution", "requested_by").get(pk=export_id)
+    with translation.override(export.language):
+        try:
+            body, rows = produce(export)
+            name = export.file.storage.save(
+                export_upload_to(export, export.filename), ContentFile(body)
+            )
+        except ApplicationError as exc:
+            return _fail(model, export_id, str(exc.message))
+        except Exception:
+            logger.exception("export %s %s failed", model._meta.label, export_id)
+            return _fail(
+                model,
+                export_id,
+                gettext("The file could not be prepared. Ask for it again later."),
+            )
+    model.objects.filter(pk=export_id).update(
+        state=ExportState.READY,
+        file=name,
+        rows=rows,
+        size=len(body),
+        finished_at=timezone.now(),
+    )
+    return ExportState.READY
+
+
+def _fail(model, export_id: int, message: str) -> str:
+    model.objects.filter(pk=export_id).update(
+        state=ExportState.FAILED, error=message[:500], finished_at=timezone.now()
+    )
+    return ExportState.FAILED
+
+
+def exports_sweep(model, *, now=None) -> dict[str, int]:
+    """Delete expired exports and their files; fail those left pending or running longer
+    than `EXPORT_STALE_MINUTES` (their task was lost or their worker died)."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
+    with translation.override(settings.LANGUAGE_CODE):
+        failed = model.objects.filter(state__in=LIVE_STATES, created_at__lt=stale).update(
+            state=ExportState.FAILED,
+            error=gettext("Preparing the file took too long. Ask for it again."),
+            finished_at=now,
+        )
+    expired = list(model.objects.filter(expires_at__lte=now).values_list("pk", "file"))
+    storage = model._meta.get_field("file").storage
+    for _pk, name in expired:
+        if name:
+            storage.delete(name)
+    model.objects.filter(pk__in=[pk for pk, _name in expired]).delete()
+    return {"failed": failed, "deleted": len(expired)}

@@ -1,0 +1,312 @@
+"""Long files prepared in the background, in the back office: past a threshold the
+statistics page and the records page offer to prepare a CSV or a full MARC file instead
+of writing it in the request; the file's part of the page says "being prepared" and is
+polled by htmx every 2 s (a plain link refreshes without JavaScript), then offers the
+download; the files are the institution's staff's only and expire; a file that cannot be
+prepared says why; bad input is a 4xx."""
+
+import csv
+import datetime
+import io
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from backend.exports import ExportState
+from records.models import RecordsExport
+from records.services import records_export_prepare
+from rights.models import Medium
+from stats.models import StatsExport
+from stats.services import stats_export_prepare, stats_exports_sweep
+from tests.editorial.conftest import film_with
+from tests.factories import FilmFactory, UserFactory
+from tests.records.conftest import subscribe
+from tests.stats.conftest import make_view
+from tests.web.conftest import csrf_of
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2025, 3, 14)
+STATS = "/bibliotheque/statistiques/"
+RECORDS = "/bibliotheque/notices/"
+ASK = {"table": "views", "group_by": "film", "start": "2025-01-01", "end": "2025-12-31"}
+
+
+@pytest.fixture
+def views(library):
+    for title in ("Les Glaneurs", "Sans soleil", "Le Joli Mai"):
+        film = FilmFactory(title=title)
+        for viewer in ("a", "b"):
+            make_view(library=library, film=film, day=DAY, viewer=viewer, seconds=600)
+
+
+@pytest.fixture
+def background(settings):
+    """Every table and full file is 'large': prepared in the background."""
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    settings.RECORDS_EXPORT_BACKGROUND_RECORDS = 1
+
+
+def post(client, url, data, page=STATS):
+    return client.post(url, {"csrfmiddlewaretoken": csrf_of(client, page), **data})
+
+
+@pytest.fixture
+def ask(django_capture_on_commit_callbacks):
+    """Ask for a file, its task run once the request's transaction commits (as in
+    `make run`, where tasks run in-process)."""
+
+    def asking(client, url, data, page=STATS):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(client, url, data, page)
+
+    return asking
+
+
+def polled(client, export, kind="statistiques"):
+    return client.get(f"/bibliotheque/fichiers/{kind}/{export.pk}/", HTTP_HX_REQUEST="true")
+
+
+def test_a_small_table_stays_a_link_a_long_one_is_prepared(staff_web, views, settings):
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    page = staff_web.get(STATS, {"group_by": "film", "start": "2025-01-01"}).content.decode()
+    # the film table has 3 rows: prepared; the screenings' (none by film) stays a link
+    assert 'name="table" value="views"' in page
+    assert "csv=screenings" in page and "csv=views" not in page
+
+
+def test_the_stats_csv_is_prepared_polled_and_offered(
+    staff_web, views, background, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        asked = post(staff_web, STATS + "fichiers/", ASK)
+    assert asked.status_code == 302 and asked["Location"].endswith("#exports")
+    export = StatsExport.objects.get()
+    assert export.state == ExportState.PENDING and len(queued) == 1
+    page = unescape(staff_web.get(asked["Location"]).content.decode())
+    assert "En cours de préparation" in page and 'hx-trigger="every 2s"' in page
+    assert 'href="/bibliotheque/statistiques/?' in page  # the refresh link, without JS
+    part = polled(staff_web, export).content.decode()
+    assert 'hx-trigger="every 2s"' in part and "telecharger" not in part
+
+    queued[0]()  # the worker runs the task
+
+    export.refresh_from_db()
+    assert export.state == ExportState.READY and export.rows == 3
+    part = polled(staff_web, export).content.decode()
+    assert "hx-trigger" not in part  # polling stops
+    download = f"/bibliotheque/fichiers/statistiques/{export.pk}/telecharger"
+    assert f'href="{download}"' in part
+    response = staff_web.get(download)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="views-')
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted((row["film_title"], row["views"]) for row in rows) == [
+        ("Le Joli Mai", "2"),
+        ("Les Glaneurs", "2"),
+        ("Sans soleil", "2"),
+    ]
+
+
+def test_asking_twice_prepares_once(staff_web, views, background, ask):
+    ask(staff_web, STATS + "fichiers/", ASK)
+    ask(staff_web, STATS + "fichiers/", ASK)
+    assert StatsExport.objects.count() == 1
+    assert StatsExport.objects.get().state == ExportState.READY  # tasks run in-process here
+
+
+def test_without_htmx_the_part_is_the_page(staff_web, views, background, ask):
+    ask(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    response = staff_web.get(f"/bibliotheque/fichiers/statistiques/{export.pk}/")
+    assert response.status_code == 302 and response["Location"] == STATS + "#exports"
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [{"table": "nope"}, {"group_by": "planet"}, {"start": "2025-06-01", "end": "2025-01-01"}],
+)
+def test_bad_input_is_refused_and_nothing_is_asked(staff_web, views, background, wrong):
+    response = post(staff_web, STATS + "fichiers/", {**ASK, **wrong})
+    assert response.status_code == 400
+    assert not StatsExport.objects.exists()
+
+
+def test_another_institutions_figures_are_not_found(staff_web, views, background, other_library):
+    response = post(staff_web, STATS + "fichiers/", {**ASK, "institution": other_library.pk})
+    assert response.status_code == 404 and not StatsExport.objects.exists()
+
+
+def test_the_file_is_the_institutions_staffs_only(
+    staff_web, views, background, library, other_library, patron, ask
+):
+    ask(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    download = f"/bibliotheque/fichiers/statistiques/{export.pk}/telecharger"
+    colleague = Client()
+    colleague.force_login(UserFactory(role=User.Role.INSTITUTION_MEMBER, institution=library))
+    assert colleague.get(download).status_code == 200
+    stranger = Client()
+    stranger.force_login(UserFactory(role=User.Role.INSTITUTION_ADMIN, institution=other_library))
+    assert stranger.get(download).status_code == 404
+    assert polled(stranger, export).status_code == 404
+    assert "Glaneurs" not in stranger.get(STATS).content.decode()
+    reader = Client()
+    reader.force_login(patron)
+    assert reader.get(download).status_code == 403
+    assert Client().get(download).status_code == 302  # to the sign-in page
+    # the records' kind does not open a statistics file
+    assert staff_web.get(f"/bibliotheque/fichiers/notices/{export.pk}/telecharger").status_code in (
+        404,
+    )
+    assert staff_web.get(f"/bibliotheque/fichiers/autre/{export.pk}/").status_code == 404
+
+
+def test_a_file_that_cannot_be_prepared_says_why(
+    staff_web, library_admin, views, background, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        post(staff_web, STATS + "fichiers/", ASK)
+    User.objects.filter(pk=library_admin.pk).update(is_active=False)
+    queued[0]()
+    export = StatsExport.objects.get()
+    assert export.state == ExportState.FAILED and not export.file
+    User.objects.filter(pk=library_admin.pk).update(is_active=True)
+    part = unescape(polled(staff_web, export).content.decode())
+    assert "Échec" in part and "Le compte qui a demandé ce fichier est fermé." in part
+    assert "hx-trigger" not in part
+    assert (
+        staff_web.get(f"/bibliotheque/fichiers/statistiques/{export.pk}/telecharger").status_code
+        == 404
+    )
+
+
+def test_a_producer_that_breaks_fails_the_export_not_the_request(
+    staff_web, views, background, monkeypatch, ask
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("stats.services.stats_table", broken)
+    asked = ask(staff_web, STATS + "fichiers/", ASK)
+    assert asked.status_code == 302
+    export = StatsExport.objects.get()
+    assert export.state == ExportState.FAILED
+    assert export.error == "Le fichier n'a pas pu être préparé. Demandez-le à nouveau plus tard."
+
+
+def test_a_claimed_export_is_prepared_once(
+    staff_web, views, background, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        post(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    assert stats_export_prepare(export_id=export.pk) == ExportState.READY
+    assert stats_export_prepare(export_id=export.pk) == "skipped"
+
+
+def test_files_expire_and_lost_ones_fail(
+    staff_web, views, background, django_capture_on_commit_callbacks, ask
+):
+    ask(staff_web, STATS + "fichiers/", ASK)
+    ready = StatsExport.objects.get()
+    storage = ready.file.storage
+    assert storage.exists(ready.file.name)
+    with django_capture_on_commit_callbacks(execute=False):
+        post(staff_web, STATS + "fichiers/", {**ASK, "group_by": "month"})
+    lost = StatsExport.objects.get(state=ExportState.PENDING)
+    StatsExport.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    StatsExport.objects.filter(pk=ready.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    download = f"/bibliotheque/fichiers/statistiques/{ready.pk}/telecharger"
+    assert staff_web.get(download).status_code == 404  # expired: gone at once
+    assert stats_exports_sweep() == {"failed": 1, "deleted": 1}
+    assert not storage.exists(ready.file.name)
+    lost.refresh_from_db()
+    assert lost.state == ExportState.FAILED and "trop de temps" in lost.error
+
+
+def test_the_pages_cost_the_same_queries_with_more_files(staff_web, views, background, ask):
+    def count(url, **headers):
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_web.get(url, **headers).status_code == 200
+        return len(captured)
+
+    ask(staff_web, STATS + "fichiers/", ASK)
+    first = StatsExport.objects.get()
+    page = STATS + "?start=2025-01-01"
+    one = count(page)
+    part = count(f"/bibliotheque/fichiers/statistiques/{first.pk}/", HTTP_HX_REQUEST="true")
+    for group_by in ("month", "library", "department"):
+        ask(staff_web, STATS + "fichiers/", {**ASK, "group_by": group_by})
+    assert StatsExport.objects.count() == 4
+    assert count(page) == one
+    assert count(f"/bibliotheque/fichiers/statistiques/{first.pk}/", HTTP_HX_REQUEST="true") == part
+
+
+# --- the full MARC file ---------------------------------------------------------------
+
+
+@pytest.fixture
+def streamable(network, library):
+    subscribe(network)
+    return [film_with(Medium.STREAM_HOME, title=title) for title in ("Les Glaneurs", "Sans soleil")]
+
+
+def test_a_large_full_file_is_prepared_then_offered(
+    staff_web, streamable, background, django_capture_on_commit_callbacks
+):
+    page = unescape(staff_web.get(RECORDS).content.decode())
+    assert "2 notices" in page and 'href="/api/v1/records/?format=' not in page
+    assert 'name="format" value="marcxml"' in page
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        asked = post(staff_web, RECORDS + "fichiers/", {"format": "marcxml"}, page=RECORDS)
+    assert asked.status_code == 302 and asked["Location"] == RECORDS + "#exports"
+    export = RecordsExport.objects.get()
+    assert 'hx-trigger="every 2s"' in polled(staff_web, export, "notices").content.decode()
+    queued[0]()
+    export.refresh_from_db()
+    assert export.state == ExportState.READY and export.rows == 2
+    response = staff_web.get(f"/bibliotheque/fichiers/notices/{export.pk}/telecharger")
+    assert response["Content-Type"] == "application/marcxml+xml"
+    body = b"".join(response.streaming_content)
+    assert b"Les Glaneurs" in body and b"Sans soleil" in body
+    listed = unescape(staff_web.get(RECORDS).content.decode())
+    assert "Prêt" in listed and "2 notices" in listed
+
+
+def test_a_small_full_file_stays_a_link(staff_web, streamable):
+    page = staff_web.get(RECORDS).content.decode()
+    assert 'href="/api/v1/records/?format=marc21"' in page
+    assert "notices/fichiers/" not in page
+
+
+def test_records_refusals(staff_web, library, background, django_capture_on_commit_callbacks):
+    # no streaming subscription: 403 with the reason, nothing asked
+    refused = post(staff_web, RECORDS + "fichiers/", {"format": "marc21"}, page=RECORDS)
+    assert refused.status_code == 403
+    assert "n'en a pas aujourd'hui" in unescape(refused.content.decode())
+    bad = post(staff_web, RECORDS + "fichiers/", {"format": "pdf"}, page=RECORDS)
+    assert bad.status_code == 400 and not RecordsExport.objects.exists()
+
+
+def test_a_library_that_stopped_subscribing_gets_a_failed_file(
+    staff_web, streamable, network, background, django_capture_on_commit_callbacks
+):
+    from subscriptions.models import Subscription
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        post(staff_web, RECORDS + "fichiers/", {"format": "marc21"}, page=RECORDS)
+    Subscription.objects.filter(subscriber=network).update(status=Subscription.Status.CANCELLED)
+    queued[0]()
+    export = RecordsExport.objects.get()
+    assert export.state == ExportState.FAILED and "n'en a pas aujourd'hui" in export.error
+    assert records_export_prepare(export_id=export.pk) == "skipped"
