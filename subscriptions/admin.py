@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from backend.admin import SystemRecordAdmin
+from backend.errors import ApplicationError
 from subscriptions.models import (
     Invoice,
     Patron,
@@ -13,6 +17,7 @@ from subscriptions.models import (
     TariffGrid,
     WebhookEvent,
 )
+from subscriptions.services import billing
 
 
 class PlanInline(admin.TabularInline):
@@ -98,6 +103,24 @@ class InvoiceAdmin(SystemRecordAdmin, admin.ModelAdmin):
     readonly_fields = ("number", "year", "sequence")
     list_select_related = ("subscription__subscriber", "subscription__plan")
     raw_id_fields = ("subscription",)
+    actions = ["record_transfer_today"]
+
+    @admin.action(description=_("Record the transfer, received today"))
+    def record_transfer_today(self, request, queryset):
+        """The staff record a bank transfer received today (`billing.invoice_mark_paid`:
+        the invoice paid, its subscription active); a refusal is shown with its reason."""
+        today = timezone.localdate()
+        for invoice in queryset.order_by("pk"):
+            try:
+                billing.invoice_mark_paid(invoice=invoice, paid_on=today, by=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{invoice.number}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Invoice %(number)s recorded as paid.") % {"number": invoice.number},
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(WebhookEvent)

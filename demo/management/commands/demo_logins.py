@@ -77,7 +77,8 @@ def journeys(base: str) -> list[str]:
         "to download",
         f"  1. screenings — library-admin: {office}abonnement/ buy a 3-screening pack "
         "(purchase order; the pack is active once the cinema staff record the transfer: "
-        f"editor, POST {base}/api/v1/invoices/<id>/mark-paid/), then {office}projections/"
+        f"editor, {base}/admin/subscriptions/invoice/ action « Record the transfer »), then "
+        f"{office}projections/"
         + (f" book « {film.title} » ({film.reference}) for {tomorrow}" if film else "")
         + (
             f"; « {leaving['film'].title} » may not be screened after {leaving['last_day']}"
