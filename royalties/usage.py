@@ -227,6 +227,8 @@ def _sort_key(*keys):
 
 #: The view events of a period with their contract and terms version, in one pass, grouped
 #: by the grouping sets asked for (`%(sets)s`: cells, totals, quantities per terms version).
+#: The grants' CTEs are inlined (NOT MATERIALIZED): the planner then knows they are small,
+#: hashes them rather than the events, and may scan the events in parallel.
 #: `granted`: the grants that may cover a view of the period (of one contract, or of every
 #: contract that gave rights in it), each knowing the day its contract stopped giving
 #: rights (`ends_before`) and whether an earlier grant of the same film and medium overlaps
@@ -234,7 +236,7 @@ def _sort_key(*keys):
 #: priced by the latest version in force on its day (`later`: whether a version that
 #: started later overlaps it).
 VIEWS_SQL = """
-WITH granted AS (
+WITH granted AS NOT MATERIALIZED (
     SELECT g.id, g.contract_id, g.film_id, g.medium, g.starts_on, g.ends_on,
            g.territories, g.eligible_kinds,
            CASE WHEN c.status = %%(terminated)s THEN c.terminated_on END AS ends_before
@@ -243,7 +245,7 @@ WITH granted AS (
       AND (g.ends_on IS NULL OR g.ends_on >= %%(first)s)
       AND (c.id = %%(contract)s OR (%%(contract)s IS NULL AND (c.status = %%(signed)s
            OR (c.status = %%(terminated)s AND c.terminated_on > %%(first)s))))
-), cover AS (
+), cover AS NOT MATERIALIZED (
     SELECT g.*, g.id IN (
         SELECT later.id FROM granted later JOIN granted h
           ON h.film_id = later.film_id AND h.medium = later.medium AND h.id < later.id
@@ -361,27 +363,17 @@ def _views_in_one_pass(
                 cursor.execute(reset)
             raise
         cursor.execute(reset)
-    for (
-        by_month,
-        by_terms,
-        contract_id,
-        film_id,
-        medium,
-        month,
-        dept,
-        region,
-        terms_id,
-        *figures,
-    ) in rows:
-        part = part_of[(by_month, by_terms)]
-        row = {"contract_id": contract_id, "film_id": film_id, "medium": medium}
+    empty = dict.fromkeys(FIGURES, 0)
+    for grouped_month, grouped_terms, contract_id, film_id, medium, *rest in rows:
+        month, department, region, terms_id, views, seconds, viewers = rest
+        part = part_of[(grouped_month, grouped_terms)]
+        row = {**empty, "views": views, "seconds": seconds, "viewers": viewers}
+        row.update(contract_id=contract_id, film_id=film_id, medium=medium)
         if part == "cells":
-            row.update(month=month, department_code=dept, region_code=region)
+            row.update(month=month, department_code=department, region_code=region)
         elif part == "by_terms":
             row["terms_id"] = terms_id
-        views, seconds, viewers = figures
-        result[part].append(_complete({"views": views, "seconds": seconds, "viewers": viewers}))
-        result[part][-1].update(row)
+        result[part].append(row)
     return result
 
 
