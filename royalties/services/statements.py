@@ -253,7 +253,7 @@ def _write(statement: Statement, computation: Computation) -> Statement:
     # the fields' own checks (amounts, choices), without a query: the references come
     # from rows locked by the caller, and the uniqueness and check constraints are the
     # database's, enforced by the save itself (each checked by Django costs a query and
-    # a savepoint: 18 round trips per statement)
+    # a savepoint: 19 round trips per statement)
     statement.full_clean(
         exclude=["contract", "corrects", "approved_by"],
         validate_unique=False,
