@@ -232,6 +232,7 @@ EXTRA_FIGURES = {
     *playback.FIGURES,
     *media.STORE_FIGURES,
     "stats",
+    "stats_sushi_ir_m1",
     "rights_holder_statements",
 }
 
@@ -326,9 +327,10 @@ def main() -> int:
     store_figures = [n for n in media.STORE_FIGURES if extra_selected(n)]
     if store_figures:
         extra_lines += media.measure_store(env, store_figures)
-    if extra_selected("stats") or extra_selected("rights_holder_statements"):
+    if any(extra_selected(n) for n in ("stats", "stats_sushi_ir_m1", "rights_holder_statements")):
         # Statistics and statements on 10 million view events (PostgreSQL only; alone:
-        # bench/stats.py; BENCH_ONLY=rights_holder_statements for the statements alone).
+        # bench/stats.py; BENCH_ONLY=rights_holder_statements for the statements alone,
+        # stats_sushi_ir_m1 for the SUSHI report alone).
         extra_lines += stats.measure(env)
 
     # --- report (stdout) -----------------------------------------------------------------

@@ -15,15 +15,19 @@
    - `stats_sushi_ir_m1`: `GET /api/v1/sushi/reports/ir_m1` (COUNTER 5.1 IR_M1) for the
      demo library over 2017 with a SUSHI credential, through Django's test client.
    - `rights_holder_statements`: `royalties.services.statements_draft_period` for 2017:
-     every contract's statement drafted (usage read at once for every contract, then each
-     statement computed and written) against one hand-written SQL query giving the same
-     usage figures (per contract, film and medium: views, seconds, distinct viewers,
-     screenings held, attendance, DVD copies shipped).
+     every contract's statement drafted (what they are computed from read at once for
+     every contract, then each statement computed and written: its usage rows by month
+     and department, its lines, its fees) against one hand-written SQL query giving the
+     same usage figures (per contract, film and medium: views, seconds, distinct viewers,
+     screenings held, attendance, DVD copies shipped; the grants' territories and
+     institution kinds checked as the rights engine checks them), which writes nothing.
    Prints `name: value ms (ratio vs baseline: r)`, the ratio being ORM / SQL (aim ≤ 1.5),
    after checking that both give the same figures.
 
 Environment: BENCH_VIEW_EVENTS (10000000), BENCH_STATS_REPEAT (3 for the report, 3×
-that for the library), BENCH_SCALE (10, used only when the database is empty).
+that for the library), BENCH_SCALE (10, used only when the database is empty),
+BENCH_ONLY (`stats`: the first three; `stats_sushi_ir_m1`: the SUSHI report alone;
+`rights_holder_statements`).
 """
 
 from __future__ import annotations
@@ -181,21 +185,30 @@ GROUP BY 1, 2 ORDER BY 1, 2
 
 #: every contract's usage of 2017, per film and medium, as the statements count it: the
 #: records of each kind of use joined to the grant (of a contract that gave rights that
-#: day) covering their film, medium and Paris day
+#: day) covering their film, medium and Paris day, for their institution's territory and
+#: kind (as the rights engine judges them: `rights.decisions.institution_profile`). Run
+#: with nested loops and merge joins off, as the statements' query is: the planner cannot
+#: estimate the JSON `?` tests and would otherwise loop over the contracts for every use
 STATEMENTS_SQL = """
-WITH uses AS (
+WITH places AS (
+    SELECT id, kind,
+           CASE WHEN department_code = ANY(%(overseas)s) THEN 'FR-DOM' ELSE 'FR-MET' END
+               AS territory
+    FROM institutions_institution
+), uses AS (
     SELECT v.film_id, v.medium, (v.started_at AT TIME ZONE 'Europe/Paris')::date AS day,
+           v.institution_id AS place,
            1 AS views, v.seconds_watched AS seconds, v.viewer_pseudonym AS viewer,
            0 AS screenings, 0 AS attendance, 0 AS copies
     FROM media_viewevent v
     WHERE v.started_at >= %(t0)s AND v.started_at < %(t1)s
     UNION ALL
     SELECT b.film_id, 'public_screening', (b.starts_at AT TIME ZONE 'Europe/Paris')::date,
-           0, 0, NULL, 1, coalesce(b.actual_attendance, 0), 0
+           b.library_id, 0, 0, NULL, 1, coalesce(b.actual_attendance, 0), 0
     FROM subscriptions_screeningbooking b
     WHERE b.status = 'held' AND b.starts_at >= %(t0)s AND b.starts_at < %(t1)s
     UNION ALL
-    SELECT e.film_id, 'dvd', (o.shipped_at AT TIME ZONE 'Europe/Paris')::date,
+    SELECT e.film_id, 'dvd', (o.shipped_at AT TIME ZONE 'Europe/Paris')::date, o.library_id,
            0, 0, NULL, 0, 0, l.quantity
     FROM orders_orderline l
     JOIN orders_order o ON o.id = l.order_id
@@ -206,9 +219,11 @@ WITH uses AS (
 SELECT g.contract_id, u.film_id, u.medium, sum(u.views), sum(u.seconds),
        count(DISTINCT u.viewer), sum(u.screenings), sum(u.attendance), sum(u.copies)
 FROM uses u
+JOIN places p ON p.id = u.place
 JOIN rights_rightsgrant g
   ON g.film_id = u.film_id AND g.medium = u.medium AND g.starts_on <= u.day
  AND (g.ends_on IS NULL OR g.ends_on >= u.day)
+ AND g.territories ? p.territory AND g.eligible_kinds ? p.kind
 JOIN rights_contract c
   ON c.id = g.contract_id AND c.signed_on <= %(last)s
  AND (c.status = 'signed' OR (c.status = 'terminated' AND c.terminated_on > u.day))
@@ -400,11 +415,12 @@ def sushi_ir_m1_figures(repeat: int) -> list[str]:
 
 
 def rights_holder_statements_figures(repeat: int) -> list[str]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from royalties.models import Statement, StatementUsage
     from royalties.periods import year
     from royalties.services import statements_draft_period
+    from royalties.usage import OVERSEAS_DEPARTMENTS
 
     period = year(YEAR)
     first, after = period.bounds()
@@ -412,9 +428,13 @@ def rights_holder_statements_figures(repeat: int) -> list[str]:
     def orm():
         return statements_draft_period(period=period)
 
+    params = {"t0": first, "t1": after, "last": period.end, "overseas": OVERSEAS_DEPARTMENTS}
+
     def sql():
-        with connection.cursor() as cursor:
-            cursor.execute(STATEMENTS_SQL, {"t0": first, "t1": after, "last": period.end})
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute(STATEMENTS_SQL, params)
             return cursor.fetchall()
 
     orm_ms, sql_ms, counts, hand = _alternate(orm, sql, repeat)
@@ -455,6 +475,8 @@ def run() -> int:
             + library_monthly_figures(repeat * 3)
             + sushi_ir_m1_figures(repeat * 3)
         )
+    elif "stats_sushi_ir_m1" in only:
+        lines += sushi_ir_m1_figures(repeat * 3)
     if not only or "rights_holder_statements" in only:
         lines += rights_holder_statements_figures(repeat)
     for line in lines:

@@ -3,13 +3,22 @@ statistics count (`stats.selectors.usage`): the view events of the streaming pla
 the public screenings held and the DVD copies shipped.
 
 A use belongs to a contract when one of the contract's grants covers its film and medium
-on the use's day (Paris) and the contract gave rights that day (signed; terminated from a
-later day). Each use is priced by the terms version in force on its day.
+on the use's day (Paris), for its institution's territory and kind, and the contract gave
+rights that day (signed; terminated from a later day). When grants of several contracts
+cover a use, it goes to the grant created first. Each use is priced by the terms version
+in force on its day.
 
-Three aggregate queries per kind of use, whatever the number of records: the cells (film,
-medium, month, department — never finer: no library, no patron), the period's totals per
-film and medium (distinct viewers are not additive), and the quantities per film, medium
-and terms version that the lines price.
+Three figures are read for each kind of use, whatever the number of records: the cells
+(film, medium, month, department — never finer: no library, no patron), the period's
+totals per film and medium (distinct viewers are not additive), and the quantities per
+film, medium and terms version that the lines price.
+
+The view events are millions a year: on PostgreSQL they are read in one query
+(`VIEWS_SQL`) joining each event to its covering grant and terms version once (hash
+joins), the three figures being grouping sets of that one pass. The screenings and
+shipments (hundreds), and the view events on SQLite (the embedded default), are read
+through the ORM: three aggregate queries per kind of use, the covering grant and terms
+version found by a subquery per record.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -33,6 +43,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
 from institutions.geography import (
     DEPARTMENT_REGION,
@@ -214,66 +225,258 @@ def _sort_key(*keys):
     return key
 
 
-def usage_cells(contract: Contract | None, period: StatementPeriod) -> list[dict]:
-    """One row per film, medium, month and department (with its region): the figures of
-    that cell (and, for every contract at once, `contract_id`). Sorted, so that two
-    computations over the same records compare equal."""
-    rows = []
+#: The view events of a period with their contract and terms version, in one pass, grouped
+#: by the grouping sets asked for (`%(sets)s`: cells, totals, quantities per terms version).
+#: The grants' CTEs are inlined (NOT MATERIALIZED): the planner then knows they are small,
+#: hashes them rather than the events, and may scan the events in parallel.
+#: `granted`: the grants that may cover a view of the period (of one contract, or of every
+#: contract that gave rights in it), each knowing the day its contract stopped giving
+#: rights (`ends_before`) and whether an earlier grant of the same film and medium overlaps
+#: its window (`shared`: only then is the earlier grant looked for, per event). A view is
+#: priced by the latest version in force on its day (`later`: whether a version that
+#: started later overlaps it).
+VIEWS_SQL = """
+WITH granted AS NOT MATERIALIZED (
+    SELECT g.id, g.contract_id, g.film_id, g.medium, g.starts_on, g.ends_on,
+           g.territories, g.eligible_kinds,
+           CASE WHEN c.status = %%(terminated)s THEN c.terminated_on END AS ends_before
+    FROM rights_rightsgrant g JOIN rights_contract c ON c.id = g.contract_id
+    WHERE g.starts_on <= %%(last)s
+      AND (g.ends_on IS NULL OR g.ends_on >= %%(first)s)
+      AND (c.id = %%(contract)s OR (%%(contract)s IS NULL AND (c.status = %%(signed)s
+           OR (c.status = %%(terminated)s AND c.terminated_on > %%(first)s))))
+), cover AS NOT MATERIALIZED (
+    SELECT g.*, g.id IN (
+        SELECT later.id FROM granted later JOIN granted h
+          ON h.film_id = later.film_id AND h.medium = later.medium AND h.id < later.id
+         AND (h.ends_on IS NULL OR h.ends_on >= later.starts_on)
+         AND (later.ends_on IS NULL OR later.ends_on >= h.starts_on)
+    ) AS shared
+    FROM granted g
+), terms AS (
+    SELECT t.id, t.contract_id, t.valid_from, t.valid_to, EXISTS (
+        SELECT 1 FROM royalties_paymentterms s
+        WHERE s.contract_id = t.contract_id AND s.valid_from > t.valid_from
+          AND (t.valid_to IS NULL OR s.valid_from <= t.valid_to)
+    ) AS later
+    FROM royalties_paymentterms t
+    WHERE t.contract_id IN (SELECT contract_id FROM granted)
+), uses AS (
+    SELECT v.film_id, v.medium, v.viewer_pseudonym, v.seconds_watched,
+           (v.started_at AT TIME ZONE %%(tz)s)::date AS day,
+           i.department_code, i.region_code, i.kind,
+           CASE WHEN i.department_code = ANY(%%(overseas)s) THEN %%(overseas_territory)s
+                ELSE %%(metropolitan_territory)s END AS territory
+    FROM media_viewevent v JOIN institutions_institution i ON i.id = v.institution_id
+    WHERE v.started_at >= %%(t0)s AND v.started_at < %%(t1)s
+), attributed AS (
+    SELECT g.contract_id, u.*, t.id AS terms_id
+    FROM uses u
+    JOIN cover g
+      ON g.film_id = u.film_id AND g.medium = u.medium
+     AND g.starts_on <= u.day AND (g.ends_on IS NULL OR g.ends_on >= u.day)
+     AND (g.ends_before IS NULL OR g.ends_before > u.day)
+     AND g.territories ? u.territory AND g.eligible_kinds ? u.kind
+    LEFT JOIN terms t
+      ON t.contract_id = g.contract_id AND t.valid_from <= u.day
+     AND (t.valid_to IS NULL OR t.valid_to >= u.day)
+    WHERE (NOT g.shared OR NOT EXISTS (
+        SELECT 1 FROM cover h
+        WHERE h.film_id = u.film_id AND h.medium = u.medium AND h.id < g.id
+          AND h.starts_on <= u.day AND (h.ends_on IS NULL OR h.ends_on >= u.day)
+          AND (h.ends_before IS NULL OR h.ends_before > u.day)
+          AND h.territories ? u.territory AND h.eligible_kinds ? u.kind
+    )) AND (t.id IS NULL OR NOT t.later OR NOT EXISTS (
+        SELECT 1 FROM terms s
+        WHERE s.contract_id = t.contract_id AND s.valid_from > t.valid_from
+          AND s.valid_from <= u.day AND (s.valid_to IS NULL OR s.valid_to >= u.day)
+    ))
+)
+SELECT %(grouping)s, contract_id, film_id, medium, %(columns)s,
+       count(*), sum(seconds_watched), count(DISTINCT viewer_pseudonym)
+FROM (SELECT *, date_trunc('month', day)::date AS month FROM attributed) AS a
+GROUP BY GROUPING SETS (%(sets)s)
+"""
+#: the grouping sets; a row's set is told by whether its month and its terms version were
+#: grouped (GROUPING(): 0 when grouped)
+VIEWS_SETS = {
+    "cells": ("contract_id, film_id, medium, month, department_code, region_code", (0, 1)),
+    "totals": ("contract_id, film_id, medium", (1, 1)),
+    "by_terms": ("contract_id, film_id, medium, terms_id", (1, 0)),
+}
+#: the planner cannot estimate the JSON `?` tests on the grants and would nest loops
+#: (an index scan of the events per grant and library); hash joins are what this query
+#: wants: a handful of grants and one terms version per film against the period's events.
+#: No JIT: where a disabled join is the only way (tiny tables), its penalty makes the plan
+#: look costly enough to be compiled, which takes longer than running it
+PLANNER_SETTINGS = ("enable_nestloop", "enable_mergejoin", "jit")
+
+
+def _views_in_one_pass(
+    contract: Contract | None, period: StatementPeriod, parts: tuple[str, ...]
+) -> dict[str, list[dict]]:
+    """The view events' rows of `parts` (names of VIEWS_SETS), each with `contract_id`
+    (PostgreSQL)."""
+    first, after = period.bounds()
+    params = {
+        "first": period.start,
+        "last": period.end,
+        "contract": contract.pk if contract is not None else None,
+        "signed": Contract.Status.SIGNED,
+        "terminated": Contract.Status.TERMINATED,
+        "tz": timezone.get_current_timezone_name(),
+        "overseas": list(OVERSEAS_DEPARTMENTS),
+        "overseas_territory": TERRITORY_OVERSEAS,
+        "metropolitan_territory": TERRITORY_METROPOLITAN,
+        "t0": first,
+        "t1": after,
+    }
+    cells, terms = "cells" in parts, "by_terms" in parts
+    sql = VIEWS_SQL % {
+        "sets": ", ".join(f"({VIEWS_SETS[part][0]})" for part in parts),
+        # a column no set groups by may not be named: NULL, "not grouped" (1)
+        "grouping": ", ".join(
+            (
+                "GROUPING(month)" if cells else "1",
+                "GROUPING(terms_id)" if terms else "1",
+            )
+        ),
+        "columns": ", ".join(
+            (
+                "month, department_code, region_code" if cells else "NULL, NULL, NULL",
+                "terms_id" if terms else "NULL",
+            )
+        ),
+    }
+    part_of = {VIEWS_SETS[part][1]: part for part in parts}
+    result: dict[str, list[dict]] = {part: [] for part in parts}
+    reset = " ".join(f"RESET {name};" for name in PLANNER_SETTINGS)
+    with connection.cursor() as cursor:
+        # for this query only: reset after it (when it fails inside a transaction, the
+        # transaction's rollback undoes the SET)
+        cursor.execute(" ".join(f"SET {name} = off;" for name in PLANNER_SETTINGS))
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        except Exception:
+            if not connection.in_atomic_block:
+                cursor.execute(reset)
+            raise
+        cursor.execute(reset)
+    empty = dict.fromkeys(FIGURES, 0)
+    for grouped_month, grouped_terms, contract_id, film_id, medium, *rest in rows:
+        month, department, region, terms_id, views, seconds, viewers = rest
+        part = part_of[(grouped_month, grouped_terms)]
+        row = {**empty, "views": views, "seconds": seconds, "viewers": viewers}
+        row.update(contract_id=contract_id, film_id=film_id, medium=medium)
+        if part == "cells":
+            row.update(month=month, department_code=department, region_code=region)
+        elif part == "by_terms":
+            row["terms_id"] = terms_id
+        result[part].append(row)
+    return result
+
+
+def _one_pass() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _read(
+    contract: Contract | None, period: StatementPeriod, parts: tuple[str, ...]
+) -> dict[str, list[dict]]:
+    """The rows of `parts` ("cells", "totals", "by_terms") of every kind of use, sorted
+    (so that two computations over the same records compare equal); `contract_id` in
+    each row when `contract` is None."""
+    result: dict[str, list[dict]] = {part: [] for part in parts}
     for source in SOURCES:
-        qs = source.base(contract, period).annotate(
-            cell_month=TruncMonth("use_day", output_field=DateField()),
-            cell_department=F(f"{source.institution}__department_code"),
-            cell_region=F(f"{source.institution}__region_code"),
-        )
-        rows += _aggregate(
-            source,
-            qs,
-            _names(
-                contract,
-                {
-                    "use_film": "film_id",
-                    "use_medium": "medium",
-                    "cell_month": "month",
-                    "cell_department": "department_code",
-                    "cell_region": "region_code",
-                },
-            ),
-        )
-    for row in rows:
+        if source is VIEWS and _one_pass():
+            if contract is not None and contract.status not in (
+                Contract.Status.SIGNED,
+                Contract.Status.TERMINATED,
+            ):
+                continue
+            for part, rows in _views_in_one_pass(contract, period, parts).items():
+                if contract is not None:
+                    for row in rows:
+                        del row["contract_id"]
+                result[part] += rows
+            continue
+        for part in parts:
+            result[part] += READERS[part](source, contract, period)
+    for row in result.get("cells", ()):
         if isinstance(row["month"], datetime.datetime):  # SQLite returns the truncated moment
             row["month"] = row["month"].date()
         row["department_code"] = row["department_code"] or ""
         row["region_code"] = row["region_code"] or ""
-    return sorted(rows, key=_sort_key("film_id", "medium", "month", "department_code"))
+    for part in parts:
+        result[part].sort(key=_sort_key(*SORT_KEYS[part]))
+    return result
+
+
+def _cells_of(source: UseSource, contract: Contract | None, period: StatementPeriod):
+    qs = source.base(contract, period).annotate(
+        cell_month=TruncMonth("use_day", output_field=DateField()),
+        cell_department=F(f"{source.institution}__department_code"),
+        cell_region=F(f"{source.institution}__region_code"),
+    )
+    return _aggregate(
+        source,
+        qs,
+        _names(
+            contract,
+            {
+                "use_film": "film_id",
+                "use_medium": "medium",
+                "cell_month": "month",
+                "cell_department": "department_code",
+                "cell_region": "region_code",
+            },
+        ),
+    )
+
+
+def _totals_of(source: UseSource, contract: Contract | None, period: StatementPeriod):
+    return _aggregate(
+        source,
+        source.base(contract, period),
+        _names(contract, {"use_film": "film_id", "use_medium": "medium"}),
+    )
+
+
+def _by_terms_of(source: UseSource, contract: Contract | None, period: StatementPeriod):
+    qs = source.base(contract, period).annotate(use_terms=_terms_in_force(contract))
+    return _aggregate(
+        source,
+        qs,
+        _names(contract, {"use_film": "film_id", "use_medium": "medium", "use_terms": "terms_id"}),
+    )
+
+
+READERS = {"cells": _cells_of, "totals": _totals_of, "by_terms": _by_terms_of}
+SORT_KEYS = {
+    "cells": ("film_id", "medium", "month", "department_code"),
+    "totals": ("film_id", "medium"),
+    "by_terms": ("film_id", "medium", "terms_id"),
+}
+
+
+def usage_cells(contract: Contract | None, period: StatementPeriod) -> list[dict]:
+    """One row per film, medium, month and department (with its region): the figures of
+    that cell (and, for every contract at once, `contract_id`). Sorted, so that two
+    computations over the same records compare equal."""
+    return _read(contract, period, ("cells",))["cells"]
 
 
 def usage_totals(contract: Contract | None, period: StatementPeriod) -> list[dict]:
     """One row per film and medium: the period's figures (distinct viewers over the
     whole period)."""
-    rows = []
-    for source in SOURCES:
-        rows += _aggregate(
-            source,
-            source.base(contract, period),
-            _names(contract, {"use_film": "film_id", "use_medium": "medium"}),
-        )
-    return sorted(rows, key=_sort_key("film_id", "medium"))
+    return _read(contract, period, ("totals",))["totals"]
 
 
 def usage_by_terms(contract: Contract | None, period: StatementPeriod) -> list[dict]:
     """One row per film, medium and terms version in force on the use's day (None where
     no version was): the quantities the per-use rates apply to."""
-    rows = []
-    for source in SOURCES:
-        qs = source.base(contract, period).annotate(use_terms=_terms_in_force(contract))
-        rows += _aggregate(
-            source,
-            qs,
-            _names(
-                contract, {"use_film": "film_id", "use_medium": "medium", "use_terms": "terms_id"}
-            ),
-        )
-    return sorted(rows, key=_sort_key("film_id", "medium", "terms_id"))
+    return _read(contract, period, ("by_terms",))["by_terms"]
 
 
 @dataclass(frozen=True)
@@ -285,27 +488,23 @@ class Usage:
     by_terms: list[dict]
 
 
+PARTS = ("cells", "totals", "by_terms")
+
+
 def usage_of(contract: Contract, period: StatementPeriod) -> Usage:
-    return Usage(
-        usage_cells(contract, period),
-        usage_totals(contract, period),
-        usage_by_terms(contract, period),
-    )
+    return Usage(**_read(contract, period, PARTS))
 
 
 def usage_of_every_contract(period: StatementPeriod) -> dict[int, Usage]:
-    """Every contract's usage over a period in nine aggregate queries (three per kind of
-    use), whatever the number of contracts: what drafting a period's statements reads."""
+    """Every contract's usage over a period, whatever the number of contracts: the view
+    events in one query on PostgreSQL (three on SQLite), the screenings and shipments in
+    three each. What drafting a period's statements reads."""
     result: dict[int, Usage] = {}
 
     def part(contract_id: int) -> Usage:
         return result.setdefault(contract_id, Usage([], [], []))
 
-    for name, rows in (
-        ("cells", usage_cells(None, period)),
-        ("totals", usage_totals(None, period)),
-        ("by_terms", usage_by_terms(None, period)),
-    ):
+    for name, rows in _read(None, period, PARTS).items():
         for row in rows:  # sorted by contract, then as one contract's rows are
             contract_id = row.pop("contract_id")
             if contract_id is not None:

@@ -27,9 +27,11 @@ members (`StatsScope`). Each report is one aggregate query.
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, F, Value
+from django.db import connection
+from django.db.models import CharField, Count, F, Func, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncDate, TruncMonth
 
+from catalogue.models import Film
 from stats.selectors.scope import Period, StatsScope
 from stats.selectors.usage import VIEWS
 
@@ -37,10 +39,18 @@ IR_M1_METRICS = ("Total_Item_Requests", "Unique_Item_Requests")
 PR_P1_METRICS = ("Total_Item_Requests", "Unique_Item_Requests", "Unique_Title_Requests")
 
 
-def _user_session():
-    """The user-session key of a view: its day in Europe/Paris and its viewer."""
-    day = Cast(TruncDate("started_at"), output_field=CharField())
-    return Concat(day, Value("|"), F("viewer_pseudonym"), output_field=CharField())
+def _session_key(*before):
+    """What tells a view's user-session (and `before`, e.g. its film) apart: its viewer
+    and its day in Europe/Paris. On PostgreSQL a row of the values, compared as they are;
+    elsewhere the values joined as text."""
+    day = TruncDate("started_at")
+    if connection.vendor == "postgresql":
+        return Func(*before, F("viewer_pseudonym"), day, function="ROW", output_field=CharField())
+    parts = [Cast(part, output_field=CharField()) for part in (*before, day)]
+    joined = []
+    for part in parts:
+        joined += [part, Value("|")]
+    return Concat(*joined, F("viewer_pseudonym"), output_field=CharField())
 
 
 def _month():
@@ -49,19 +59,17 @@ def _month():
     return Substr(Cast(TruncMonth("started_at"), output_field=CharField()), 1, 7)
 
 
-def multimedia_item_requests(*, scope: StatsScope, period: Period) -> list[dict]:
-    """Rows (film, month) with `total` and `unique` — one aggregate query."""
+def multimedia_item_requests(*, scope: StatsScope, period: Period) -> list[tuple]:
+    """Rows (film id, month, total, unique), by film id and month — one aggregate query
+    over the views alone (the films' labels are read apart: grouping by them too would
+    sort the views by the titles' text)."""
     rows = (
         VIEWS.queryset(scope, period)
         .order_by()
-        .values(
-            film_pk=F("film_id"),
-            film_reference=F("film__reference"),
-            film_title=F("film__title"),
-            month=_month(),
-        )
-        .annotate(total=Count("pk"), unique=Count(_user_session(), distinct=True))
-        .order_by("film_pk", "month")  # not by title: a collated sort costs as much as the rest
+        .annotate(month=_month())
+        .values_list("film_id", "month")
+        .annotate(total=Count("pk"), unique=Count(_session_key(), distinct=True))
+        .order_by("film_id", "month")
     )
     return list(rows)
 
@@ -69,17 +77,11 @@ def multimedia_item_requests(*, scope: StatsScope, period: Period) -> list[dict]
 def platform_requests(*, scope: StatsScope, period: Period) -> list[dict]:
     """Rows per month with `total`, `unique_items` and `unique_titles` — one query: the
     distinct (film, viewer, day) triples of each month."""
-    film_session = Concat(
-        Cast("film_id", output_field=CharField()),
-        Value("|"),
-        _user_session(),
-        output_field=CharField(),
-    )
     rows = (
         VIEWS.queryset(scope, period)
         .order_by()
         .values(month=_month())
-        .annotate(total=Count("pk"), unique=Count(film_session, distinct=True))
+        .annotate(total=Count("pk"), unique=Count(_session_key(F("film_id")), distinct=True))
         .order_by("month")
     )
     return [
@@ -94,27 +96,42 @@ def platform_requests(*, scope: StatsScope, period: Period) -> list[dict]:
 
 
 def ir_m1_items(*, scope: StatsScope, period: Period, platform: str) -> list[dict]:
-    """IR_M1's Report_Items in COUNTER 5.1's JSON layout (months without use omitted)."""
-    items: dict[int, dict] = {}
-    for row in multimedia_item_requests(scope=scope, period=period):  # aggregated rows
-        item = items.get(row["film_pk"])
-        if item is None:
-            item = items[row["film_pk"]] = {
-                "Item": row["film_title"],
-                "Item_ID": {"Proprietary": f"{platform}:{row['film_reference']}"},
-                "Platform": platform,
-                "Attribute_Performance": [
-                    {
-                        "Data_Type": "Multimedia",
-                        "Access_Method": "Regular",
-                        "Performance": {metric: {} for metric in IR_M1_METRICS},
-                    }
-                ],
-            }
-        performance = item["Attribute_Performance"][0]["Performance"]
-        performance["Total_Item_Requests"][row["month"]] = row["total"]
-        performance["Unique_Item_Requests"][row["month"]] = row["unique"]
-    return list(items.values())
+    """IR_M1's Report_Items in COUNTER 5.1's JSON layout (months without use omitted):
+    two queries, the aggregate and the films' labels."""
+    rows = multimedia_item_requests(scope=scope, period=period)
+    labels = {
+        pk: (reference, title)
+        for pk, reference, title in Film.objects.filter(pk__in={row[0] for row in rows})
+        .order_by()
+        .values_list("pk", "reference", "title")
+    }
+    items = []
+    current = None
+    for film, month, total, unique in rows:  # by film, then month
+        if film != current:
+            current = film
+            reference, title = labels[film]
+            totals, uniques = {}, {}
+            items.append(
+                {
+                    "Item": title,
+                    "Item_ID": {"Proprietary": f"{platform}:{reference}"},
+                    "Platform": platform,
+                    "Attribute_Performance": [
+                        {
+                            "Data_Type": "Multimedia",
+                            "Access_Method": "Regular",
+                            "Performance": {
+                                "Total_Item_Requests": totals,
+                                "Unique_Item_Requests": uniques,
+                            },
+                        }
+                    ],
+                }
+            )
+        totals[month] = total
+        uniques[month] = unique
+    return items
 
 
 def pr_p1_items(*, scope: StatsScope, period: Period, platform: str) -> list[dict]:

@@ -400,3 +400,35 @@ def test_a_film_granted_under_two_contracts_for_two_territories_pays_each_its_ow
             for contract in (metro, overseas)
         }
         assert views == {metro.pk: 1, overseas.pk: 2}, mode
+
+
+@pytest.mark.embedded
+def test_a_use_two_contracts_cover_goes_to_the_grant_created_first(db):
+    """Two contracts granting the same film and medium for overlapping windows: reading
+    every contract's usage gives each view to the grant created first (one statement
+    counts it, never both), and a grant of the first contract inside another of its own
+    counts nothing twice. Embedded: the view events are read by one SQL query on
+    PostgreSQL and through the ORM on SQLite; both follow the rule."""
+    from royalties import usage
+    from royalties.periods import year
+    from tests.factories import InstitutionFactory
+
+    film = FilmFactory()
+    first, second = ContractFactory(), ContractFactory()
+    for contract, starts_on, ends_on in (
+        (second, D(2017, 3, 1), None),  # created first: March onwards
+        (first, D(2017, 1, 1), D(2017, 6, 30)),
+        (first, D(2017, 5, 1), D(2017, 5, 31)),  # inside the previous one
+    ):
+        GrantFactory(
+            contract=contract, film=film, medium=Medium.STREAM_HOME, starts_on=starts_on,
+            ends_on=ends_on,
+        )  # fmt: skip
+    library = InstitutionFactory(department_code="35", region_code="53")
+    for day in (D(2017, 2, 1), D(2017, 4, 1), D(2017, 5, 10), D(2017, 8, 1)):
+        make_view_on(library=library, film=film, day=day)
+    every = usage.usage_of_every_contract(year(2017))
+    views = {pk: [row["views"] for row in every[pk].totals] for pk in every}
+    assert views == {first.pk: [1], second.pk: [3]}
+    # read alone, a contract counts every use one of its grants covers, once
+    assert [row["views"] for row in usage.usage_of(first, year(2017)).totals] == [3]
