@@ -211,18 +211,24 @@ def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Pro
                 export_id,
                 gettext("The file could not be prepared. Ask for it again later."),
             )
-    model.objects.filter(pk=export_id).update(
+    # still ours: the sweep may have given it up meanwhile (a slow worker taken for lost)
+    done = model.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
         state=ExportState.READY,
         file=name,
         rows=rows,
         size=len(body),
         finished_at=timezone.now(),
     )
+    if not done:  # it stays failed (or gone): the file would belong to no export
+        export.file.storage.delete(name)
+        return model.objects.filter(pk=export_id).values_list("state", flat=True).first() or (
+            "skipped"
+        )
     return ExportState.READY
 
 
 def _fail(model, export_id: int, message: str) -> str:
-    model.objects.filter(pk=export_id).update(
+    model.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
         state=ExportState.FAILED, error=message[:500], finished_at=timezone.now()
     )
     return ExportState.FAILED

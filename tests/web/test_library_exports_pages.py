@@ -17,10 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from backend.exports import ExportState
+from backend.exports import ExportState, exports_sweep
 from records.models import RecordsExport
 from records.services import records_export_prepare
 from rights.models import Medium
+from stats import services as stats_services
 from stats.models import StatsExport
 from stats.services import stats_export_prepare, stats_exports_sweep
 from tests.editorial.conftest import film_with
@@ -310,3 +311,40 @@ def test_a_library_that_stopped_subscribing_gets_a_failed_file(
     export = RecordsExport.objects.get()
     assert export.state == ExportState.FAILED and "n'en a pas aujourd'hui" in export.error
     assert records_export_prepare(export_id=export.pk) == "skipped"
+
+
+def test_an_export_given_up_while_prepared_stays_failed_and_leaves_no_file(
+    staff_web, views, background, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The sweep fails an export whose worker it takes for lost; when that worker was only
+    slow and ends later, the export stays failed (the page said so, and the same file may
+    have been asked for again since) and the file it wrote is not left in the storage."""
+    with django_capture_on_commit_callbacks(execute=False):
+        post(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    table = stats_services.stats_table
+
+    def slow(*args, **kwargs):
+        later = timezone.now() + datetime.timedelta(hours=2)
+        assert exports_sweep(StatsExport, now=later)["failed"] == 1  # given up meanwhile
+        return table(*args, **kwargs)
+
+    monkeypatch.setattr("stats.services.stats_table", slow)
+    storage = export.file.storage
+
+    def stored():  # the files under exports/stats/<uuid>/
+        if not storage.exists("exports/stats"):
+            return set()
+        folders = storage.listdir("exports/stats")[0]
+        return {
+            f"{folder}/{name}"
+            for folder in folders
+            for name in storage.listdir(f"exports/stats/{folder}")[1]
+        }
+
+    before = stored()
+    assert stats_export_prepare(export_id=export.pk) == ExportState.FAILED
+    export.refresh_from_db()
+    assert export.state == ExportState.FAILED and not export.file and export.rows is None
+    assert "trop de temps" in export.error
+    assert stored() == before  # no file left without its export
