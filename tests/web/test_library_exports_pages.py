@@ -348,3 +348,18 @@ def test_an_export_given_up_while_prepared_stays_failed_and_leaves_no_file(
     assert export.state == ExportState.FAILED and not export.file and export.rows is None
     assert "trop de temps" in export.error
     assert stored() == before  # no file left without its export
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "0001-02-01"), ("9999-12-01", "9999-12-31")]
+)
+def test_days_out_of_range_are_refused_on_the_page_and_for_a_file(staff_web, start, end):
+    """The statistics page and the request for a file refuse a period whose bounds would
+    overflow (400 on the field; the page used to answer 500, the file to be asked for)."""
+    page = staff_web.get(STATS, {"start": start, "end": end})
+    assert page.status_code == 400
+    assert "Choisissez un jour entre le 2000-01-01 et le 2100-12-31." in unescape(
+        page.content.decode()
+    )
+    asked = post(staff_web, STATS + "fichiers/", {"table": "views", "start": start, "end": end})
+    assert asked.status_code == 400 and not StatsExport.objects.exists()
