@@ -235,12 +235,17 @@ def _fail(model, export_id: int, message: str) -> str:
 
 
 def exports_sweep(model, *, now=None) -> dict[str, int]:
-    """Delete expired exports and their files; fail those left pending or running longer
+    """Delete expired exports and their files; fail those left pending, or running, longer
     than `EXPORT_STALE_MINUTES` (their task was lost or their worker died)."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
     with translation.override(settings.LANGUAGE_CODE):
-        failed = model.objects.filter(state__in=LIVE_STATES, created_at__lt=stale).update(
+        # pending since asked for, or running since claimed (a task may wait in the queue
+        # before a worker claims it: its time running counts from then)
+        failed = model.objects.filter(
+            Q(state=ExportState.PENDING, created_at__lt=stale)
+            | Q(state=ExportState.RUNNING, started_at__lt=stale)
+        ).update(
             state=ExportState.FAILED,
             error=gettext("Preparing the file took too long. Ask for it again."),
             finished_at=now,

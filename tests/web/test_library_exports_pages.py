@@ -363,3 +363,22 @@ def test_days_out_of_range_are_refused_on_the_page_and_for_a_file(staff_web, sta
     )
     asked = post(staff_web, STATS + "fichiers/", {"table": "views", "start": start, "end": end})
     assert asked.status_code == 400 and not StatsExport.objects.exists()
+
+
+def test_an_export_claimed_late_is_not_taken_for_lost(
+    staff_web, views, background, django_capture_on_commit_callbacks
+):
+    """Running counts from the claim, not from the request: a task that waited in the
+    queue longer than EXPORT_STALE_MINUTES, then claimed, is not failed by the sweep."""
+    with django_capture_on_commit_callbacks(execute=False):
+        post(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    now = timezone.now()
+    StatsExport.objects.filter(pk=export.pk).update(
+        created_at=now - datetime.timedelta(hours=2), state=ExportState.RUNNING, started_at=now
+    )
+    assert exports_sweep(StatsExport, now=now + datetime.timedelta(minutes=1))["failed"] == 0
+    export.refresh_from_db()
+    assert export.state == ExportState.RUNNING
+    StatsExport.objects.filter(pk=export.pk).update(started_at=now - datetime.timedelta(hours=1))
+    assert exports_sweep(StatsExport, now=now)["failed"] == 1  # running an hour: lost
