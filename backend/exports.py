@@ -211,30 +211,41 @@ def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Pro
                 export_id,
                 gettext("The file could not be prepared. Ask for it again later."),
             )
-    model.objects.filter(pk=export_id).update(
+    # still ours: the sweep may have given it up meanwhile (a slow worker taken for lost)
+    done = model.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
         state=ExportState.READY,
         file=name,
         rows=rows,
         size=len(body),
         finished_at=timezone.now(),
     )
+    if not done:  # it stays failed (or gone): the file would belong to no export
+        export.file.storage.delete(name)
+        return model.objects.filter(pk=export_id).values_list("state", flat=True).first() or (
+            "skipped"
+        )
     return ExportState.READY
 
 
 def _fail(model, export_id: int, message: str) -> str:
-    model.objects.filter(pk=export_id).update(
+    model.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
         state=ExportState.FAILED, error=message[:500], finished_at=timezone.now()
     )
     return ExportState.FAILED
 
 
 def exports_sweep(model, *, now=None) -> dict[str, int]:
-    """Delete expired exports and their files; fail those left pending or running longer
+    """Delete expired exports and their files; fail those left pending, or running, longer
     than `EXPORT_STALE_MINUTES` (their task was lost or their worker died)."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
     with translation.override(settings.LANGUAGE_CODE):
-        failed = model.objects.filter(state__in=LIVE_STATES, created_at__lt=stale).update(
+        # pending since asked for, or running since claimed (a task may wait in the queue
+        # before a worker claims it: its time running counts from then)
+        failed = model.objects.filter(
+            Q(state=ExportState.PENDING, created_at__lt=stale)
+            | Q(state=ExportState.RUNNING, started_at__lt=stale)
+        ).update(
             state=ExportState.FAILED,
             error=gettext("Preparing the file took too long. Ask for it again."),
             finished_at=now,

@@ -31,7 +31,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -80,7 +79,7 @@ class UseSource:
     def base(self, contract: Contract | None, period: StatementPeriod) -> QuerySet:
         """The period's counted records of one contract's uses or, without a contract,
         of every contract's, each with the contract whose grant covered it that day
-        (`use_contract`: grants of one film and medium in force do not overlap)."""
+        (`use_contract`: of the grants covering it, the one created first)."""
         first, after = period.bounds()
         filters = {f"{self.moment}__gte": first, f"{self.moment}__lt": after}
         if contract is not None:
@@ -101,24 +100,22 @@ class UseSource:
             ),
             use_kind=F(f"{self.institution}__kind"),
         )
-        if contract is None:
-            covering = _grants_covering(None).order_by("pk").values("contract_id")[:1]
-            # records no grant covered are grouped under no contract and left out by the
-            # caller: filtering them here would run the subquery twice per record
-            qs = qs.annotate(use_contract=Subquery(covering, output_field=IntegerField()))
-        else:
-            qs = qs.filter(Exists(_grants_covering(contract)))
-            if contract.status == Contract.Status.TERMINATED and contract.terminated_on:
-                qs = qs.filter(use_day__lt=contract.terminated_on)
-            elif contract.status != Contract.Status.SIGNED:
-                qs = qs.none()
+        # the contract whose grant, of those covering the use, was created first
+        covering = _grants_covering().order_by("pk").values("contract_id")[:1]
+        qs = qs.annotate(use_contract=Subquery(covering, output_field=IntegerField()))
+        if contract is not None:
+            # a use another contract's earlier grant covers is that contract's, read alone
+            # as with every contract (a statement approved recomputes it alone)
+            qs = qs.filter(use_contract=contract.pk)
+        # else: records no grant covered are grouped under no contract and left out by
+        # the caller: filtering them here would run the subquery twice per record
         return qs.order_by()
 
 
-def _grants_covering(contract: Contract | None) -> QuerySet:
+def _grants_covering() -> QuerySet:
     """Grants covering the outer record's film, medium, day, and its institution's
-    territory and kind: of one contract, or of any contract that gave rights that day
-    (signed, or terminated from a later day). A film may be granted on one medium under
+    territory and kind, of any contract that gave rights that day (signed, or terminated
+    from a later day). A film may be granted on one medium under
     two contracts at once for two territories: each use goes to the one that allowed it."""
     day = OuterRef("use_day")
     grants = RightsGrant.objects.filter(
@@ -129,8 +126,6 @@ def _grants_covering(contract: Contract | None) -> QuerySet:
         territories__has_code=OuterRef("use_territory"),
         eligible_kinds__has_code=OuterRef("use_kind"),
     )
-    if contract is not None:
-        return grants.filter(contract_id=contract.pk)
     return grants.filter(
         Q(contract__status=Contract.Status.SIGNED)
         | Q(contract__status=Contract.Status.TERMINATED, contract__terminated_on__gt=day)
@@ -243,8 +238,11 @@ WITH granted AS NOT MATERIALIZED (
     FROM rights_rightsgrant g JOIN rights_contract c ON c.id = g.contract_id
     WHERE g.starts_on <= %%(last)s
       AND (g.ends_on IS NULL OR g.ends_on >= %%(first)s)
-      AND (c.id = %%(contract)s OR (%%(contract)s IS NULL AND (c.status = %%(signed)s
-           OR (c.status = %%(terminated)s AND c.terminated_on > %%(first)s))))
+      AND (c.status = %%(signed)s
+           OR (c.status = %%(terminated)s AND c.terminated_on > %%(first)s))
+      -- one contract's uses: its films' grants of every contract, the earlier one winning
+      AND (%%(contract)s IS NULL OR g.film_id IN (
+           SELECT own.film_id FROM rights_rightsgrant own WHERE own.contract_id = %%(contract)s))
 ), cover AS NOT MATERIALIZED (
     SELECT g.*, g.id IN (
         SELECT later.id FROM granted later JOIN granted h
@@ -286,7 +284,7 @@ WITH granted AS NOT MATERIALIZED (
           AND h.starts_on <= u.day AND (h.ends_on IS NULL OR h.ends_on >= u.day)
           AND (h.ends_before IS NULL OR h.ends_before > u.day)
           AND h.territories ? u.territory AND h.eligible_kinds ? u.kind
-    )) AND (t.id IS NULL OR NOT t.later OR NOT EXISTS (
+    )) AND (%%(contract)s IS NULL OR g.contract_id = %%(contract)s) AND (t.id IS NULL OR NOT t.later OR NOT EXISTS (
         SELECT 1 FROM terms s
         WHERE s.contract_id = t.contract_id AND s.valid_from > t.valid_from
           AND s.valid_from <= u.day AND (s.valid_to IS NULL OR s.valid_to >= u.day)

@@ -3,8 +3,6 @@ caller may read, call one selector, answer JSON, CSV (`?format=csv`) or SVG."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,7 +17,13 @@ from stats.charts import bar_chart_svg
 from stats.exports import CSVRenderer, SVGRenderer, csv_response, svg_response, table_csv_response
 from stats.selectors.annual import FIGURE_LABELS, annual_report, annual_report_rows
 from stats.selectors.counter import counter_csv_rows, counter_title_report, month_period
-from stats.selectors.scope import library_scope_required, period_from, stats_scope_get_for
+from stats.selectors.scope import (
+    EARLIEST,
+    LATEST,
+    library_scope_required,
+    period_from,
+    stats_scope_get_for,
+)
 from stats.selectors.territory import home_area_summary, home_areas
 from stats.selectors.usage import (
     GROUPINGS,
@@ -29,8 +33,6 @@ from stats.selectors.usage import (
     usage_table,
 )
 
-EARLIEST = datetime.date(2000, 1, 1)
-LATEST = datetime.date(2100, 12, 31)
 MAX_ID = 2**31 - 1
 
 

@@ -24,6 +24,10 @@ from stats.errors import StatsErrorCode
 
 #: the longest period a table or a chart covers (ten years of months)
 MAX_PERIOD_DAYS = 3660
+#: the days a period may cover (the API's, the page's and SUSHI's: far off, its bounds as
+#: moments would overflow)
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,14 @@ def period_from(
             _("A period covers at most ten years."),
             field="end",
         )
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise ApplicationError(
+                StatsErrorCode.INVALID_PERIOD,
+                _("Choose a day between %(first)s and %(last)s.")
+                % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+                field=name,
+            )
     return Period(start, end)
 
 

@@ -430,5 +430,37 @@ def test_a_use_two_contracts_cover_goes_to_the_grant_created_first(db):
     every = usage.usage_of_every_contract(year(2017))
     views = {pk: [row["views"] for row in every[pk].totals] for pk in every}
     assert views == {first.pk: [1], second.pk: [3]}
-    # read alone, a contract counts every use one of its grants covers, once
-    assert [row["views"] for row in usage.usage_of(first, year(2017)).totals] == [3]
+    # read alone (drafted alone, recomputed, approved), each contract counts the same
+    # uses: none twice, none another contract's earlier grant covers
+    alone = {
+        contract.pk: [row["views"] for row in usage.usage_of(contract, year(2017)).totals]
+        for contract in (first, second)
+    }
+    assert alone == {first.pk: [1], second.pk: [3]}
+
+
+@pytest.mark.embedded
+def test_statements_drafted_with_every_contract_are_approved_as_drafted(db):
+    """A film granted under two contracts over overlapping windows: the period's
+    statements, drafted together, are approved as they are (approving recomputes each
+    alone and finds the same figures), and a view is paid by one statement only."""
+    from royalties.periods import year
+    from royalties.services import statement_approve
+    from tests.factories import InstitutionFactory
+
+    film = FilmFactory()
+    older, newer = ContractFactory(), ContractFactory()
+    for contract, starts_on in ((older, D(2017, 3, 1)), (newer, D(2017, 1, 1))):
+        GrantFactory(
+            contract=contract, film=film, medium=Medium.STREAM_HOME, starts_on=starts_on,
+            ends_on=None,
+        )  # fmt: skip
+    library = InstitutionFactory(department_code="35", region_code="53")
+    for day in (D(2017, 2, 1), D(2017, 4, 1)):
+        make_view_on(library=library, film=film, day=day)
+    statements_draft_period(period=year(2017))
+    views = {}
+    for statement in Statement.objects.filter(contract__in=[older, newer]):
+        statement_approve(statement=statement)  # not refused as inputs_changed
+        views[statement.contract_id] = statement.usage.get(month__isnull=True).views
+    assert views == {newer.pk: 1, older.pk: 1}

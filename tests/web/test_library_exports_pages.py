@@ -17,10 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from backend.exports import ExportState
+from backend.exports import ExportState, exports_sweep
 from records.models import RecordsExport
 from records.services import records_export_prepare
 from rights.models import Medium
+from stats import services as stats_services
 from stats.models import StatsExport
 from stats.services import stats_export_prepare, stats_exports_sweep
 from tests.editorial.conftest import film_with
@@ -310,3 +311,74 @@ def test_a_library_that_stopped_subscribing_gets_a_failed_file(
     export = RecordsExport.objects.get()
     assert export.state == ExportState.FAILED and "n'en a pas aujourd'hui" in export.error
     assert records_export_prepare(export_id=export.pk) == "skipped"
+
+
+def test_an_export_given_up_while_prepared_stays_failed_and_leaves_no_file(
+    staff_web, views, background, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The sweep fails an export whose worker it takes for lost; when that worker was only
+    slow and ends later, the export stays failed (the page said so, and the same file may
+    have been asked for again since) and the file it wrote is not left in the storage."""
+    with django_capture_on_commit_callbacks(execute=False):
+        post(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    table = stats_services.stats_table
+
+    def slow(*args, **kwargs):
+        later = timezone.now() + datetime.timedelta(hours=2)
+        assert exports_sweep(StatsExport, now=later)["failed"] == 1  # given up meanwhile
+        return table(*args, **kwargs)
+
+    monkeypatch.setattr("stats.services.stats_table", slow)
+    storage = export.file.storage
+
+    def stored():  # the files under exports/stats/<uuid>/
+        if not storage.exists("exports/stats"):
+            return set()
+        folders = storage.listdir("exports/stats")[0]
+        return {
+            f"{folder}/{name}"
+            for folder in folders
+            for name in storage.listdir(f"exports/stats/{folder}")[1]
+        }
+
+    before = stored()
+    assert stats_export_prepare(export_id=export.pk) == ExportState.FAILED
+    export.refresh_from_db()
+    assert export.state == ExportState.FAILED and not export.file and export.rows is None
+    assert "trop de temps" in export.error
+    assert stored() == before  # no file left without its export
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "0001-02-01"), ("9999-12-01", "9999-12-31")]
+)
+def test_days_out_of_range_are_refused_on_the_page_and_for_a_file(staff_web, start, end):
+    """The statistics page and the request for a file refuse a period whose bounds would
+    overflow (400 on the field; the page used to answer 500, the file to be asked for)."""
+    page = staff_web.get(STATS, {"start": start, "end": end})
+    assert page.status_code == 400
+    assert "Choisissez un jour entre le 2000-01-01 et le 2100-12-31." in unescape(
+        page.content.decode()
+    )
+    asked = post(staff_web, STATS + "fichiers/", {"table": "views", "start": start, "end": end})
+    assert asked.status_code == 400 and not StatsExport.objects.exists()
+
+
+def test_an_export_claimed_late_is_not_taken_for_lost(
+    staff_web, views, background, django_capture_on_commit_callbacks
+):
+    """Running counts from the claim, not from the request: a task that waited in the
+    queue longer than EXPORT_STALE_MINUTES, then claimed, is not failed by the sweep."""
+    with django_capture_on_commit_callbacks(execute=False):
+        post(staff_web, STATS + "fichiers/", ASK)
+    export = StatsExport.objects.get()
+    now = timezone.now()
+    StatsExport.objects.filter(pk=export.pk).update(
+        created_at=now - datetime.timedelta(hours=2), state=ExportState.RUNNING, started_at=now
+    )
+    assert exports_sweep(StatsExport, now=now + datetime.timedelta(minutes=1))["failed"] == 0
+    export.refresh_from_db()
+    assert export.state == ExportState.RUNNING
+    StatsExport.objects.filter(pk=export.pk).update(started_at=now - datetime.timedelta(hours=1))
+    assert exports_sweep(StatsExport, now=now)["failed"] == 1  # running an hour: lost
