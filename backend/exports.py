@@ -173,10 +173,19 @@ def export_request(
                     created_at=now,
                     expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
                 )
-        except IntegrityError:  # the same file asked for at the same moment: that one
-            return model.objects.get(
-                institution=institution, parameters_key=key, state__in=LIVE_STATES
+        except IntegrityError:
+            # the same file asked for at the same moment: that one, whatever became of it
+            # since (prepared already, or failed: the newest is shown, asking again retries)
+            other = (
+                model.objects.filter(institution=institution, parameters_key=key)
+                .order_by("-created_at", "-pk")
+                .first()
             )
+            if other is None:
+                raise ApplicationError(
+                    "export_busy", gettext("This file is being asked for; try again."), status=409
+                ) from None
+            return other
         transaction.on_commit(partial(task.delay, export.pk), robust=True)
     return export
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -348,19 +348,13 @@ def _views_in_one_pass(
     }
     part_of = {VIEWS_SETS[part][1]: part for part in parts}
     result: dict[str, list[dict]] = {part: [] for part in parts}
-    reset = " ".join(f"RESET {name};" for name in PLANNER_SETTINGS)
-    with connection.cursor() as cursor:
-        # for this query only: reset after it (when it fails inside a transaction, the
-        # transaction's rollback undoes the SET)
-        cursor.execute(" ".join(f"SET {name} = off;" for name in PLANNER_SETTINGS))
-        try:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        except Exception:
-            if not connection.in_atomic_block:
-                cursor.execute(reset)
-            raise
-        cursor.execute(reset)
+    # for this query only, inside one transaction (a transaction-pooling proxy keeps the
+    # SET and the query on one server connection): set, run, back to the defaults
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(" ".join(f"SET LOCAL {name} = off;" for name in PLANNER_SETTINGS))
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.execute(" ".join(f"SET LOCAL {name} TO DEFAULT;" for name in PLANNER_SETTINGS))
     empty = dict.fromkeys(FIGURES, 0)
     for grouped_month, grouped_terms, contract_id, film_id, medium, *rest in rows:
         month, department, region, terms_id, views, seconds, viewers = rest

@@ -464,3 +464,35 @@ def test_statements_drafted_with_every_contract_are_approved_as_drafted(db):
         statement_approve(statement=statement)  # not refused as inputs_changed
         views[statement.contract_id] = statement.usage.get(month__isnull=True).views
     assert views == {newer.pk: 1, older.pk: 1}
+
+
+@pytest.mark.postgres
+def test_the_planner_settings_of_the_usage_query_stay_with_it(db):
+    """The view events' query turns nested loops, merge joins and JIT off for itself only:
+    the connection's next queries, inside a transaction or not, plan as before."""
+    from django.db import transaction
+
+    from royalties import usage
+
+    def settings_now():
+        shown = []
+        with connection.cursor() as cursor:
+            for name in ("enable_nestloop", "enable_mergejoin"):
+                cursor.execute(f"SHOW {name}")
+                shown.append(cursor.fetchone()[0])
+        return shown
+
+    film = FilmFactory()
+    GrantFactory(
+        contract=ContractFactory(), film=film, medium=Medium.STREAM_HOME,
+        starts_on=D(2017, 1, 1), ends_on=None,
+    )  # fmt: skip
+    from tests.factories import InstitutionFactory
+
+    make_view_on(library=InstitutionFactory(), film=film, day=D(2017, 2, 1))
+    assert settings_now() == ["on", "on"]
+    assert usage.usage_of_every_contract(year(2017))
+    assert settings_now() == ["on", "on"]
+    with transaction.atomic():
+        assert usage.usage_of_every_contract(year(2017))
+        assert settings_now() == ["on", "on"]

@@ -123,3 +123,17 @@ def test_a_film_s_use_by_month_medium_and_department(web, holders):
     bad = web.get(f"/ayants-droit/films/{mine['film'].pk}?periode=2017-Q7")
     assert bad.status_code == 400 and "2017-Q3" in bad.content.decode()
     assert web.get(f"/ayants-droit/films/{holders[1]['film'].pk}?periode=2017").status_code == 404
+
+
+def test_the_holder_s_pages_are_never_cached(web, holders):
+    mine = holders[0]
+    web.force_login(_holder_user(mine["contract"].rights_holder))
+    statement = mine["statement"].pk
+    for url in (
+        "/ayants-droit/",
+        f"/ayants-droit/releves/{statement}",
+        f"/ayants-droit/releves/{statement}/pdf",
+    ):
+        response = web.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

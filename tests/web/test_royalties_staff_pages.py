@@ -428,3 +428,17 @@ def test_the_holder_s_users_page_costs_constant_queries(editor_web, editor):
         )
         assert member.user.username in editor_web.get(url).content.decode()
     assert count() == before
+
+
+def test_the_staff_s_statement_pages_and_documents_are_never_cached(editor_web):
+    """Amounts and the holder's contacts: no browser or proxy keeps them."""
+    statement = statement_draft(contract=contracted(), period=year(2017))
+    for url in (
+        BASE,
+        f"{BASE}releves/{statement.pk}/",
+        f"{BASE}releves/{statement.pk}/pdf",
+        f"{BASE}releves/{statement.pk}/csv",
+    ):
+        response = editor_web.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -45,7 +45,8 @@ def rights_holder_required(view):
             return render(request, "web/holder/holders_only.html", status=403)
         return view(request, holder, *args, **kwargs)
 
-    return wrapper
+    # amounts, contracts and contacts' addresses: never kept by a browser or a proxy
+    return never_cache(wrapper)
 
 
 @require_GET

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backend.errors import ApplicationError, NotFoundError
@@ -56,7 +57,8 @@ def cinema_staff_required(view):
         except NotFoundError as exc:
             raise Http404(str(exc.message)) from exc
 
-    return wrapper
+    # amounts, contracts and contacts' addresses: never kept by a browser or a proxy
+    return never_cache(wrapper)
 
 
 def _refusal_on_form(form, exc: ApplicationError) -> None:
