@@ -21,13 +21,21 @@
      same usage figures (per contract, film and medium: views, seconds, distinct viewers,
      screenings held, attendance, DVD copies shipped; the grants' territories and
      institution kinds checked as the rights engine checks them), which writes nothing.
+   - `rights_holder_statements_all_figures`: the same drafting against one hand-written
+     SQL statement giving every usage figure a statement stores (`ALL_FIGURES_SQL`: the
+     cells by film, medium, month and department with their distinct viewers, the
+     period's totals, the quantities per terms version that the lines price), checked
+     against the stored usage rows and lines; then, on a `#` line, the drafting's read
+     alone (`royalties.usage.usage_of_every_contract`) against that query, so that the
+     read's ratio and the cost of writing show apart.
    Prints `name: value ms (ratio vs baseline: r)`, the ratio being ORM / SQL (aim ≤ 1.5),
    after checking that both give the same figures.
 
 Environment: BENCH_VIEW_EVENTS (10000000), BENCH_STATS_REPEAT (3 for the report, 3×
 that for the library), BENCH_SCALE (10, used only when the database is empty),
 BENCH_ONLY (`stats`: the first three; `stats_sushi_ir_m1`: the SUSHI report alone;
-`rights_holder_statements`).
+`rights_holder_statements`: both statements figures; `rights_holder_statements_all_figures`:
+the second alone).
 """
 
 from __future__ import annotations
@@ -223,11 +231,99 @@ JOIN places p ON p.id = u.place
 JOIN rights_rightsgrant g
   ON g.film_id = u.film_id AND g.medium = u.medium AND g.starts_on <= u.day
  AND (g.ends_on IS NULL OR g.ends_on >= u.day)
- AND g.territories ? p.territory AND g.eligible_kinds ? p.kind
+ AND jsonb_exists(g.territories, p.territory) AND jsonb_exists(g.eligible_kinds, p.kind)
 JOIN rights_contract c
   ON c.id = g.contract_id AND c.signed_on <= %(last)s
  AND (c.status = 'signed' OR (c.status = 'terminated' AND c.terminated_on > u.day))
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+"""
+
+#: every usage figure a statement stores, in one statement written from the rules (not
+#: from `royalties.usage`): each use (view event, screening held, DVD copies shipped) goes
+#: to the grant covering its film, medium and Paris day, for its institution's territory
+#: (overseas departments or metropolitan) and kind, of a contract signed or terminated
+#: after that day, the first-created grant when several cover it (`NOT EXISTS` an earlier
+#: one); it is priced by its contract's terms version in force that day, the latest
+#: `valid_from` (a calendar of the period's days: one row per contract and day). Grouping
+#: sets give the cells (film, medium, month, department: views, seconds, distinct
+#: viewers...), the period's totals per film and medium, and the quantities per terms
+#: version; `GROUPING(month, terms_id)` tells them apart (1: cells, 2: quantities, 3:
+#: totals). `live` is inlined (a materialized CTE cannot be scanned in parallel), and the
+#: territory and kind are tested with `jsonb_exists` (what `?` calls): the planner gives a
+#: function's test a neutral estimate where it gives `?` a tiny one, which made it hash the
+#: 1.2 million attributed views instead of the 29,200 (contract, day) prices (8.7 s against
+#: 9.0 to 9.4 s at 10 million events). Planner settings of STATEMENTS_SQL, and no JIT: the calendar's join has no
+#: equality, so its disabled nested loop's penalty makes the plan look costly enough to be
+#: compiled (1.4 s at 300,000 events), which the drafting's own query also avoids
+ALL_FIGURES_SQL = """
+WITH priced AS (
+    SELECT DISTINCT ON (t.contract_id, d.day) t.contract_id, d.day, t.id AS terms_id
+    FROM royalties_paymentterms t
+    JOIN (SELECT generate_series(%(first)s::date, %(last)s::date, interval '1 day')::date
+          AS day) d
+      ON t.valid_from <= d.day AND (t.valid_to IS NULL OR t.valid_to >= d.day)
+    ORDER BY t.contract_id, d.day, t.valid_from DESC
+), places AS (
+    SELECT id, kind, coalesce(department_code, '') AS department_code,
+           coalesce(region_code, '') AS region_code,
+           CASE WHEN department_code = ANY(%(overseas)s) THEN 'FR-DOM' ELSE 'FR-MET' END
+               AS territory
+    FROM institutions_institution
+), live AS NOT MATERIALIZED (
+    SELECT g.id, g.film_id, g.medium, g.starts_on, g.ends_on, g.territories,
+           g.eligible_kinds, g.contract_id, c.status, c.terminated_on
+    FROM rights_rightsgrant g JOIN rights_contract c ON c.id = g.contract_id
+    WHERE c.status IN ('signed', 'terminated')
+), uses AS (
+    SELECT v.film_id, v.medium, (v.started_at AT TIME ZONE 'Europe/Paris')::date AS day,
+           v.institution_id AS place,
+           1 AS views, v.seconds_watched AS seconds, v.viewer_pseudonym AS viewer,
+           0 AS screenings, 0 AS attendance, 0 AS copies
+    FROM media_viewevent v
+    WHERE v.started_at >= %(t0)s AND v.started_at < %(t1)s
+    UNION ALL
+    SELECT b.film_id, 'public_screening', (b.starts_at AT TIME ZONE 'Europe/Paris')::date,
+           b.library_id, 0, 0, NULL, 1, coalesce(b.actual_attendance, 0), 0
+    FROM subscriptions_screeningbooking b
+    WHERE b.status = 'held' AND b.starts_at >= %(t0)s AND b.starts_at < %(t1)s
+    UNION ALL
+    SELECT e.film_id, 'dvd', (o.shipped_at AT TIME ZONE 'Europe/Paris')::date, o.library_id,
+           0, 0, NULL, 0, 0, l.quantity
+    FROM orders_orderline l
+    JOIN orders_order o ON o.id = l.order_id
+    JOIN orders_dvdedition e ON e.id = l.edition_id
+    WHERE l.status = 'accepted' AND o.status IN ('shipped', 'delivered')
+      AND o.shipped_at >= %(t0)s AND o.shipped_at < %(t1)s
+), attributed AS (
+    SELECT g.contract_id, u.film_id, u.medium,
+           date_trunc('month', u.day)::date AS month, p.department_code, p.region_code,
+           pr.terms_id, u.views, u.seconds, u.viewer, u.screenings, u.attendance, u.copies
+    FROM uses u
+    JOIN places p ON p.id = u.place
+    JOIN live g
+      ON g.film_id = u.film_id AND g.medium = u.medium AND g.starts_on <= u.day
+     AND (g.ends_on IS NULL OR g.ends_on >= u.day)
+     AND (g.status = 'signed' OR g.terminated_on > u.day)
+     AND jsonb_exists(g.territories, p.territory) AND jsonb_exists(g.eligible_kinds, p.kind)
+    LEFT JOIN priced pr ON pr.contract_id = g.contract_id AND pr.day = u.day
+    WHERE NOT EXISTS (
+        SELECT 1 FROM live e
+        WHERE e.film_id = u.film_id AND e.medium = u.medium AND e.id < g.id
+          AND e.starts_on <= u.day AND (e.ends_on IS NULL OR e.ends_on >= u.day)
+          AND (e.status = 'signed' OR e.terminated_on > u.day)
+          AND jsonb_exists(e.territories, p.territory) AND jsonb_exists(e.eligible_kinds, p.kind)
+    )
+)
+SELECT GROUPING(month, terms_id), contract_id, film_id, medium, month, department_code,
+       region_code, terms_id, sum(views), coalesce(sum(seconds), 0),
+       count(DISTINCT viewer), sum(screenings), sum(attendance), sum(copies)
+FROM attributed
+WHERE contract_id IN (SELECT id FROM rights_contract WHERE signed_on <= %(last)s)
+GROUP BY GROUPING SETS (
+    (contract_id, film_id, medium, month, department_code, region_code),
+    (contract_id, film_id, medium),
+    (contract_id, film_id, medium, terms_id)
+)
 """
 
 
@@ -455,6 +551,122 @@ def rights_holder_statements_figures(repeat: int) -> list[str]:
     ]
 
 
+def _all_figures_sql(period):
+    """The all-figures query as a function: (cells, totals, quantities per terms version)
+    rows, each a tuple of ints and strings (month a date)."""
+    from django.db import connection, transaction
+
+    from royalties.usage import OVERSEAS_DEPARTMENTS
+
+    first, after = period.bounds()
+    params = {
+        "t0": first,
+        "t1": after,
+        "first": period.start,
+        "last": period.end,
+        "overseas": OVERSEAS_DEPARTMENTS,
+    }
+
+    def sql():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(ALL_FIGURES_SQL, params)
+            rows = cursor.fetchall()
+        cells, totals, by_terms = [], [], []
+        for grouping, contract, film, medium, month, dept, region, terms, *figures in rows:
+            figures = tuple(int(x) for x in figures)
+            if grouping == 1:
+                cells.append((contract, film, medium, month, dept, region, *figures))
+            elif grouping == 3:
+                totals.append((contract, film, medium, *figures))
+            else:
+                by_terms.append((contract, film, medium, terms, *figures))
+        return cells, totals, by_terms
+
+    return sql
+
+
+def _stored_figures(period) -> tuple[list, list, set]:
+    """The drafted statements' stored usage rows (cells, totals) and lines' quantities."""
+    from royalties.models import Statement, StatementLine, StatementUsage
+
+    drafted = Statement.objects.filter(period_start=period.start, period_end=period.end)
+    usage = StatementUsage.objects.filter(statement__in=drafted)
+    figures = ("views", "seconds", "viewers", "screenings", "attendance", "copies")
+    cells = sorted(
+        usage.filter(month__isnull=False).values_list(
+            "statement__contract_id", "film_id", "medium", "month", "department_code",
+            "region_code", *figures,
+        )
+    )  # fmt: skip
+    totals = sorted(
+        usage.filter(month__isnull=True).values_list(
+            "statement__contract_id", "film_id", "medium", *figures
+        )
+    )
+    lines = set(
+        StatementLine.objects.filter(statement__in=drafted).values_list(
+            "statement__contract_id", "film_id", "medium", "terms_id", "unit", "quantity"
+        )
+    )
+    return cells, totals, lines
+
+
+def _expected_lines(by_terms: list) -> set:
+    """The lines' quantities the hand-written quantities per terms version give: one per
+    per-use rate of the version on the medium, when that quantity is not zero."""
+    from royalties.models import PerUseRate
+
+    position = {"view": 0, "minute": 1, "screening": 3, "copy": 5}  # in the figures
+    rates: dict[int, list] = {}
+    for terms_id, medium, unit in PerUseRate.objects.values_list("terms_id", "medium", "unit"):
+        rates.setdefault(terms_id, []).append((medium, unit))
+    expected = set()
+    for contract, film, medium, terms, *figures in by_terms:
+        for rate_medium, unit in rates.get(terms, ()):
+            if rate_medium == medium and figures[position[unit]]:
+                expected.add((contract, film, medium, terms, unit, figures[position[unit]]))
+    return expected
+
+
+def rights_holder_statements_all_figures(repeat: int) -> list[str]:
+    from royalties.periods import year
+    from royalties.services import statements_draft_period
+    from royalties.usage import usage_of_every_contract
+
+    period = year(YEAR)
+    sql = _all_figures_sql(period)
+    orm_ms, sql_ms, counts, hand = _alternate(
+        lambda: statements_draft_period(period=period), sql, repeat
+    )
+    cells, totals, by_terms = hand
+    stored_cells, stored_totals, stored_lines = _stored_figures(period)
+    differ = [
+        name
+        for name, same in (
+            ("cells", stored_cells == sorted(cells)),
+            ("totals", stored_totals == sorted(totals)),
+            ("quantities", stored_lines == _expected_lines(by_terms)),
+        )
+        if not same
+    ]
+    check = "same figures" if not differ else f"FIGURES DIFFER ({', '.join(differ)})"
+    read_ms, sql_again_ms, _, _ = _alternate(lambda: usage_of_every_contract(period), sql, repeat)
+    return [
+        f"rights_holder_statements_all_figures: {orm_ms:.1f} ms"
+        f" (ratio vs baseline: {orm_ms / sql_ms:.2f})",
+        f"#   every contract's {YEAR} statement drafted ({counts['drafted']} drafted,"
+        f" {counts['kept']} kept) vs one hand-written SQL query giving every usage figure"
+        f" stored ({sql_ms:.1f} ms), median of {repeat}; {len(cells)} cells,"
+        f" {len(totals)} totals, {len(by_terms)} quantities per terms version; {check}",
+        f"#   its read alone: usage_of_every_contract({YEAR}) {read_ms:.1f} ms vs the same"
+        f" SQL {sql_again_ms:.1f} ms, ratio {read_ms / sql_again_ms:.2f}; write cost"
+        f" (drafting − read) {orm_ms - read_ms:.1f} ms",
+    ]
+
+
 def run() -> int:
     import django
 
@@ -479,6 +691,8 @@ def run() -> int:
         lines += sushi_ir_m1_figures(repeat * 3)
     if not only or "rights_holder_statements" in only:
         lines += rights_holder_statements_figures(repeat)
+    if not only or only & {"rights_holder_statements", "rights_holder_statements_all_figures"}:
+        lines += rights_holder_statements_all_figures(repeat)
     for line in lines:
         print(line, flush=True)
     return 0
