@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -230,12 +231,13 @@ def _insert_usage(statement: Statement, cells: list[dict], totals_rows: list[dic
         ) as copy,
     ):
         pk = statement.pk
+        write_row = copy.write_row
+        cell_values = itemgetter(*USAGE_COLUMNS)
         for row in cells:
-            copy.write_row((pk, *[row[name] for name in USAGE_COLUMNS]))
+            write_row((pk, *cell_values(row)))
+        key, figures = itemgetter("film_id", "medium"), itemgetter(*usage.FIGURES)
         for row in totals_rows:
-            copy.write_row(
-                (pk, row["film_id"], row["medium"], None, "", "", *[row[f] for f in usage.FIGURES])
-            )
+            write_row((pk, *key(row), None, "", "", *figures(row)))
 
 
 def _write(statement: Statement, computation: Computation) -> Statement:
@@ -248,6 +250,9 @@ def _write(statement: Statement, computation: Computation) -> Statement:
     statement.flat_fee_amount = totals.flat_fee
     statement.total = totals.total
     adding = statement._state.adding
+    # a draft computed again from the same inputs keeps its rows: the digest covers every
+    # usage row, line and fee line stored with it (they are written only here, with it)
+    unchanged = not adding and statement.inputs_digest == computation.digest
     statement.inputs_digest = computation.digest
     statement.computed_at = timezone.now()
     # the fields' own checks (amounts, choices), without a query: the references come
@@ -260,7 +265,9 @@ def _write(statement: Statement, computation: Computation) -> Statement:
         validate_constraints=False,
     )
     statement.save()
-    if not adding:  # a draft computed again
+    if unchanged:
+        return statement
+    if not adding:  # a draft computed again, from inputs that changed
         statement.usage.all().delete()
         statement.lines.all().delete()
         statement.fee_lines.all().delete()

@@ -186,6 +186,30 @@ def test_approving_a_draft_whose_inputs_changed_is_refused_until_recomputed(
     assert editor_api.post(f"{URL}{statement_id}/approve/").json()["status"] == "approved"
 
 
+def test_recomputing_from_the_same_inputs_keeps_the_rows_and_from_changed_ones_rewrites_them(
+    case, libraries
+):
+    contract, film = case["contract"], case["film_a"]
+    statement = statement_draft(contract=contract, period=year(2017))
+    home_total = {"film": film, "medium": Medium.STREAM_HOME, "month__isnull": True}
+    assert statement.usage.get(**home_total).views == 3
+    usage_rows = set(statement.usage.values_list("pk", "views", "viewers"))
+    lines = set(statement.lines.values_list("pk", "unit", "quantity"))
+    fees = set(statement.fee_lines.values_list("pk", "amount"))
+    again = statement_draft(contract=contract, period=year(2017))
+    assert (again.pk, again.inputs_digest) == (statement.pk, statement.inputs_digest)
+    # nothing changed: the same rows, neither deleted nor written again
+    assert set(again.usage.values_list("pk", "views", "viewers")) == usage_rows
+    assert set(again.lines.values_list("pk", "unit", "quantity")) == lines
+    assert set(again.fee_lines.values_list("pk", "amount")) == fees
+    make_view_on(library=libraries[0], film=film, day=D(2017, 2, 5), viewer="v9")
+    changed = statement_draft(contract=contract, period=year(2017))
+    assert changed.pk == statement.pk and changed.inputs_digest != statement.inputs_digest
+    assert changed.usage.get(**home_total).views == 4
+    assert not {pk for pk, *_ in usage_rows} & set(changed.usage.values_list("pk", flat=True))
+    assert changed.lines.get(unit="view", terms__valid_from=D(2017, 1, 1)).quantity == 3
+
+
 def test_send_mails_the_pdf_after_commit_then_pay(
     editor_api, case, django_capture_on_commit_callbacks
 ):
