@@ -123,6 +123,11 @@
       clearInterval(heartbeatTimer);
       heartbeatTimer = null;
     }
+    if (hls) {
+      // nothing more is asked for once the session ends: a playlist or segment still to
+      // load (a subtitle track just chosen) would be refused, 410 session_ended
+      hls.stopLoad();
+    }
     return post(url, body, keepalive);
   }
 
