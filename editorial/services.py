@@ -291,18 +291,27 @@ def library_selection_item_remove(*, selection: LibrarySelection, item_id: int) 
 
 @transaction.atomic
 def library_selection_item_move(
-    *, selection: LibrarySelection, item_id: int, position: int
+    *,
+    selection: LibrarySelection,
+    item_id: int,
+    position: int | None = None,
+    step: int | None = None,
 ) -> LibrarySelectionItem:
-    """Move an item to `position` (0 is the first place; past the end: the last), under
-    the selection's lock; the films between its old place and the new one shift by one,
-    so positions stay 0..n-1, each once."""
+    """Move an item to `position` (0 is the first place; past the end: the last) or by
+    `step` places from where it is (-1: one up) — one of the two —, under the selection's
+    lock: a step counts from the item's place when the lock is held, so two people
+    pressing "up" at once move it two places. The films between its old place and the new
+    one shift by one, so positions stay 0..n-1, each once."""
+    if (position is None) == (step is None):
+        raise TypeError("library_selection_item_move takes a position or a step")
     selection = lock_library_selection(selection.pk)
     current = list(selection.items.order_by("position", "pk"))
     moved = next((item for item in current if item.pk == item_id), None)
     if moved is None:
         raise NotFoundError("not_found", _("No such item in this selection."))
+    target = current.index(moved) + step if step is not None else position
     current.remove(moved)
-    current.insert(max(0, min(position, len(current))), moved)
+    current.insert(max(0, min(target, len(current))), moved)
     _replace_items(selection, [{"film": item.film_id, "note": item.note} for item in current])
     moved.refresh_from_db()
     return moved

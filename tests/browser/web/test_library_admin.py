@@ -209,6 +209,9 @@ def test_a_film_is_moved_in_a_selection_with_the_keyboard(
     expect(page.locator("#selection-status")).to_have_text(
         "« Un » est maintenant à la place 2 sur 3."
     )
+    # htmx wires the new list's forms when it settles (20 ms after the swap): an Enter
+    # before that would post the form without htmx (a plain POST and a new page)
+    expect(page.locator("#selection-films")).not_to_have_class(re.compile(r"htmx-settling"))
     page.keyboard.press("Enter")
     expect(films).to_have_text(["Deux", "Trois", "Un"])
     expect(page.locator(f"#move-up-{items['Un'].pk}")).to_be_focused()  # last: no "down"

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, NotFoundError
 from catalogue import selectors as catalogue_selectors
 from editorial import selectors, services
 from rights.models import Medium
@@ -145,18 +145,15 @@ def _move(request, selection):
     other one when it reached an end) and the move said to screen readers; otherwise back
     to the page with a message."""
     raw_item, direction = request.POST.get("item", ""), request.POST.get("direction")
-    current = None
-    if raw_item.isdigit() and len(raw_item) < 12 and direction in ("up", "down"):
-        current = (
-            selection.items.filter(pk=int(raw_item)).values_list("position", flat=True).first()
-        )
-    if current is None:
+    if not (raw_item.isdigit() and len(raw_item) < 12 and direction in ("up", "down")):
         raise Http404(_("No such film in this selection."))
-    moved = services.library_selection_item_move(
-        selection=selection,
-        item_id=int(raw_item),
-        position=max(0, current - 1) if direction == "up" else current + 1,
-    )
+    try:
+        # the step is taken from the film's place once the selection is locked
+        moved = services.library_selection_item_move(
+            selection=selection, item_id=int(raw_item), step=-1 if direction == "up" else 1
+        )
+    except NotFoundError as exc:
+        raise Http404(_("No such film in this selection.")) from exc
     items = _items(request.user, selection)
     said = _("“%(film)s” is now in place %(place)s of %(count)s.") % {
         "film": items[moved.position]["film"]["title"],
