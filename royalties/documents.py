@@ -1,6 +1,6 @@
 """A statement as a PDF (reportlab, like the invoices and delivery notes; in French, like
-the service's paperwork) and as CSV. Both show usage by film, medium, month and
-department only: never a library, never a patron."""
+the service's paperwork) and as CSV. Both show usage by film and medium, over the period,
+by month and by department (with its region) only: never a library, never a patron."""
 
 from __future__ import annotations
 
@@ -41,9 +41,24 @@ def _quantity(line) -> str:
     return str(line.quantity)
 
 
+def _figures_fr(row) -> str:
+    if row.medium == Medium.DVD:
+        return f"{row.copies} exemplaire(s) expédié(s)"
+    if row.medium == Medium.PUBLIC_SCREENING:
+        return f"{row.screenings} projection(s), {row.attendance} spectateur(s)"
+    return (
+        f"{row.views} vue(s), {_minutes(row.seconds)} min, {row.viewers} spectateur(s) distinct(s)"
+    )
+
+
+def _usage_by(statement, breakdown: str) -> list:
+    return [row for row in statement.usage.all() if row.breakdown == breakdown]
+
+
 def statement_pdf(statement) -> bytes:
     """The statement: issuer, rights holder, contract and period, the usage per film and
-    medium, the per-use lines, the flat-fee payments and the totals."""
+    medium, the per-use lines, the flat-fee payments and the totals; then, as annexes,
+    the usage by month and by department."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
@@ -76,18 +91,12 @@ def statement_pdf(statement) -> bytes:
     )
     line(f"Échéance : {statement.due_on:%d/%m/%Y}", gap=10)
     line("Utilisation par film et support", 12, 7)
-    totals = [row for row in statement.usage.all() if row.month is None]
+    totals = _usage_by(statement, "period")
     if not totals:
         line("Aucune utilisation sur la période.", 9, 5)
     for row in totals:
-        figures = {
-            Medium.DVD: f"{row.copies} exemplaire(s) expédié(s)",
-            Medium.PUBLIC_SCREENING: f"{row.screenings} projection(s), {row.attendance} spectateur(s)",
-        }.get(
-            row.medium,
-            f"{row.views} vue(s), {_minutes(row.seconds)} min, {row.viewers} spectateur(s) distinct(s)",
-        )
-        line(f"{row.film.title} — {MEDIUM_FR.get(row.medium, row.medium)} : {figures}", 9, 5)
+        medium = MEDIUM_FR.get(row.medium, row.medium)
+        line(f"{row.film.title} — {medium} : {_figures_fr(row)}", 9, 5)
     line("", gap=3)
     line("Montants à l'usage (arrondis au centime, au plus proche)", 12, 7)
     for item in statement.lines.all():
@@ -109,12 +118,27 @@ def statement_pdf(statement) -> bytes:
     )
     line(f"Forfait dû sur la période : {statement.flat_fee_amount} EUR")
     line(f"Total dû : {statement.total} EUR", 12, 10)
+    for breakdown, title, where in (
+        ("month", "Annexe : utilisation par mois", lambda row: f"{row.month:%m/%Y}"),
+        (
+            "department",
+            "Annexe : utilisation par département (des établissements)",
+            lambda row: f"département {row.department_code}",
+        ),
+    ):
+        rows = _usage_by(statement, breakdown)
+        if rows:
+            line(title, 12, 7)
+        for row in rows:
+            medium = MEDIUM_FR.get(row.medium, row.medium)
+            line(f"{row.film.title} — {medium} — {where(row)} : {_figures_fr(row)}", 9, 5)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
 CSV_HEADER = [
+    "breakdown",
     "film_reference",
     "film_title",
     "medium",
@@ -131,30 +155,31 @@ CSV_HEADER = [
 
 
 def statement_csv(statement) -> str:
-    """The usage cells (film, medium, month, department), then the per-use lines, the
-    flat-fee payments and the totals, each block with its own header."""
+    """The usage rows (breakdown `period`: per film and medium; `month`; `department`,
+    with its region), then the per-use lines, the flat-fee payments and the totals, each
+    block with its own header."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    for row in statement.usage.all():
-        if row.month is None:
-            continue
-        writer.writerow(
-            [
-                row.film.reference,
-                row.film.title,
-                row.medium,
-                row.month.strftime("%Y-%m"),
-                row.department_code,
-                row.region_code,
-                row.views,
-                _minutes(row.seconds),
-                row.viewers,
-                row.screenings,
-                row.attendance,
-                row.copies,
-            ]
-        )
+    for breakdown in ("period", "month", "department"):
+        for row in _usage_by(statement, breakdown):
+            writer.writerow(
+                [
+                    breakdown,
+                    row.film.reference,
+                    row.film.title,
+                    row.medium,
+                    row.month.strftime("%Y-%m") if row.month else "",
+                    row.department_code,
+                    row.region_code,
+                    row.views,
+                    _minutes(row.seconds),
+                    row.viewers,
+                    row.screenings,
+                    row.attendance,
+                    row.copies,
+                ]
+            )
     writer.writerow([])
     writer.writerow(["film_reference", "medium", "unit", "quantity", "rate_eur", "amount_eur"])
     for item in statement.lines.all():

@@ -314,11 +314,22 @@ class Statement(models.Model):
         return f"{self.period_start.year}-Q{(self.period_start.month - 1) // 3 + 1}"
 
 
+class StatementUsageQuerySet(models.QuerySet):
+    def over_period(self):
+        return self.filter(month__isnull=True, department_code="")
+
+    def by_month(self):
+        return self.filter(month__isnull=False)
+
+    def by_department(self):
+        return self.filter(month__isnull=True).exclude(department_code="")
+
+
 class StatementUsage(models.Model):
-    """A statement's usage of one film on one medium in one month, in one department:
-    the finest grain a statement shows (never a library, never a patron). `viewers` are
-    the distinct viewers of that cell. A row without a month (nor department) holds the
-    whole period's figures of the film on the medium (distinct viewers do not add up)."""
+    """A statement's usage of one film on one medium, in three breakdowns: over the whole
+    period (no month, no department), in one month (no department), in one department
+    with its region (no month) — never finer: no library, no patron. `viewers` are the
+    distinct viewers of that row (they do not add up across rows)."""
 
     statement = models.ForeignKey(
         Statement, on_delete=models.CASCADE, related_name="usage", verbose_name=_("statement")
@@ -328,9 +339,17 @@ class StatementUsage(models.Model):
     )
     medium = models.CharField(_("medium"), max_length=20, choices=Medium.choices)
     month = models.DateField(
-        _("month"), null=True, blank=True, help_text=_("Empty: the whole period's figures.")
+        _("month"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the whole period's figures, or a department's."),
     )
-    department_code = models.CharField(_("department"), max_length=3, blank=True)
+    department_code = models.CharField(
+        _("department"),
+        max_length=3,
+        blank=True,
+        help_text=_("Empty: the whole period's figures, or a month's."),
+    )
     region_code = models.CharField(_("region"), max_length=3, blank=True)
     views = models.PositiveIntegerField(_("views"), default=0)
     seconds = models.PositiveBigIntegerField(_("seconds watched"), default=0)
@@ -339,13 +358,24 @@ class StatementUsage(models.Model):
     attendance = models.PositiveIntegerField(_("attendance"), default=0)
     copies = models.PositiveIntegerField(_("DVD copies shipped"), default=0)
 
+    objects = StatementUsageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("statement usage")
         verbose_name_plural = _("statement usage")
         ordering = ["statement", "film", "medium", "month", "department_code"]
 
     def __str__(self):
-        return f"{self.film_id} {self.medium} {self.month:%Y-%m} {self.department_code}"
+        where = f"{self.month:%Y-%m}" if self.month else self.department_code or "period"
+        return f"{self.film_id} {self.medium} {where}"
+
+    @property
+    def breakdown(self) -> str:
+        """Which of the statement's tables the row is in: "period", "month" or
+        "department"."""
+        if self.month is not None:
+            return "month"
+        return "department" if self.department_code else "period"
 
 
 class StatementLine(models.Model):

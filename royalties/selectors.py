@@ -96,6 +96,16 @@ def statement_for_document(pk) -> Statement:
     )
 
 
+def statement_usage_tables(statement: Statement) -> dict[str, list[StatementUsage]]:
+    """A statement's usage rows (prefetched by `statement_for_document`) by breakdown:
+    "period" (per film and medium), "month", "department"; each row with its `minutes`."""
+    tables: dict[str, list[StatementUsage]] = {"period": [], "month": [], "department": []}
+    for row in statement.usage.all():
+        row.minutes = row.seconds / 60
+        tables[row.breakdown].append(row)
+    return tables
+
+
 def statement_state_filter(state: str, *, today: datetime.date) -> Q:
     """draft: to approve; due: approved or sent, not yet due; overdue: not paid after
     its due day (drafts included); paid."""

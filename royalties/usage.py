@@ -8,17 +8,18 @@ rights that day (signed; terminated from a later day). When grants of several co
 cover a use, it goes to the grant created first. Each use is priced by the terms version
 in force on its day.
 
-Three figures are read for each kind of use, whatever the number of records: the cells
-(film, medium, month, department — never finer: no library, no patron), the period's
-totals per film and medium (distinct viewers are not additive), and the quantities per
-film, medium and terms version that the lines price.
+For each kind of use are read: the period's totals per film and medium, the figures by
+month and by department (with its region) — never finer: no library, no patron; each
+breakdown counts its own distinct viewers, which are not additive —, and the quantities
+per film, medium and terms version that the lines price. A film's page reads its cells
+(month and department at once, `usage_cells`); statements do not keep them.
 
 The view events are millions a year: on PostgreSQL they are read in one query
 (`VIEWS_SQL`) joining each event to its covering grant and terms version once (hash
-joins), the three figures being grouping sets of that one pass. The screenings and
+joins), the breakdowns being grouping sets of that one pass. The screenings and
 shipments (hundreds), and the view events on SQLite (the embedded default), are read
-through the ORM: three aggregate queries per kind of use, the covering grant and terms
-version found by a subquery per record.
+through the ORM: one aggregate query per breakdown and kind of use, the covering grant and
+terms version found by a subquery per record.
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ def _sort_key(*keys):
 
 
 #: The view events of a period with their contract and terms version, in one pass, grouped
-#: by the grouping sets asked for (`%(sets)s`: cells, totals, quantities per terms version).
+#: by the grouping sets asked for (`%(sets)s`: names of VIEWS_SETS).
 #: The grants' CTEs are inlined (NOT MATERIALIZED): the planner then knows they are small,
 #: hashes them rather than the events, and may scan the events in parallel.
 #: `granted`: the grants that may cover a view of the period (of one contract, or of every
@@ -295,13 +296,18 @@ SELECT %(grouping)s, contract_id, film_id, medium, %(columns)s,
 FROM (SELECT *, date_trunc('month', day)::date AS month FROM attributed) AS a
 GROUP BY GROUPING SETS (%(sets)s)
 """
-#: the grouping sets; a row's set is told by whether its month and its terms version were
-#: grouped (GROUPING(): 0 when grouped)
+#: the grouping sets; a row's set is told by which of month, department and terms version
+#: were grouped (`GROUPING()`: 0 when grouped, 1 when not)
 VIEWS_SETS = {
-    "cells": ("contract_id, film_id, medium, month, department_code, region_code", (0, 1)),
-    "totals": ("contract_id, film_id, medium", (1, 1)),
-    "by_terms": ("contract_id, film_id, medium, terms_id", (1, 0)),
+    "cells": ("contract_id, film_id, medium, month, department_code, region_code", (0, 0, 1)),
+    "by_month": ("contract_id, film_id, medium, month", (0, 1, 1)),
+    "by_department": ("contract_id, film_id, medium, department_code, region_code", (1, 0, 1)),
+    "totals": ("contract_id, film_id, medium", (1, 1, 1)),
+    "by_terms": ("contract_id, film_id, medium, terms_id", (1, 1, 0)),
 }
+#: the columns a set may group by, beside the contract, film and medium
+VIEWS_KEYS = ("month", "department_code", "terms_id")
+
 #: the planner cannot estimate the JSON `?` tests on the grants and would nest loops
 #: (an index scan of the events per grant and library); hash joins are what this query
 #: wants: a handful of grants and one terms version per film against the period's events.
@@ -329,20 +335,16 @@ def _views_in_one_pass(
         "t0": first,
         "t1": after,
     }
-    cells, terms = "cells" in parts, "by_terms" in parts
+    grouped = {key: any(key in VIEWS_SETS[part][0] for part in parts) for key in VIEWS_KEYS}
     sql = VIEWS_SQL % {
         "sets": ", ".join(f"({VIEWS_SETS[part][0]})" for part in parts),
         # a column no set groups by may not be named: NULL, "not grouped" (1)
-        "grouping": ", ".join(
-            (
-                "GROUPING(month)" if cells else "1",
-                "GROUPING(terms_id)" if terms else "1",
-            )
-        ),
+        "grouping": ", ".join(f"GROUPING({key})" if grouped[key] else "1" for key in VIEWS_KEYS),
         "columns": ", ".join(
             (
-                "month, department_code, region_code" if cells else "NULL, NULL, NULL",
-                "terms_id" if terms else "NULL",
+                "month" if grouped["month"] else "NULL",
+                "department_code, region_code" if grouped["department_code"] else "NULL, NULL",
+                "terms_id" if grouped["terms_id"] else "NULL",
             )
         ),
     }
@@ -356,14 +358,16 @@ def _views_in_one_pass(
         rows = cursor.fetchall()
         cursor.execute(" ".join(f"SET LOCAL {name} TO DEFAULT;" for name in PLANNER_SETTINGS))
     empty = dict.fromkeys(FIGURES, 0)
-    for grouped_month, grouped_terms, contract_id, film_id, medium, *rest in rows:
-        month, department, region, terms_id, views, seconds, viewers = rest
-        part = part_of[(grouped_month, grouped_terms)]
-        row = {**empty, "views": views, "seconds": seconds, "viewers": viewers}
+    for over_months, over_departments, over_terms, *rest in rows:
+        contract_id, film_id, medium, month, department, region, terms_id, *figures = rest
+        part = part_of[(over_months, over_departments, over_terms)]
+        row = {**empty, "views": figures[0], "seconds": figures[1], "viewers": figures[2]}
         row.update(contract_id=contract_id, film_id=film_id, medium=medium)
-        if part == "cells":
-            row.update(month=month, department_code=department, region_code=region)
-        elif part == "by_terms":
+        if not over_months:
+            row["month"] = month
+        if not over_departments:
+            row.update(department_code=department, region_code=region)
+        if not over_terms:
             row["terms_id"] = terms_id
         result[part].append(row)
     return result
@@ -395,9 +399,10 @@ def _read(
             continue
         for part in parts:
             result[part] += READERS[part](source, contract, period)
-    for row in result.get("cells", ()):
+    for row in (*result.get("cells", ()), *result.get("by_month", ())):
         if isinstance(row["month"], datetime.datetime):  # SQLite returns the truncated moment
             row["month"] = row["month"].date()
+    for row in (*result.get("cells", ()), *result.get("by_department", ())):
         row["department_code"] = row["department_code"] or ""
         row["region_code"] = row["region_code"] or ""
     for part in parts:
@@ -427,6 +432,37 @@ def _cells_of(source: UseSource, contract: Contract | None, period: StatementPer
     )
 
 
+def _by_month_of(source: UseSource, contract: Contract | None, period: StatementPeriod):
+    qs = source.base(contract, period).annotate(
+        use_month=TruncMonth("use_day", output_field=DateField())
+    )
+    return _aggregate(
+        source,
+        qs,
+        _names(contract, {"use_film": "film_id", "use_medium": "medium", "use_month": "month"}),
+    )
+
+
+def _by_department_of(source: UseSource, contract: Contract | None, period: StatementPeriod):
+    qs = source.base(contract, period).annotate(
+        use_department=F(f"{source.institution}__department_code"),
+        use_region=F(f"{source.institution}__region_code"),
+    )
+    return _aggregate(
+        source,
+        qs,
+        _names(
+            contract,
+            {
+                "use_film": "film_id",
+                "use_medium": "medium",
+                "use_department": "department_code",
+                "use_region": "region_code",
+            },
+        ),
+    )
+
+
 def _totals_of(source: UseSource, contract: Contract | None, period: StatementPeriod):
     return _aggregate(
         source,
@@ -444,9 +480,17 @@ def _by_terms_of(source: UseSource, contract: Contract | None, period: Statement
     )
 
 
-READERS = {"cells": _cells_of, "totals": _totals_of, "by_terms": _by_terms_of}
+READERS = {
+    "cells": _cells_of,
+    "by_month": _by_month_of,
+    "by_department": _by_department_of,
+    "totals": _totals_of,
+    "by_terms": _by_terms_of,
+}
 SORT_KEYS = {
     "cells": ("film_id", "medium", "month", "department_code"),
+    "by_month": ("film_id", "medium", "month"),
+    "by_department": ("film_id", "medium", "department_code"),
     "totals": ("film_id", "medium"),
     "by_terms": ("film_id", "medium", "terms_id"),
 }
@@ -473,14 +517,19 @@ def usage_by_terms(contract: Contract | None, period: StatementPeriod) -> list[d
 
 @dataclass(frozen=True)
 class Usage:
-    """A contract's usage over a period, as the three functions above give it."""
+    """A contract's usage over a period, as a statement keeps it: per film and medium,
+    the period's totals, the figures by month and by department (with its region), and
+    the quantities per terms version that the lines price. Each breakdown has its own
+    distinct viewers (they do not add up); the cross product of months and departments is
+    not kept (`usage_cells` reads it for one film's page)."""
 
-    cells: list[dict]
+    by_month: list[dict]
+    by_department: list[dict]
     totals: list[dict]
     by_terms: list[dict]
 
 
-PARTS = ("cells", "totals", "by_terms")
+PARTS = ("by_month", "by_department", "totals", "by_terms")
 
 
 def usage_of(contract: Contract, period: StatementPeriod) -> Usage:
@@ -489,12 +538,12 @@ def usage_of(contract: Contract, period: StatementPeriod) -> Usage:
 
 def usage_of_every_contract(period: StatementPeriod) -> dict[int, Usage]:
     """Every contract's usage over a period, whatever the number of contracts: the view
-    events in one query on PostgreSQL (three on SQLite), the screenings and shipments in
-    three each. What drafting a period's statements reads."""
+    events in one query on PostgreSQL (four on SQLite), the screenings and shipments in
+    four each. What drafting a period's statements reads."""
     result: dict[int, Usage] = {}
 
     def part(contract_id: int) -> Usage:
-        return result.setdefault(contract_id, Usage([], [], []))
+        return result.setdefault(contract_id, Usage([], [], [], []))
 
     for name, rows in _read(None, period, PARTS).items():
         for row in rows:  # sorted by contract, then as one contract's rows are

@@ -196,6 +196,11 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class UsageRowSerializer(serializers.Serializer):
+    breakdown = serializers.ChoiceField(
+        choices=["period", "month", "department"],
+        help_text="period: the film's figures on the medium over the whole period; month:"
+        " in one month; department: at the institutions of one department",
+    )
     film = serializers.IntegerField(source="film_id")
     film_reference = serializers.CharField(source="film.reference")
     film_title = serializers.CharField(source="film.title")
@@ -233,8 +238,8 @@ class FeeLineSerializer(serializers.Serializer):
 
 
 class StatementDetailSerializer(StatementSerializer):
-    """A statement with its usage (film × medium × month × department, and the period's
-    figures per film and medium where `month` is null), its lines and flat-fee payments."""
+    """A statement with its usage (per film and medium: over the period, by month, by
+    department — each row's `breakdown`), its lines and flat-fee payments."""
 
     usage = UsageRowSerializer(many=True, read_only=True)
     lines = LineSerializer(many=True, read_only=True)

@@ -50,8 +50,10 @@ QUANTITY_OF_UNIT = {
 class Computation:
     """Everything a statement holds, computed from the records and the terms."""
 
-    cells: list[dict]
-    totals_rows: list[dict]
+    #: the usage rows (`StatementUsage`): per film and medium, the period's totals (no
+    #: month, no department), by month (no department), by department (no month), as
+    #: tuples in `USAGE_COLUMNS`' order
+    usage_rows: list[tuple]
     lines: list[dict]
     fees: list[dict]
     totals: calculations.Totals
@@ -106,7 +108,7 @@ def inputs_of_every_contract(period: StatementPeriod, contract_ids: list[int]) -
     recouped = _recouped_before(contract_ids, period)
     return {
         pk: Inputs(
-            every.get(pk, usage.Usage([], [], [])),
+            every.get(pk, usage.Usage([], [], [], [])),
             versions.get(pk, []),
             recouped.get(pk, calculations.ZERO),
         )
@@ -189,12 +191,11 @@ def statement_compute(
         advance_balance=advance_balance,
         flat_fee=sum((fee["amount"] for fee in fees), calculations.ZERO),
     )
-    cells, totals_rows = used.cells, used.totals
+    usage_rows = _usage_rows(used)
     digest = hashlib.sha256(
         json.dumps(
             {
-                "cells": cells,
-                "totals_rows": totals_rows,
+                "usage": usage_rows,
                 "lines": lines,
                 "fees": fees,
                 "totals": totals.__dict__,
@@ -203,23 +204,40 @@ def statement_compute(
             sort_keys=True,
         ).encode()
     ).hexdigest()
-    return Computation(cells, totals_rows, lines, fees, totals, digest)
+    return Computation(usage_rows, lines, fees, totals, digest)
+
+
+def _usage_rows(used: usage.Usage) -> list[tuple]:
+    """The statement's usage rows as tuples in `USAGE_COLUMNS`' order: the period's totals,
+    then by month, then by department (a row of one breakdown leaves the other's key
+    empty)."""
+    key = itemgetter("film_id", "medium")
+    figures = itemgetter(*usage.FIGURES)
+    return (
+        [(*key(row), None, "", "", *figures(row)) for row in used.totals]
+        + [(*key(row), row["month"], "", "", *figures(row)) for row in used.by_month]
+        + [
+            (*key(row), None, row["department_code"], row["region_code"], *figures(row))
+            for row in used.by_department
+        ]
+    )
 
 
 #: a statement's usage rows, in COPY's column order
 USAGE_COLUMNS = ("film_id", "medium", "month", "department_code", "region_code", *usage.FIGURES)
 
 
-def _insert_usage(statement: Statement, cells: list[dict], totals_rows: list[dict]) -> None:
-    """The statement's usage rows: its cells, then its period totals (no month, no
-    department). A year's statement holds one row per film, medium, month and department
-    used: hundreds of thousands for the whole platform, written by COPY on PostgreSQL
-    (building each row as a model instance and an INSERT parameter costs ten times more),
-    by `bulk_create` elsewhere."""
+def _insert_usage(statement: Statement, rows: list[tuple]) -> None:
+    """The statement's usage rows (`_usage_rows`). A year's statements hold tens of
+    thousands for the whole platform, written by COPY on PostgreSQL (building each row as
+    a model instance and an INSERT parameter costs ten times more), by `bulk_create`
+    elsewhere."""
     if connection.vendor != "postgresql":
         StatementUsage.objects.bulk_create(
-            [StatementUsage(statement=statement, **row) for row in cells]
-            + [StatementUsage(statement=statement, month=None, **row) for row in totals_rows]
+            [
+                StatementUsage(statement=statement, **dict(zip(USAGE_COLUMNS, row, strict=True)))
+                for row in rows
+            ]
         )
         return
     table = StatementUsage._meta.db_table
@@ -232,12 +250,8 @@ def _insert_usage(statement: Statement, cells: list[dict], totals_rows: list[dic
     ):
         pk = statement.pk
         write_row = copy.write_row
-        cell_values = itemgetter(*USAGE_COLUMNS)
-        for row in cells:
-            write_row((pk, *cell_values(row)))
-        key, figures = itemgetter("film_id", "medium"), itemgetter(*usage.FIGURES)
-        for row in totals_rows:
-            write_row((pk, *key(row), None, "", "", *figures(row)))
+        for row in rows:
+            write_row((pk, *row))
 
 
 def _write(statement: Statement, computation: Computation) -> Statement:
@@ -271,7 +285,7 @@ def _write(statement: Statement, computation: Computation) -> Statement:
         statement.usage.all().delete()
         statement.lines.all().delete()
         statement.fee_lines.all().delete()
-    _insert_usage(statement, computation.cells, computation.totals_rows)
+    _insert_usage(statement, computation.usage_rows)
     StatementLine.objects.bulk_create(
         [StatementLine(statement=statement, **line) for line in computation.lines]
     )

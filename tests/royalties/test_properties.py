@@ -181,6 +181,8 @@ def _check_one_example(
 
     expected: dict[tuple, dict] = {}
     viewers: dict[tuple, set] = {}
+    # every stored row, counted by hand: the period's, by month, by department
+    by: dict[tuple, dict] = {}
     for spec in events:
         film, medium, library = films[spec["film"]], spec["medium"], libraries[spec["library"]]
         if medium in (Medium.STREAM_HOME, Medium.STREAM_ONSITE):
@@ -214,36 +216,63 @@ def _check_one_example(
         row = expected.setdefault(
             key, dict.fromkeys(("views", "seconds", "screenings", "attendance", "copies"), 0)
         )
+        month = spec["day"].replace(day=1)
+        breakdowns = [
+            (*key, None, "", ""),
+            (*key, month, "", ""),
+            (*key, None, library.department_code, library.region_code),
+        ]
+        for where in breakdowns:
+            by.setdefault(where, {"views": 0, "seconds": 0, "viewers": set(), "screenings": 0,
+                                  "attendance": 0, "copies": 0})  # fmt: skip
         if medium in (Medium.STREAM_HOME, Medium.STREAM_ONSITE):
             row["views"] += 1
             row["seconds"] += spec["amount"]
             viewers.setdefault(key, set()).add(spec["viewer"])
+            for where in breakdowns:
+                by[where]["views"] += 1
+                by[where]["seconds"] += spec["amount"]
+                by[where]["viewers"].add(spec["viewer"])
         elif medium == Medium.PUBLIC_SCREENING and spec["held"]:
             row["screenings"] += 1
             row["attendance"] += spec["amount"]
+            for where in breakdowns:
+                by[where]["screenings"] += 1
+                by[where]["attendance"] += spec["amount"]
         elif medium == Medium.DVD and spec["held"]:
             row["copies"] += spec["amount"] % 9 + 1
+            for where in breakdowns:
+                by[where]["copies"] += spec["amount"] % 9 + 1
     expected = {key: row for key, row in expected.items() if any(row.values())}
 
     statement = statement_draft(contract=contract, period=period, today=TODAY)
     # read with every contract's usage at once, the contract's usage is the same
     alone = usage.usage_of(contract, period)
-    assert usage.usage_of_every_contract(period).get(contract.pk, usage.Usage([], [], [])) == alone
+    nothing = usage.Usage([], [], [], [])
+    assert usage.usage_of_every_contract(period).get(contract.pk, nothing) == alone
     got = {
         (row.film_id, row.medium): {
             "views": row.views, "seconds": row.seconds, "screenings": row.screenings,
             "attendance": row.attendance, "copies": row.copies,
         }
-        for row in statement.usage.filter(month__isnull=True)
+        for row in statement.usage.over_period()
     }  # fmt: skip
     assert got == expected
-    for row in statement.usage.filter(month__isnull=True):
+    for row in statement.usage.over_period():
         assert row.viewers == len(viewers.get((row.film_id, row.medium), ()))
-    # cells add up to the totals (all but distinct viewers)
-    for key, row in expected.items():
-        cells = statement.usage.filter(film_id=key[0], medium=key[1], month__isnull=False)
-        assert sum(cell.views for cell in cells) == row["views"]
-        assert sum(cell.copies for cell in cells) == row["copies"]
+    # every row of every breakdown (distinct viewers of each), and no other row
+    stored = {
+        (row.film_id, row.medium, row.month, row.department_code, row.region_code): (
+            row.views, row.seconds, row.viewers, row.screenings, row.attendance, row.copies
+        )
+        for row in statement.usage.all()
+    }  # fmt: skip
+    assert stored == {
+        where: (f["views"], f["seconds"], len(f["viewers"]), f["screenings"], f["attendance"],
+                f["copies"])
+        for where, f in by.items()
+        if f["views"] or f["screenings"] or f["copies"]  # a record counted there
+    }  # fmt: skip
 
     per_use = Decimal("0.00")
     for (_film, medium), row in expected.items():

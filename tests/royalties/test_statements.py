@@ -2,6 +2,8 @@
 terms in force on each day (expected values written by hand), the life of a statement
 (approve, inputs changed, send, pay) and its documents."""
 
+import csv as csv_module
+import io
 from decimal import Decimal
 
 import pytest
@@ -102,22 +104,42 @@ def test_a_year_statement_counts_the_records_and_applies_the_terms_by_hand(edito
     assert response.status_code == 201, response.content
     body = response.json()
     film_a, film_b = case["film_a"].pk, case["film_b"].pk
-    totals = {(row["film"], row["medium"]): row for row in body["usage"] if row["month"] is None}
+    assert {row["breakdown"] for row in body["usage"]} == {"period", "month", "department"}
+    totals = {
+        (row["film"], row["medium"]): row for row in body["usage"] if row["breakdown"] == "period"
+    }
+    assert all(r["month"] is None and r["department"] == "" for r in totals.values())
     home = totals[(film_a, "stream_home")]
     assert (home["views"], home["minutes"], home["viewers"]) == (3, "21.52", 2)  # 1291 s
     screening = totals[(film_b, "public_screening")]
     assert (screening["screenings"], screening["attendance"]) == (2, 42)
     assert totals[(film_a, "dvd")]["copies"] == 3
     assert set(totals) == {(film_a, "stream_home"), (film_b, "public_screening"), (film_a, "dvd")}
-    # the cells: by month and department, never a library
-    cells = {
-        (r["film"], r["medium"], r["month"], r["department"]): r["views"]
+    # by month (v1 on 3 February and 9 May, v2 on 20 February) and by department (v1 in
+    # the 35 twice, v2 in the 69), each with its own distinct viewers; never a library
+    figures = ("views", "minutes", "viewers", "screenings", "attendance")
+    by_month = {
+        (r["film"], r["medium"], r["month"]): tuple(r[f] for f in figures)
         for r in body["usage"]
-        if r["month"]
+        if r["breakdown"] == "month" and r["medium"] != "dvd"
     }
-    assert cells[(film_a, "stream_home", "2017-02", "35")] == 1
-    assert cells[(film_a, "stream_home", "2017-02", "69")] == 1
-    assert cells[(film_a, "stream_home", "2017-05", "35")] == 1
+    assert by_month == {
+        (film_a, "stream_home", "2017-02"): (2, "11.50", 2, 0, 0),  # 690 s
+        (film_a, "stream_home", "2017-05"): (1, "10.02", 1, 0, 0),  # 601 s
+        (film_b, "public_screening", "2017-03"): (0, "0.00", 0, 2, 42),
+    }
+    by_department = {
+        (r["film"], r["medium"], r["department"], r["region"]): tuple(r[f] for f in figures)
+        for r in body["usage"]
+        if r["breakdown"] == "department" and r["medium"] != "dvd"
+    }
+    assert by_department == {
+        (film_a, "stream_home", "35", "53"): (2, "20.02", 1, 0, 0),  # 1201 s, v1 twice
+        (film_a, "stream_home", "69", "84"): (1, "1.50", 1, 0, 0),
+        (film_b, "public_screening", "35", "53"): (0, "0.00", 0, 1, 30),
+        (film_b, "public_screening", "69", "84"): (0, "0.00", 0, 1, 12),
+    }
+    assert all(r["month"] is None for r in body["usage"] if r["breakdown"] == "department")
     lines = sorted(
         (line["medium"], line["unit"], line["quantity"], line["amount"]) for line in body["lines"]
     )
@@ -191,8 +213,8 @@ def test_recomputing_from_the_same_inputs_keeps_the_rows_and_from_changed_ones_r
 ):
     contract, film = case["contract"], case["film_a"]
     statement = statement_draft(contract=contract, period=year(2017))
-    home_total = {"film": film, "medium": Medium.STREAM_HOME, "month__isnull": True}
-    assert statement.usage.get(**home_total).views == 3
+    home_total = {"film": film, "medium": Medium.STREAM_HOME}
+    assert statement.usage.over_period().get(**home_total).views == 3
     usage_rows = set(statement.usage.values_list("pk", "views", "viewers"))
     lines = set(statement.lines.values_list("pk", "unit", "quantity"))
     fees = set(statement.fee_lines.values_list("pk", "amount"))
@@ -205,7 +227,7 @@ def test_recomputing_from_the_same_inputs_keeps_the_rows_and_from_changed_ones_r
     make_view_on(library=libraries[0], film=film, day=D(2017, 2, 5), viewer="v9")
     changed = statement_draft(contract=contract, period=year(2017))
     assert changed.pk == statement.pk and changed.inputs_digest != statement.inputs_digest
-    assert changed.usage.get(**home_total).views == 4
+    assert changed.usage.over_period().get(**home_total).views == 4
     assert not {pk for pk, *_ in usage_rows} & set(changed.usage.values_list("pk", flat=True))
     assert changed.lines.get(unit="view", terms__valid_from=D(2017, 1, 1)).quantity == 3
 
@@ -259,7 +281,16 @@ def test_pdf_and_csv_show_films_and_departments_never_a_library(editor_api, case
     csv = editor_api.get(f"{URL}{statement_id}/csv/")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode()
-    assert case["film_a"].reference in text and ",2017-02,35,53," in text
+    rows = list(csv_module.reader(io.StringIO(text)))
+    assert rows[0][:8] == [
+        "breakdown", "film_reference", "film_title", "medium", "month", "department", "region",
+        "views",
+    ]  # fmt: skip
+    usage = {tuple(row[:7]): row[7:10] for row in rows[1 : rows.index([])]}
+    ref, title = case["film_a"].reference, case["film_a"].title
+    assert usage[("period", ref, title, "stream_home", "", "", "")] == ["3", "21.52", "2"]
+    assert usage[("month", ref, title, "stream_home", "2017-02", "", "")] == ["2", "11.50", "2"]
+    assert usage[("department", ref, title, "stream_home", "", "35", "53")] == ["2", "20.02", "1"]
     for library in libraries:
         assert library.name not in text and library.code not in text
     for viewer in ("v1", "v2"):
@@ -418,9 +449,9 @@ def test_a_film_granted_under_two_contracts_for_two_territories_pays_each_its_ow
         else:
             statements_draft_period(period=year(2017))
         views = {
-            contract.pk: StatementUsage.objects.get(
-                statement__contract=contract, month__isnull=True
-            ).views
+            contract.pk: StatementUsage.objects.over_period()
+            .get(statement__contract=contract)
+            .views
             for contract in (metro, overseas)
         }
         assert views == {metro.pk: 1, overseas.pk: 2}, mode
@@ -486,7 +517,7 @@ def test_statements_drafted_with_every_contract_are_approved_as_drafted(db):
     views = {}
     for statement in Statement.objects.filter(contract__in=[older, newer]):
         statement_approve(statement=statement)  # not refused as inputs_changed
-        views[statement.contract_id] = statement.usage.get(month__isnull=True).views
+        views[statement.contract_id] = statement.usage.over_period().get().views
     assert views == {newer.pk: 1, older.pk: 1}
 
 

@@ -82,13 +82,12 @@ def _statement(request, pk):
 @rights_holder_required
 def statement_detail(request, holder, pk):
     statement = selectors.statement_for_document(_statement(request, pk).pk)
-    totals = [row for row in statement.usage.all() if row.month is None]
     return render(
         request,
         "web/holder/statement.html",
         {
             "statement": statement,
-            "totals": totals,
+            "usage": selectors.statement_usage_tables(statement),
             "crumbs": [(_("My rights"), reverse("web:holder-space"))],
             "nav_section": "holder",
         },

@@ -212,9 +212,6 @@ def statement_detail(request, pk):
                 refusal = str(exc.message)
             status = exc.status_code
     statement = selectors.statement_for_document(statement.pk)
-    usage_rows = list(statement.usage.all())
-    for row in usage_rows:
-        row.minutes = row.seconds / 60
     lines = list(statement.lines.all())
     for line in lines:
         line.minutes = line.quantity / 60 if line.unit == "minute" else None
@@ -225,8 +222,7 @@ def statement_detail(request, pk):
         {
             "statement": statement,
             "state": _state_of(statement, today),
-            "totals": [row for row in usage_rows if row.month is None],
-            "cells": [row for row in usage_rows if row.month is not None],
+            "usage": selectors.statement_usage_tables(statement),
             "lines": lines,
             "recipients": statement_recipients(statement),
             "correction": correction,
