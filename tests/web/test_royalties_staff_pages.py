@@ -261,6 +261,45 @@ def test_the_statement_page_costs_constant_queries(editor_web, editor):
     assert count() == before
 
 
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_statement_shows_usage_by_month_and_by_department_a_page_at_a_time(
+    editor_web, monkeypatch
+):
+    monkeypatch.setattr("web.statement_usage.USAGE_PAGE_SIZE", 2)
+    contract = contracted()  # views in February and May, in the 35
+    film = contract.grants.get().film
+    for department, region, day in (("69", "84", D(2017, 7, 4)), ("13", "93", D(2017, 9, 1))):
+        library = InstitutionFactory(department_code=department, region_code=region)
+        make_view_on(library=library, film=film, day=day, viewer=f"v{department}")
+    statement = statement_draft(contract=contract, period=year(2017))
+    url = f"{BASE}releves/{statement.pk}/"
+
+    html = editor_web.get(url).content.decode()
+    period = _section(html, "usage-title")
+    assert "Les Glaneurs" in period and "<td>4</td>" in period  # 4 views, 4 viewers
+    months = _section(html, "usage-month-title")
+    assert "02/2017" in months and "05/2017" in months and "07/2017" not in months
+    departments = _section(html, "usage-department-title")
+    assert "<td>13</td><td>93</td>" in departments and "<td>35</td><td>53</td>" in departments
+    assert "<td>69</td>" not in departments
+    assert 'aria-label="Pages de l\'utilisation par département"' in departments
+    assert "?departement=2#usage-department-title" in departments
+
+    # the second page of departments keeps the page of months, and the other way round
+    html = editor_web.get(url, {"departement": "2", "mois": "2"}).content.decode()
+    departments = _section(html, "usage-department-title")
+    assert "<td>69</td><td>84</td>" in departments and "<td>35</td>" not in departments
+    months = _section(html, "usage-month-title")
+    assert "07/2017" in months and "09/2017" in months and "02/2017" not in months
+    assert "?mois=2&amp;departement=1#usage-department-title" in departments
+    # a page number out of range or not a number shows a page, never an error
+    assert editor_web.get(url, {"departement": "99", "mois": "x"}).status_code == 200
+
+
 def test_a_contract_s_terms_their_history_and_a_new_version(editor_web, editor):
     contract = contracted()
     url = f"{BASE}contrats/{contract.pk}/conditions/"

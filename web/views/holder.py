@@ -30,6 +30,7 @@ from royalties.errors import RoyaltiesErrorCode
 from royalties.periods import period_parse
 from royalties.services.members import rights_holder_invitation_accept
 from web.library_admin_forms import PasswordChooseForm
+from web.statement_usage import usage_tables
 
 
 def rights_holder_required(view):
@@ -87,7 +88,7 @@ def statement_detail(request, holder, pk):
         "web/holder/statement.html",
         {
             "statement": statement,
-            "usage": selectors.statement_usage_tables(statement),
+            "usage": usage_tables(request, statement),
             "crumbs": [(_("My rights"), reverse("web:holder-space"))],
             "nav_section": "holder",
         },

@@ -40,6 +40,7 @@ from web.royalties_forms import (
     StatementFilterForm,
     StatementPayForm,
 )
+from web.statement_usage import usage_tables
 
 STATEMENTS_PER_PAGE = 25
 
@@ -222,7 +223,7 @@ def statement_detail(request, pk):
         {
             "statement": statement,
             "state": _state_of(statement, today),
-            "usage": selectors.statement_usage_tables(statement),
+            "usage": usage_tables(request, statement),
             "lines": lines,
             "recipients": statement_recipients(statement),
             "correction": correction,
