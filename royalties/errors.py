@@ -23,3 +23,5 @@ class RoyaltiesErrorCode(models.TextChoices):
     USERNAME_TAKEN = "username_taken"
     INVALID_INVITATION = "invalid_invitation"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 (a reason code)
+    INVITATION_ACCEPTED = "invitation_accepted"
+    ACCOUNT_CLOSED = "account_closed"

@@ -50,3 +50,10 @@ def lock_invited_user(user_id: int) -> User | None:
         .filter(pk=user_id, role=User.Role.RIGHTS_HOLDER, is_active=True)
         .first()
     )
+
+
+def lock_member_account(user_id: int) -> User | None:
+    """A rights holder's user's account, locked, whatever its state: resending or
+    cancelling an invitation reads whether it is still pending under this lock, which
+    the invitation's acceptance takes too (`lock_invited_user`)."""
+    return User.objects.select_for_update().filter(pk=user_id, role=User.Role.RIGHTS_HOLDER).first()

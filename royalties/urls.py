@@ -8,6 +8,8 @@ from royalties.apis.holder import (
     HolderGrantViewSet,
     HolderStatementViewSet,
     RightsHolderInvitationAcceptApi,
+    RightsHolderInvitationCancelApi,
+    RightsHolderInvitationResendApi,
     RightsHolderUsersApi,
 )
 from royalties.apis.staff import PaymentTermsViewSet, StatementViewSet
@@ -29,6 +31,16 @@ urlpatterns = [
     path("my-rights/ending-soon/", HolderEndingSoonApi.as_view(), name="my-rights-ending-soon"),
     path(
         "rights-holders/<int:pk>/users/", RightsHolderUsersApi.as_view(), name="rights-holder-users"
+    ),
+    path(
+        "rights-holders/<int:pk>/users/<int:member_id>/resend-invitation/",
+        RightsHolderInvitationResendApi.as_view(),
+        name="rights-holder-invitation-resend",
+    ),
+    path(
+        "rights-holders/<int:pk>/users/<int:member_id>/cancel-invitation/",
+        RightsHolderInvitationCancelApi.as_view(),
+        name="rights-holder-invitation-cancel",
     ),
     *router.urls,
 ]

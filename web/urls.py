@@ -64,6 +64,16 @@ urlpatterns = [
         royalties.holder_members,
         name="royalties-holder-members",
     ),
+    path(
+        "equipe/redevances/ayants-droit/<int:holder_id>/utilisateurs/<int:user_id>/renvoyer",
+        royalties.holder_invitation_resend,
+        name="royalties-holder-invitation-resend",
+    ),
+    path(
+        "equipe/redevances/ayants-droit/<int:holder_id>/utilisateurs/<int:user_id>/annuler",
+        royalties.holder_invitation_cancel,
+        name="royalties-holder-invitation-cancel",
+    ),
     path("accessibilite/", public.page, {"name": "accessibility"}, name="accessibility"),
     path("mentions-legales/", public.page, {"name": "legal_notice"}, name="legal-notice"),
     path("donnees-personnelles/", public.page, {"name": "privacy"}, name="privacy"),

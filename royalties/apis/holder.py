@@ -2,7 +2,8 @@
 with grants and terms, their films and the films' usage, their statements once approved
 (with PDF and CSV), and their rights ending within 180 days with whom to write to.
 Another holder's objects answer 404. Also the cinema staff's invitation of a holder's
-users: `POST /api/v1/rights-holders/{id}/users/`."""
+users: `POST /api/v1/rights-holders/{id}/users/`, and of a pending invitation
+`…/users/{member_id}/resend-invitation/` and `…/cancel-invitation/` (the user's id)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from backend.access import get_or_not_found
 from backend.api.permissions import IsCinemaStaff
 from backend.api.throttling import LoginRateThrottle
+from backend.errors import NotFoundError
 from catalogue.models import Film
 from rights.models import Contract, Medium, RightsGrant, RightsHolder
 from royalties import selectors
@@ -26,10 +28,12 @@ from royalties.apis.staff import (
     StatementSerializer,
 )
 from royalties.documents import document_response
-from royalties.models import Statement
+from royalties.models import RightsHolderMember, Statement
 from royalties.periods import period_parse
 from royalties.services.members import (
     rights_holder_invitation_accept,
+    rights_holder_invitation_cancel,
+    rights_holder_invitation_resend,
     rights_holder_member_invite,
 )
 
@@ -272,6 +276,43 @@ class RightsHolderUsersApi(APIView):
             rights_holder=holder, by=request.user, **data.validated_data
         )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class _PendingInvitationApi(APIView):
+    """An invitation of one of a rights holder's users, named by the holder and the
+    user's id (404 when that user is not one of this holder's)."""
+
+    permission_classes = [IsCinemaStaff]
+
+    def member(self, pk, member_id) -> RightsHolderMember:
+        member = (
+            RightsHolderMember.objects.select_related("user")
+            .filter(rights_holder_id=pk, user_id=member_id)
+            .first()
+        )
+        if member is None:
+            raise NotFoundError("not_found", _("No such user of this rights holder."))
+        return member
+
+
+class RightsHolderInvitationResendApi(_PendingInvitationApi):
+    """E-mail a fresh one-time link to a user whose invitation is pending; the link sent
+    before stops working (409 `invitation_accepted`, `account_closed`)."""
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    def post(self, request, pk, member_id):
+        member = rights_holder_invitation_resend(member=self.member(pk, member_id))
+        return Response(MemberSerializer(member).data)
+
+
+class RightsHolderInvitationCancelApi(_PendingInvitationApi):
+    """Cancel an invitation not yet accepted: the unused account is deleted and its link
+    no longer works (409 `invitation_accepted`, `account_closed`)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, pk, member_id):
+        rights_holder_invitation_cancel(member=self.member(pk, member_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AcceptSerializer(serializers.Serializer):

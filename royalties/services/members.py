@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_create
-from backend.errors import ApplicationError, ConflictError
+from backend.errors import ApplicationError, ConflictError, NotFoundError
 from rights.models import RightsHolder
 from royalties.errors import RoyaltiesErrorCode
-from royalties.locks import lock_invited_user
+from royalties.locks import lock_invited_user, lock_member_account
 from royalties.models import RightsHolderMember
 
 
@@ -91,3 +91,45 @@ def rights_holder_invitation_accept(*, uid: str, token: str, password: str) -> U
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def _pending_invitation_locked(member: RightsHolderMember) -> User:
+    """The member's account, locked, while its invitation is pending (no password chosen,
+    account open); else the refusal that says why."""
+    user = lock_member_account(member.user_id)
+    if user is None:  # cancelled meanwhile
+        raise NotFoundError("not_found", _("No such user of this rights holder."))
+    if user.has_usable_password():
+        raise ConflictError(
+            RoyaltiesErrorCode.INVITATION_ACCEPTED,
+            _("This invitation was already accepted: the user has chosen a password."),
+        )
+    if not user.is_active:
+        raise ConflictError(
+            RoyaltiesErrorCode.ACCOUNT_CLOSED,
+            _("This account is closed: its invitation can no longer be used."),
+        )
+    return user
+
+
+@transaction.atomic
+def rights_holder_invitation_resend(*, member: RightsHolderMember) -> RightsHolderMember:
+    """E-mail a user whose invitation is pending a fresh one-time link (the first was lost
+    or has expired). The link already sent stops working: the token is bound to the
+    account's password field, which gets a new unusable value here."""
+    user = _pending_invitation_locked(member)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    from royalties.tasks import invitation_email_send
+
+    transaction.on_commit(partial(invitation_email_send.delay, user.pk))
+    member.user = user
+    return member
+
+
+@transaction.atomic
+def rights_holder_invitation_cancel(*, member: RightsHolderMember) -> None:
+    """Withdraw an invitation not yet accepted: the account, never used, is deleted with
+    its membership (the username is free again) and its link no longer opens anything."""
+    user = _pending_invitation_locked(member)
+    user.delete()

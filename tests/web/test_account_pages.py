@@ -7,8 +7,9 @@ import time
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from subscriptions.services.patrons import patron_register, portal_key_rotate, portal_link_signature
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, CinemaStaffFactory
 from tests.web.conftest import csrf_of
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,35 @@ def test_staff_sign_in_and_next_stays_on_this_site(web, library_admin):
     assert response["Location"] == "/bibliotheque/"
 
 
+def staff_sign_in(client, user, next_url=None):
+    data = {
+        "csrfmiddlewaretoken": csrf_of(client, "/connexion/"),
+        "staff-username": user.username,
+        "staff-password": TEST_PASSWORD,
+    }
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/connexion/", data)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        (None, "/equipe/redevances/"),  # their working space, not the home page
+        ("https://evil.example/phish", "/equipe/redevances/"),  # another site: ignored
+        ("//evil.example/phish", "/equipe/redevances/"),
+        ("/films/?q=varda", "/films/?q=varda"),  # a page of this site wins
+    ],
+)
+def test_the_cinema_staff_land_on_the_royalties_pages_unless_next_says_where(
+    web, editor, next_url, lands_on
+):
+    response = staff_sign_in(web, editor, next_url)
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+    assert web.get("/equipe/redevances/").status_code == 200  # signed in, and may open it
+
+
 def test_a_patron_cannot_use_the_staff_form(web, library, registered):
     token = csrf_of(web, "/connexion/")
     response = web.post(
@@ -150,3 +180,9 @@ def test_sign_out_is_a_post(patron_web):
     token = csrf_of(patron_web, "/")
     assert patron_web.post("/deconnexion/", {"csrfmiddlewaretoken": token}).status_code == 302
     assert patron_web.get("/mon-espace/").status_code == 302
+
+
+def test_a_rights_negotiator_lands_on_the_royalties_pages_too(web):
+    negotiator = CinemaStaffFactory(role=User.Role.RIGHTS_NEGOTIATOR)
+    response = staff_sign_in(web, negotiator)
+    assert response.status_code == 302 and response["Location"] == "/equipe/redevances/"

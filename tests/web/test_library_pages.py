@@ -408,13 +408,16 @@ def test_cart_lines_are_checked_with_their_reason_and_a_refused_submission_reser
     ended = make_edition(stock=10, rights=False, film=film_with(title="Droits finis"))
     grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
     scarce = make_edition(stock=1, film=film_with(title="Rare"))
-    for edition, copies in ((good, "2"), (ended, "1"), (scarce, "1")):
+    for edition, copies in ((good, "2"), (scarce, "1")):
         response = post(
             librarian,
             "/bibliotheque/dvd/panier/ajouter",
             {"edition": edition.pk, "quantity": copies},
         )
         assert response.status_code == 302
+    # a line whose rights ended while it waited in the cart (the page no longer puts an
+    # edition refused on DVD in the cart: the orders service still takes it)
+    order_services.cart_line_add(order=Order.objects.get(status="cart"), edition=ended, quantity=1)
     # the stock moves under the cart's feet
     order_services.stock_record(edition=scarce, kind="write_off", quantity=1)
     # above the cap: refused at once, with the sentence
@@ -432,6 +435,76 @@ def test_cart_lines_are_checked_with_their_reason_and_a_refused_submission_reser
     order.refresh_from_db()
     assert order.status == "cart"
     assert not StockMovement.objects.filter(kind="reservation").exists()
+
+
+def _entry_of(body: str, edition) -> str:
+    """The list's entry of an edition (its `<li>`), found by its EAN."""
+    start = body.index(edition.ean)
+    return body[body.rindex('<li class="web-result">', 0, start) : body.index("</li>", start)]
+
+
+def test_an_edition_the_rights_refuse_on_dvd_offers_no_add_button_but_says_why(
+    librarian, dvd_library
+):
+    """The engine's answer decides: a withdrawn film, rights ended, no rights at all —
+    each row keeps its title, EAN and stock and says why, without a form; a film the
+    library may order keeps its button."""
+    orderable = make_edition(stock=4, film=film_with(title="Commandable"))
+    withdrawn = make_edition(
+        stock=3,
+        film=FilmFactory(title="Parti", status="withdrawn", withdrawn_on=day(-10)),
+    )
+    grant_dvd(withdrawn.film)  # its grant still runs: the withdrawal decides
+    ended = make_edition(stock=2, rights=False, film=film_with(title="Droits finis"))
+    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    never = make_edition(stock=2, rights=False, film=FilmFactory(title="Sans droits"))
+    body = unescape(text(librarian.get("/bibliotheque/dvd/")))
+    entry = _entry_of(body, orderable)
+    assert "<form" in entry and "Ajouter « Commandable » au panier" in entry
+    for edition, reason in (
+        (withdrawn, "Le film a quitté le catalogue."),
+        (ended, "Les droits pour cet usage ont pris fin."),
+        (never, "Le service ne détient pas de droits pour cet usage."),
+    ):
+        entry = _entry_of(body, edition)
+        assert edition.film.title in entry and "disponible" in entry
+        assert f"DVD : {reason}" in entry, entry
+        assert "Cette édition ne peut pas être ajoutée au panier." in entry
+        assert "<form" not in entry and "Ajouter" not in entry
+        assert f'id="quantity-{edition.pk}"' not in entry
+
+
+def test_a_forged_add_of_a_refused_edition_is_refused_with_the_reason_and_writes_nothing(
+    librarian, dvd_library
+):
+    withdrawn = make_edition(
+        stock=3,
+        film=FilmFactory(title="Parti", status="withdrawn", withdrawn_on=day(-10)),
+    )
+    grant_dvd(withdrawn.film)
+    url = "/bibliotheque/dvd/panier/ajouter"
+    data = {"edition": withdrawn.pk, "quantity": "1", "back": "/bibliotheque/dvd/?q=parti"}
+    response = post(librarian, url, data)
+    assert response.status_code == 302 and response["Location"] == "/bibliotheque/dvd/?q=parti"
+    shown = unescape(text(librarian.get(response["Location"])))
+    assert "DVD : Le film a quitté le catalogue." in shown
+    assert 'class="fr-alert fr-alert--error' in shown  # the message, as an error
+    # under htmx: the cart's summary, beside the list, says why
+    summary = unescape(text(post(librarian, url, data, HTTP_HX_REQUEST="true")))
+    assert summary.startswith('<div id="cart-summary"')
+    assert (
+        '<p class="fr-message fr-message--error">DVD : Le film a quitté le catalogue.</p>'
+        in summary
+    )
+    assert "Votre panier est vide." in summary
+    # nothing written: no cart, no line
+    assert not Order.objects.exists()
+    # a cart with other lines keeps them as they were
+    kept = make_edition(stock=5)
+    assert post(librarian, url, {"edition": kept.pk, "quantity": "2"}).status_code == 302
+    post(librarian, url, data)
+    order = Order.objects.get(status="cart")
+    assert list(order.lines.values_list("edition_id", "quantity")) == [(kept.pk, 2)]
 
 
 def test_a_double_submission_orders_once(librarian, dvd_library):

@@ -481,3 +481,115 @@ def test_the_staff_s_statement_pages_and_documents_are_never_cached(editor_web):
         response = editor_web.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def _invite(client, url, username, email, capture):
+    with capture(execute=True):
+        response = post(client, url, {"username": username, "email": email})
+    assert response.status_code == 302
+    return User.objects.get(username=username)
+
+
+def test_a_pending_invitation_is_sent_again_or_cancelled_and_the_old_links_stop_working(
+    editor_web, django_capture_on_commit_callbacks
+):
+    holder = contracted().rights_holder
+    url = f"{BASE}ayants-droit/{holder.pk}/utilisateurs/"
+    active = _holder_user(holder)  # has chosen a password: nothing to send or cancel
+    pending = _invite(
+        editor_web, url, "prod-compta", "c@prod.example", django_capture_on_commit_callbacks
+    )
+    page = editor_web.get(url).content.decode()
+    for form in ("invitation-resend", "invitation-cancel"):
+        assert f'id="{form}-{pending.pk}"' in page
+        assert f'id="{form}-{active.pk}"' not in page
+    assert "Renvoyer à prod-compta" in page
+    assert "Annuler l’invitation de prod-compta" in page
+    first = link_path(mail.outbox[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = post(editor_web, f"{url}{pending.pk}/renvoyer", {}, token_from=url)
+    assert resent.status_code == 302 and resent["Location"] == url
+    assert (
+        "Une nouvelle invitation est envoyée à c@prod.example ; le lien envoyé auparavant "
+        "ne fonctionne plus." in editor_web.get(url).content.decode()
+    )
+    assert [m.to for m in mail.outbox] == [["c@prod.example"], ["c@prod.example"]]
+    second = link_path(mail.outbox[1])
+    assert second != first
+    old = Client().get(first)
+    assert old.status_code == 400 and "Ce lien ne fonctionne plus" in old.content.decode()
+    assert Client().get(second).status_code == 200
+
+    cancelled = post(editor_web, f"{url}{pending.pk}/annuler", {}, token_from=url)
+    assert cancelled.status_code == 302 and cancelled["Location"] == url
+    page = editor_web.get(url).content.decode()
+    assert "L’invitation de prod-compta est annulée : son lien ne fonctionne plus." in page
+    assert "c@prod.example" not in page  # no longer listed
+    assert not User.objects.filter(pk=pending.pk).exists()
+    for path in (first, second):
+        dead = Client().get(path)
+        assert dead.status_code == 400 and "Ce lien ne fonctionne plus" in dead.content.decode()
+    assert User.objects.filter(pk=active.pk).exists()
+
+
+def test_a_forged_resend_or_cancel_of_an_accepted_invitation_says_why_and_changes_nothing(
+    editor_web, library_admin
+):
+    holder = contracted().rights_holder
+    url = f"{BASE}ayants-droit/{holder.pk}/utilisateurs/"
+    active = _holder_user(holder)
+    password = active.password
+    for action in ("renvoyer", "annuler"):
+        response = post(editor_web, f"{url}{active.pk}/{action}", {}, token_from=url)
+        assert response.status_code == 302 and response["Location"] == url
+        shown = editor_web.get(url).content.decode()
+        assert (
+            "Cette invitation a déjà été acceptée : l’utilisateur a choisi son mot de passe."
+            in (shown)
+        )
+        assert 'class="fr-alert fr-alert--error' in shown
+    active.refresh_from_db()
+    assert active.password == password and active.is_active
+    assert not mail.outbox
+    # another holder's user, nobody, a GET: not found / not allowed; a librarian: 403
+    other = contracted(title="Autre film").rights_holder
+    other_url = f"{BASE}ayants-droit/{other.pk}/utilisateurs/"
+    assert (
+        post(editor_web, f"{other_url}{active.pk}/annuler", {}, token_from=url).status_code == 404
+    )
+    assert (
+        post(editor_web, f"{url}{active.pk + 999}/annuler", {}, token_from=url).status_code == 404
+    )
+    assert editor_web.get(f"{url}{active.pk}/annuler").status_code == 405
+    librarian = Client(enforce_csrf_checks=True)
+    librarian.force_login(library_admin)
+    assert post(librarian, f"{url}{active.pk}/annuler", {}, token_from="/").status_code == 403
+    assert User.objects.filter(pk=active.pk).exists()
+
+
+def test_the_holder_s_users_page_with_pending_invitations_costs_constant_queries(
+    editor_web, editor
+):
+    holder = contracted().rights_holder
+    url = f"{BASE}ayants-droit/{holder.pk}/utilisateurs/"
+
+    def pending_member():
+        user = UserFactory(role=User.Role.RIGHTS_HOLDER, institution=None)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        return RightsHolderMember.objects.create(user=user, rights_holder=holder, invited_by=editor)
+
+    first = pending_member()
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            page = editor_web.get(url)
+        assert page.status_code == 200
+        assert f'id="invitation-cancel-{first.user_id}"' in page.content.decode()
+        return len(queries)
+
+    before = count()
+    for _ in range(3):
+        pending_member()
+    assert count() == before

@@ -106,6 +106,8 @@ def sign_in(request):
                             default_next = reverse("web:library-dashboard")
                         elif user.is_rights_holder:
                             default_next = reverse("web:holder-space")
+                        elif user.is_cinema_staff:  # their working space: the royalties
+                            default_next = reverse("web:royalties-statements")
                         return redirect(_next_url(request, default_next))
     locked = any(
         code == "login_locked"

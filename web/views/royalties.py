@@ -3,7 +3,7 @@ overdue and their totals (the API's selectors: `royalties.selectors`), a stateme
 its usage, lines, recoupment, guarantee and total and what can be done with it next
 (recompute a draft, approve, send, record the payment, correct), a contract's payment
 terms with their history and a new version, and a rights holder's users with the
-invitation form. Every change is a `royalties.services` call; a refusal is the service's
+invitation form (and, for an invitation still pending, sending it again or cancelling it). Every change is a `royalties.services` call; a refusal is the service's
 sentence, on the field it names when the form has it.
 
 The cinema staff only: visitors go to the sign-in page and come back; everyone else (a
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.errors import ApplicationError, NotFoundError
 from rights.models import Contract, RightsHolder
@@ -31,7 +31,11 @@ from royalties.documents import document_response
 from royalties.errors import RoyaltiesErrorCode
 from royalties.models import PaymentTerms, PerUseRate, RightsHolderMember, Statement
 from royalties.periods import period_parse
-from royalties.services.members import rights_holder_member_invite
+from royalties.services.members import (
+    rights_holder_invitation_cancel,
+    rights_holder_invitation_resend,
+    rights_holder_member_invite,
+)
 from royalties.services.statements import statement_recipients
 from web.royalties_forms import (
     HolderMemberInviteForm,
@@ -328,3 +332,48 @@ def holder_members(request, holder_id):
         {"holder": holder, "members": members, "form": form, "crumbs": _crumbs()},
         status=status,
     )
+
+
+def _pending_member(holder_id, user_id) -> RightsHolderMember:
+    return get_object_or_404(
+        RightsHolderMember.objects.select_related("user"),
+        rights_holder_id=holder_id,
+        user_id=user_id,
+    )
+
+
+@cinema_staff_required
+@require_POST
+def holder_invitation_resend(request, holder_id, user_id):
+    """Send a pending invitation again: a fresh link, the one sent before stops working."""
+    member = _pending_member(holder_id, user_id)
+    try:
+        rights_holder_invitation_resend(member=member)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("A new invitation is sent to %(email)s; the link sent before no longer works.")
+            % {"email": member.user.email},
+        )
+    return redirect("web:royalties-holder-members", holder_id=holder_id)
+
+
+@cinema_staff_required
+@require_POST
+def holder_invitation_cancel(request, holder_id, user_id):
+    """Cancel an invitation not yet accepted: the account goes, its link no longer works."""
+    member = _pending_member(holder_id, user_id)
+    username = member.user.username
+    try:
+        rights_holder_invitation_cancel(member=member)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("The invitation of %(username)s is cancelled: its link no longer works.")
+            % {"username": username},
+        )
+    return redirect("web:royalties-holder-members", holder_id=holder_id)

@@ -125,6 +125,10 @@ class Command(BaseCommand):
             f"Library:      library-admin (password below) at {base}/connexion/ — lands on "
             f"{base}/bibliotheque/ (the back office)"
         )
+        self.stdout.write(
+            f"Cinema staff: editor (password below) at {base}/connexion/ — lands on "
+            f"{base}/equipe/redevances/ (the royalties pages)"
+        )
         self.stdout.write(f"API:          {base}/api/v1/")
         self.stdout.write(f"API docs:     {base}/api/docs/")
         self.stdout.write(f"Admin:        {base}/admin/")

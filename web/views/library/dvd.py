@@ -165,7 +165,12 @@ def editions(request):
 @library_staff_required(libraries_only=True)
 def cart_add(request):
     """Put copies of an edition in the cart. Under htmx only the cart's summary is sent
-    back (the page stays where it is); otherwise back to the list with a message."""
+    back (the page stays where it is); otherwise back to the list with a message.
+
+    An edition whose film the rights engine refuses the library on DVD today is not put in
+    the cart (the list offers no button for it; a forged request gets the engine's reason,
+    as the list words it). The submission checks every line again, for rights that end
+    while a line waits in the cart."""
     library = request.user.institution
     raw = request.POST.get("edition", "")
     edition = None
@@ -175,6 +180,8 @@ def cart_add(request):
     said, ok = "", False
     if edition is None:
         said = _("No such DVD edition.")
+    elif not (decision := _dvd_decision(library, edition)).allowed:
+        said = _("DVD: %(reason)s") % {"reason": rights.sentence(decision)}
     elif not form.is_valid():
         said = " ".join(form.errors["quantity"])
     else:
@@ -202,6 +209,12 @@ def cart_add(request):
     if not back.startswith("/bibliotheque/dvd/"):
         back = reverse("web:library-dvd")
     return redirect(back)
+
+
+def _dvd_decision(library, edition: DvdEdition):
+    """The rights engine's answer for the edition's film on DVD, for the library, today."""
+    decisions = decide_many(library, [edition.film], [Medium.DVD], on=timezone.localdate())
+    return decisions[edition.film_id][Medium.DVD]
 
 
 @require_GET
