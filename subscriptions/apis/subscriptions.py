@@ -233,7 +233,8 @@ class SubscriptionViewSet(
     def request_payment(self, request, pk=None):
         """Accept the quote and choose the payment: card or SEPA debit (Stripe; answers
         the `checkout_url` to send the payer to, and a fresh one when asked again while the
-        payment is awaited), or an administrative invoice (issued at once)."""
+        payment is awaited), or an administrative invoice (issued at once). Stripe failing
+        or refusing answers 502 `payment_provider_error` and changes nothing."""
         subscription = self.get_object()
         self._check_may_buy(subscription.subscriber_id)
         data = PaymentRequestSerializer(data=request.data)
