@@ -81,6 +81,45 @@ def test_a_small_table_stays_a_link_a_long_one_is_prepared(staff_web, views, set
     assert "csv=screenings" in page and "csv=views" not in page
 
 
+def test_a_long_tables_csv_typed_by_hand_leads_to_its_preparation(staff_web, views, settings):
+    """`?csv=views` typed for a table longer than the threshold writes no CSV in the
+    request and asks for nothing (a GET): back to the page at the table, whose button
+    prepares it, with a sentence saying so. At the threshold the CSV is written."""
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    query = {"group_by": "film", "start": "2025-01-01", "end": "2025-12-31"}
+    response = staff_web.get(STATS, {**query, "csv": "views"})
+    assert response.status_code == 302
+    assert response["Location"] == (
+        STATS + "?group_by=film&start=2025-01-01&end=2025-12-31#stats-views"
+    )
+    assert not StatsExport.objects.exists()
+    page = unescape(staff_web.get(response["Location"]).content.decode())
+    assert "Ce tableau compte 3 lignes" in page
+    assert 'name="table" value="views"' in page  # the button that prepares it
+    assert "Ce tableau compte" not in staff_web.get(STATS, query).content.decode()  # once
+
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 3
+    written = staff_web.get(STATS, {**query, "csv": "views"})
+    assert written.status_code == 200 and written["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(written.content.decode())))
+    assert sorted(row["film_title"] for row in rows) == [
+        "Le Joli Mai",
+        "Les Glaneurs",
+        "Sans soleil",
+    ]
+
+
+def test_a_short_tables_csv_builds_that_table_only(staff_web, views, settings):
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    query = {"group_by": "film", "start": "2025-01-01", "end": "2025-12-31", "csv": "screenings"}
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_web.get(STATS, query)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any("subscriptions_screeningbooking" in statement for statement in sql)
+    assert not any("media_viewevent" in statement for statement in sql)  # the views' tables
+
+
 def test_the_stats_csv_is_prepared_polled_and_offered(
     staff_web, views, background, django_capture_on_commit_callbacks
 ):
