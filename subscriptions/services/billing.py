@@ -189,18 +189,28 @@ def subscription_payment_start(
     _check_payable_by_stripe(subscription, payment_method)
     customer_id = _stripe_customer_for(subscription)
     session = _checkout_session_open(subscription, customer_id, payment_method)
-    with transaction.atomic():
-        locked = lock_subscriptions([subscription.pk])[subscription.pk]
-        # checked again under the lock: the subscription may have moved meanwhile
-        if not _check_payable_by_stripe(locked, payment_method):
-            locked = subscription_payment_request(
-                subscription=locked,
-                payment_method=payment_method,
-                purchase_order_reference=purchase_order_reference,
-            )
-        locked.stripe_customer_id = customer_id
-        locked.stripe_checkout_session_id = session.id
-        locked.save(update_fields=["stripe_customer_id", "stripe_checkout_session_id"])
+    try:
+        with transaction.atomic():
+            locked = lock_subscriptions([subscription.pk])[subscription.pk]
+            # checked again under the lock: the subscription may have moved meanwhile
+            if not _check_payable_by_stripe(locked, payment_method):
+                locked = subscription_payment_request(
+                    subscription=locked,
+                    payment_method=payment_method,
+                    purchase_order_reference=purchase_order_reference,
+                )
+            locked.stripe_customer_id = customer_id
+            locked.stripe_checkout_session_id = session.id
+            locked.save(update_fields=["stripe_customer_id", "stripe_checkout_session_id"])
+    except ApplicationError:
+        # nobody has its URL: unpaid, it expires at Stripe within a day
+        logger.warning(
+            "Checkout Session %s of subscription %s left unused: %s",
+            session.id,
+            subscription.pk,
+            "the subscription moved meanwhile",
+        )
+        raise
     return PaymentStart(subscription=locked, checkout_url=session.url)
 
 

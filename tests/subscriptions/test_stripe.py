@@ -351,6 +351,31 @@ def test_asking_again_when_stripe_fails_keeps_the_session_awaited(
     assert payment_fields(awaiting_card.pk) == before
 
 
+def test_a_quote_cancelled_while_stripe_answered_stays_cancelled(
+    library_api, library, platform, today, monkeypatch, caplog
+):
+    """Stripe is asked outside any transaction: the state is checked again under the row
+    lock before anything is written, and a quote cancelled meanwhile is not paid."""
+    from subscriptions.gateways import stripe as stripe_gateway
+    from subscriptions.services.subscriptions import subscription_cancel
+
+    subscription_id = quote(library_api, library, platform, today)
+    opened = stripe_gateway.checkout_session_create
+
+    def cancelled_meanwhile(**kwargs):
+        session = opened(**kwargs)
+        subscription_cancel(subscription=Subscription.objects.get(pk=subscription_id))
+        return session
+
+    monkeypatch.setattr(stripe_gateway, "checkout_session_create", cancelled_meanwhile)
+    with caplog.at_level(logging.WARNING, logger="subscriptions.services.billing"):
+        response = request_payment(library_api, subscription_id, "card")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_status_transition"
+    assert payment_fields(subscription_id) == {**QUOTE_AS_IT_WAS, "status": "cancelled"}
+    assert "left unused" in caplog.text
+
+
 def test_stripe_not_configured_is_refused_before_anything_changes(
     library_api, library, platform, today, settings
 ):
