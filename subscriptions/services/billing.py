@@ -205,10 +205,9 @@ def subscription_payment_start(
     except ApplicationError:
         # nobody has its URL: unpaid, it expires at Stripe within a day
         logger.warning(
-            "Checkout Session %s of subscription %s left unused: %s",
+            "Checkout Session %s left unused: subscription %s moved meanwhile",
             session.id,
             subscription.pk,
-            "the subscription moved meanwhile",
         )
         raise
     return PaymentStart(subscription=locked, checkout_url=session.url)
