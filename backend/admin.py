@@ -18,3 +18,48 @@ class SystemRecordAdmin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PreparedExportAdmin(SystemRecordAdmin):
+    """The files prepared in the background (`backend.exports`): who asked for what, its
+    state, the worker's claim and last heartbeat, the reason of a failure — to follow a
+    file a library says is stuck. Read-only: the worker and the sweep write them. The
+    file itself is not linked here (it is the library's, downloaded from its own page).
+    Mix in before `admin.ModelAdmin`, on a model with `institution`."""
+
+    list_display = (
+        "pk",
+        "kind",
+        "institution",
+        "state",
+        "rows",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "expires_at",
+    )
+    list_filter = ("state", "kind")
+    list_select_related = ("institution",)
+    search_fields = ("institution__code", "institution__name", "filename")
+    date_hierarchy = "created_at"
+    fields = (
+        "institution",
+        "kind",
+        "parameters",
+        "state",
+        "error",
+        "estimated_rows",
+        "rows",
+        "filename",
+        "content_type",
+        "size",
+        "language",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "expires_at",
+    )
+    readonly_fields = fields

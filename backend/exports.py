@@ -4,9 +4,18 @@ MARC file): what every such export shares, whichever app owns it.
 An app that exports a long file owns a concrete model on `PreparedExport` (with its
 `institution`: whose staff may see the file), a service that asks for one
 (`export_request`), a Celery task that prepares it (`export_run`, with the app's producer)
-and a sweep (`exports_sweep`) that deletes expired files and fails the ones left pending
-or running too long (their worker died). Small exports stay immediate: the app decides by
-a threshold on the estimated number of rows or records.
+and a sweep (`exports_sweep`) that deletes expired files and fails the ones whose worker
+is lost. Small exports stay immediate: the app decides by a threshold on the estimated
+number of rows or records.
+
+When is a worker lost? Not when a file simply takes long: while the producer runs, a
+thread of the worker refreshes the export's `heartbeat_at` every
+`EXPORT_HEARTBEAT_SECONDS` (60). The sweep fails a running export whose last heartbeat
+(or claim) is older than `EXPORT_STALE_MINUTES` (30) — its process died, or was killed by
+a time limit — and a pending one asked for that long ago and never claimed (its task was
+lost). A producer that hangs while its process lives keeps beating: it is given up after
+`EXPORT_MAX_RUNNING_MINUTES` (360) since its claim. Either way a worker that ends later
+finds its export failed and throws its file away.
 
 States: pending (asked, the task queued once the transaction commits) → running (claimed
 by one worker: a conditional UPDATE, so two workers never both prepare it) → ready (the
@@ -21,13 +30,14 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -83,6 +93,8 @@ class PreparedExport(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    #: refreshed by the worker while it prepares the file: the sweep's sign of life
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
 
@@ -200,17 +212,18 @@ def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Pro
     producer's failure: the page shows the sentence instead."""
     now = timezone.now()
     claimed = model.objects.filter(pk=export_id, state=ExportState.PENDING).update(
-        state=ExportState.RUNNING, started_at=now
+        state=ExportState.RUNNING, started_at=now, heartbeat_at=now
     )
     if not claimed:
         return "skipped"
     export = model.objects.select_related("institution", "requested_by").get(pk=export_id)
     with translation.override(export.language):
         try:
-            body, rows = produce(export)
-            name = export.file.storage.save(
-                export_upload_to(export, export.filename), ContentFile(body)
-            )
+            with Heartbeat(model, export_id):
+                body, rows = produce(export)
+                name = export.file.storage.save(
+                    export_upload_to(export, export.filename), ContentFile(body)
+                )
         except ApplicationError as exc:
             return _fail(model, export_id, str(exc.message))
         except Exception:
@@ -236,6 +249,43 @@ def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Pro
     return ExportState.READY
 
 
+class Heartbeat:
+    """While the block runs, a thread refreshes the running export's `heartbeat_at` every
+    `EXPORT_HEARTBEAT_SECONDS` (one conditional UPDATE on its own connection, closed when
+    the block ends). The beats say the worker's process lives, whatever the producer does
+    meanwhile (one long query, or writing); they stop with the block, or with the process."""
+
+    def __init__(self, model, export_id: int, *, every: float | None = None) -> None:
+        self.model = model
+        self.export_id = export_id
+        self.every = settings.EXPORT_HEARTBEAT_SECONDS if every is None else every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"export-heartbeat-{export_id}", daemon=True
+        )
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                self.model.objects.filter(pk=self.export_id, state=ExportState.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed beat is the sweep's business, never the file's
+            logger.exception(
+                "export %s %s: heartbeat failed", self.model._meta.label, self.export_id
+            )
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _fail(model, export_id: int, message: str) -> str:
     model.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
         state=ExportState.FAILED, error=message[:500], finished_at=timezone.now()
@@ -244,16 +294,21 @@ def _fail(model, export_id: int, message: str) -> str:
 
 
 def exports_sweep(model, *, now=None) -> dict[str, int]:
-    """Delete expired exports and their files; fail those left pending, or running, longer
-    than `EXPORT_STALE_MINUTES` (their task was lost or their worker died)."""
+    """Delete expired exports and their files; fail those whose worker is lost: pending
+    and never claimed for `EXPORT_STALE_MINUTES` (the task was lost), running without a
+    heartbeat for as long (the worker died), or running longer than
+    `EXPORT_MAX_RUNNING_MINUTES` (the producer hangs)."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES)
+    too_long = now - datetime.timedelta(minutes=settings.EXPORT_MAX_RUNNING_MINUTES)
     with translation.override(settings.LANGUAGE_CODE):
-        # pending since asked for, or running since claimed (a task may wait in the queue
-        # before a worker claims it: its time running counts from then)
+        # pending since asked for; running since its last heartbeat (the claim is the first:
+        # a task may wait in the queue before a worker claims it), or since its claim
         failed = model.objects.filter(
             Q(state=ExportState.PENDING, created_at__lt=stale)
-            | Q(state=ExportState.RUNNING, started_at__lt=stale)
+            | Q(state=ExportState.RUNNING, heartbeat_at__lt=stale)
+            | Q(state=ExportState.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale)
+            | Q(state=ExportState.RUNNING, started_at__lt=too_long)
         ).update(
             state=ExportState.FAILED,
             error=gettext("Preparing the file took too long. Ask for it again."),

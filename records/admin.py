@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from records.models import RecordSettings
+from backend.admin import PreparedExportAdmin
+from records.models import RecordSettings, RecordsExport
 
 
 @admin.register(RecordSettings)
@@ -8,3 +9,8 @@ class RecordSettingsAdmin(admin.ModelAdmin):
     list_display = ("institution", "proxy_prefix", "updated_at")
     search_fields = ("institution__name", "institution__code")
     autocomplete_fields = ("institution",)
+
+
+@admin.register(RecordsExport)
+class RecordsExportAdmin(PreparedExportAdmin, admin.ModelAdmin):
+    pass

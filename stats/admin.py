@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from stats.models import SushiCredential
+from backend.admin import PreparedExportAdmin
+from stats.models import StatsExport, SushiCredential
 
 
 @admin.register(SushiCredential)
@@ -16,3 +17,8 @@ class SushiCredentialAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(StatsExport)
+class StatsExportAdmin(PreparedExportAdmin, admin.ModelAdmin):
+    pass

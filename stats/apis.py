@@ -3,6 +3,7 @@ caller may read, call one selector, answer JSON, CSV (`?format=csv`) or SVG."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.permissions import IsCinemaStaff
+from backend.errors import ApplicationError
 from stats.charts import bar_chart_svg
+from stats.errors import StatsErrorCode
 from stats.exports import CSVRenderer, SVGRenderer, csv_response, svg_response, table_csv_response
 from stats.selectors.annual import FIGURE_LABELS, annual_report, annual_report_rows
 from stats.selectors.counter import counter_csv_rows, counter_title_report, month_period
@@ -31,6 +34,7 @@ from stats.selectors.usage import (
     SOURCES,
     monthly_series,
     usage_table,
+    usage_table_size,
 )
 
 MAX_ID = 2**31 - 1
@@ -126,10 +130,28 @@ TABLE_RESPONSE = {
 }
 
 
+def csv_too_long(rows: int) -> ApplicationError:
+    """The refusal of a CSV longer than `STATS_EXPORT_BACKGROUND_ROWS` asked for at once."""
+    limit = settings.STATS_EXPORT_BACKGROUND_ROWS
+    return ApplicationError(
+        StatsErrorCode.TABLE_TOO_LONG,
+        _(
+            "This table has %(rows)s rows, more than the %(limit)s a CSV is written with at "
+            "once: ask for its CSV to be prepared on the statistics page, or choose a "
+            "shorter period or a coarser grouping."
+        )
+        % {"rows": rows, "limit": limit},
+        extra={"rows": rows, "limit": limit},
+    )
+
+
 class UsageTableApi(APIView):
     """A statistics table of the caller's scope over a period, grouped by month, film,
     library, network, department or region (one aggregate query). A library reads its
-    own; a network its own and its members'; the cinema staff everyone's."""
+    own; a network its own and its members'; the cinema staff everyone's. Its CSV is
+    written at once up to `STATS_EXPORT_BACKGROUND_ROWS` rows (the groups counted first,
+    by the database); a longer one is refused, 400 `table_too_long` with `rows` and
+    `limit`, before the table is built."""
 
     permission_classes = [IsAuthenticated]  # the scope helper answers 404 to the others
     renderer_classes = [JSONRenderer, CSVRenderer]
@@ -140,7 +162,12 @@ class UsageTableApi(APIView):
         data = _read(TableQuerySerializer, request)
         scope, period = _scope_and_period(request, data)
         source = SOURCES[self.source]
-        rows = usage_table(source, scope=scope, period=period, group_by=[data["group_by"]])
+        group_by = [data["group_by"]]
+        if request.accepted_renderer.format == "csv":
+            size = usage_table_size(source, scope=scope, period=period, group_by=group_by)
+            if size > settings.STATS_EXPORT_BACKGROUND_ROWS:
+                raise csv_too_long(size)
+        rows = usage_table(source, scope=scope, period=period, group_by=group_by)
         return _rows_response(
             request, self.source, scope, period, rows, {"group_by": data["group_by"]}
         )

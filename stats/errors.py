@@ -11,3 +11,4 @@ class StatsErrorCode(models.TextChoices):
     CREDENTIAL_REVOKED = "credential_revoked"
     ADMIN_REQUIRED = "admin_required"
     INVALID_TABLE = "invalid_table"
+    TABLE_TOO_LONG = "table_too_long"

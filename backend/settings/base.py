@@ -374,9 +374,13 @@ CELERY_TASK_ROUTES = {"media.tasks.transcode_master": {"queue": "transcoding"}}
 # a worker and offered when ready; smaller ones are written in the request.
 STATS_EXPORT_BACKGROUND_ROWS = env.int("STATS_EXPORT_BACKGROUND_ROWS", default=2000)
 RECORDS_EXPORT_BACKGROUND_RECORDS = env.int("RECORDS_EXPORT_BACKGROUND_RECORDS", default=250)
-# How long a prepared file is kept; when a pending or running one is given up as lost.
+# How long a prepared file is kept; when a pending or running one is given up as lost: a
+# worker beats every EXPORT_HEARTBEAT_SECONDS while it prepares a file, and one silent for
+# EXPORT_STALE_MINUTES (or still running after EXPORT_MAX_RUNNING_MINUTES) is lost.
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=30)
+EXPORT_HEARTBEAT_SECONDS = env.int("EXPORT_HEARTBEAT_SECONDS", default=60)
+EXPORT_MAX_RUNNING_MINUTES = env.int("EXPORT_MAX_RUNNING_MINUTES", default=360)
 
 # --- rights -----------------------------------------------------------------------------
 # Days before a grant ends at which the staff in charge are warned (one digest a day).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from stats.selectors.scope import Period, StatsScope, library_scope_required
 from stats.selectors.territory import home_areas
-from stats.selectors.usage import SOURCES, monthly_series, usage_table
+from stats.selectors.usage import SOURCES, monthly_series, usage_table, usage_table_size
 
 TOP_FILMS = 10
 #: the tables the page shows, in its order
@@ -40,4 +40,22 @@ def stats_table(
         return top_films(scope=scope, period=period)
     if name == "home_areas":
         return home_areas(library=library_scope_required(scope), period=period)
+    raise ValueError(name)
+
+
+def stats_table_size(
+    name: str, *, scope: StatsScope, period: Period, group_by: str = "month"
+) -> int:
+    """How many rows `stats_table` answers for the same choices, without building a
+    long table: a month table has the period's months, the others are counted by the
+    database (where the patrons live is a handful of rows: built)."""
+    if name in SOURCES:
+        if group_by == "month":
+            return len(period.months())
+        return usage_table_size(SOURCES[name], scope=scope, period=period, group_by=[group_by])
+    if name == "top_films":
+        films = usage_table_size(SOURCES["views"], scope=scope, period=period, group_by=["film"])
+        return min(films, TOP_FILMS)
+    if name == "home_areas":
+        return len(home_areas(library=library_scope_required(scope), period=period))
     raise ValueError(name)

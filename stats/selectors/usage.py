@@ -196,6 +196,35 @@ def usage_table(
     return result
 
 
+#: the column that tells one group of a grouping from another (its labels follow from it)
+GROUP_KEYS = {
+    "month": "month",
+    "film": "film_pk",
+    "library": "library_pk",
+    "network": "network_pk",
+    "department": "department",
+    "region": "region",
+}
+
+
+def usage_table_size(
+    source: Source, *, scope: StatsScope, period: Period, group_by: Sequence[str]
+) -> int:
+    """How many rows `usage_table` would answer, counted by the database (one COUNT of
+    the distinct groups) without building them: whether a table is long enough to be
+    prepared in the background."""
+    qs = source.queryset(scope, period)
+    keys: dict[str, object] = {}
+    for grouping in group_by:
+        key = GROUP_KEYS[grouping]
+        keys[key] = _group_values(source, grouping)[key]
+    if "network" in group_by:
+        if "stat_day" not in qs.query.annotations:
+            qs = qs.annotate(stat_day=TruncDate(F(source.moment)))
+        qs = qs.filter(_members_on_record_day(source))
+    return qs.order_by().values(**keys).distinct().count()
+
+
 def monthly_series(source: Source, *, scope: StatsScope, period: Period) -> list[dict]:
     """The monthly table with every month of the period, empty months as zeros."""
     by_month = {

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from backend.api.fields import BoundedDateField
 from backend.api.filters import IdFilter
 from backend.api.permissions import IsCinemaStaff, IsInstitutionStaffOrCinemaStaff
+from backend.api.schema import ErrorSerializer
 from subscriptions import selectors
 from subscriptions.models import (
     Plan,
@@ -228,12 +229,16 @@ class SubscriptionViewSet(
             ]
         return Response(UsageSerializer(usage).data)
 
-    @extend_schema(request=PaymentRequestSerializer, responses=PaymentStartSerializer)
+    @extend_schema(
+        request=PaymentRequestSerializer,
+        responses={200: PaymentStartSerializer, 502: ErrorSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="request-payment")
     def request_payment(self, request, pk=None):
         """Accept the quote and choose the payment: card or SEPA debit (Stripe; answers
         the `checkout_url` to send the payer to, and a fresh one when asked again while the
-        payment is awaited), or an administrative invoice (issued at once)."""
+        payment is awaited), or an administrative invoice (issued at once). Stripe failing
+        or refusing answers 502 `payment_provider_error` and changes nothing."""
         subscription = self.get_object()
         self._check_may_buy(subscription.subscriber_id)
         data = PaymentRequestSerializer(data=request.data)

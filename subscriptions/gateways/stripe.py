@@ -69,13 +69,18 @@ def _client() -> stripe.StripeClient:
     return _client_for(settings.STRIPE_API_KEY, settings.STRIPE_API_BASE)
 
 
-def customer_create(*, name: str, email: str, metadata: dict[str, str]) -> str:
-    """Create a Stripe Customer; returns its id (cus_...)."""
+def customer_create(
+    *, name: str, email: str, metadata: dict[str, str], idempotency_key: str | None = None
+) -> str:
+    """Create a Stripe Customer; returns its id (cus_...). With an `idempotency_key`,
+    Stripe answers a repeat of the same request (within 24 hours) with the same customer
+    instead of creating another."""
     params: dict[str, Any] = {"name": name, "metadata": metadata}
     if email:
         params["email"] = email
+    options: dict[str, Any] = {"idempotency_key": idempotency_key} if idempotency_key else {}
     try:
-        customer = _client().v1.customers.create(params=params)
+        customer = _client().v1.customers.create(params=params, options=options)
     except stripe.StripeError as exc:
         raise PaymentProviderError(str(exc)) from exc
     return customer.id

@@ -5,7 +5,9 @@ year, PDF with the legal mentions, marked paid by the staff) and payment by Stri
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import json
 import logging
 from dataclasses import dataclass
 
@@ -160,32 +162,72 @@ def subscription_payment_start(
     """The subscriber accepts the quote and chooses how to pay. By card or SEPA debit, a
     Stripe Checkout Session is opened and its URL returned; asking again while the
     payment is awaited opens a fresh session (one expires after a day, or Stripe may have
-    been unreachable the first time) without changing the subscription's status."""
+    been unreachable the first time) without changing the subscription's status.
+
+    Stripe is called first, outside any transaction, and the subscription written only
+    once it answered: the move to awaiting payment, the payment method and both Stripe
+    ids in one transaction. A failed call (Stripe unreachable or refusing: 502
+    `payment_provider_error`) leaves the quote exactly as it was, to be paid again."""
     from subscriptions.services.subscriptions import subscription_payment_request
 
     pays_by_stripe = payment_method in STRIPE_METHODS
-    if pays_by_stripe and not stripe_gateway.is_configured():
+    if not pays_by_stripe:
+        subscription = subscription_payment_request(
+            subscription=subscription,
+            payment_method=payment_method,
+            purchase_order_reference=purchase_order_reference,
+        )
+        return PaymentStart(subscription=subscription, checkout_url=None)
+    if not stripe_gateway.is_configured():
         # refused before anything changes: the quote stays a quote, payable otherwise
         raise ApplicationError(
             BillingErrorCode.STRIPE_NOT_CONFIGURED,
             _("Payments by Stripe are not enabled on this service."),
             status=400,
         )
-    asked_again = (
-        pays_by_stripe
-        and subscription.status == Subscription.Status.AWAITING_PAYMENT
-        and subscription.payment_method == payment_method
-    )
-    if not asked_again:
-        subscription = subscription_payment_request(
-            subscription=subscription,
-            payment_method=payment_method,
-            purchase_order_reference=purchase_order_reference,
+    # a wrong state is refused before Stripe is asked for anything
+    _check_payable_by_stripe(subscription, payment_method)
+    customer_id = _stripe_customer_for(subscription)
+    session = _checkout_session_open(subscription, customer_id, payment_method)
+    try:
+        with transaction.atomic():
+            locked = lock_subscriptions([subscription.pk])[subscription.pk]
+            # checked again under the lock: the subscription may have moved meanwhile
+            if not _check_payable_by_stripe(locked, payment_method):
+                locked = subscription_payment_request(
+                    subscription=locked,
+                    payment_method=payment_method,
+                    purchase_order_reference=purchase_order_reference,
+                )
+            locked.stripe_customer_id = customer_id
+            locked.stripe_checkout_session_id = session.id
+            locked.save(update_fields=["stripe_customer_id", "stripe_checkout_session_id"])
+    except ApplicationError:
+        # nobody has its URL: unpaid, it expires at Stripe within a day
+        logger.warning(
+            "Checkout Session %s left unused: subscription %s moved meanwhile",
+            session.id,
+            subscription.pk,
         )
-    if not pays_by_stripe:
-        return PaymentStart(subscription=subscription, checkout_url=None)
-    subscription, url = subscription_checkout_create(subscription=subscription)
-    return PaymentStart(subscription=subscription, checkout_url=url)
+        raise
+    return PaymentStart(subscription=locked, checkout_url=session.url)
+
+
+def _check_payable_by_stripe(subscription: Subscription, payment_method: str) -> bool:
+    """Whether the payment by Stripe is asked again (the subscription already awaits it
+    by that method); False for a quote; refused (409) otherwise."""
+    if subscription.status == Subscription.Status.QUOTE:
+        return False
+    if (
+        subscription.status == Subscription.Status.AWAITING_PAYMENT
+        and subscription.payment_method == payment_method
+    ):
+        return True
+    raise ApplicationError(
+        SubscriptionErrorCode.INVALID_TRANSITION,
+        _("Only a quote, or a subscription awaiting payment by this method, can be paid."),
+        status=409,
+    )
 
 
 def _provider_error(exc: Exception) -> ApplicationError:
@@ -200,7 +242,11 @@ def _provider_error(exc: Exception) -> ApplicationError:
 
 def _stripe_customer_for(subscription: Subscription) -> str:
     """The subscriber's Stripe Customer: the one an earlier subscription of the same
-    subscriber already uses, or a new one. Stripe is called outside any transaction."""
+    subscriber already uses, or a new one. Stripe is called outside any transaction and
+    nothing is written here: the id is kept with the Checkout Session's, once that one is
+    open too. A customer created for a checkout that then failed is not lost: its
+    creation carries an idempotency key made of the subscriber and what is sent, so the
+    next attempt (within Stripe's 24 hours of keys) is answered the same customer."""
     if subscription.stripe_customer_id:
         return subscription.stripe_customer_id
     known = (
@@ -213,54 +259,34 @@ def _stripe_customer_for(subscription: Subscription) -> str:
     if known:
         return known
     subscriber = subscription.subscriber
+    params = {
+        "name": subscriber.name,
+        "email": subscriber.email,
+        "metadata": {"institution_id": str(subscriber.pk), "institution_code": subscriber.code},
+    }
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
     try:
-        customer_id = stripe_gateway.customer_create(
-            name=subscriber.name,
-            email=subscriber.email,
-            metadata={"institution_id": str(subscriber.pk), "institution_code": subscriber.code},
+        return stripe_gateway.customer_create(
+            **params, idempotency_key=f"customer-{subscriber.pk}-{digest}"
         )
     except stripe_gateway.PaymentProviderError as exc:
         raise _provider_error(exc) from exc
-    # Kept at once, so that a failure of the next Stripe call does not orphan it.
-    with transaction.atomic():
-        locked = lock_subscriptions([subscription.pk])[subscription.pk]
-        locked.stripe_customer_id = customer_id
-        locked.save(update_fields=["stripe_customer_id"])
-    return customer_id
 
 
-def subscription_checkout_create(*, subscription: Subscription) -> tuple[Subscription, str]:
-    """Open a Stripe Checkout Session for the price of a subscription awaiting payment
-    (VAT included, in euro cents) and remember its id and the customer's on the
-    subscription. The session's metadata carries the subscription id back in webhooks."""
-    if subscription.status != Subscription.Status.AWAITING_PAYMENT:
-        raise ApplicationError(
-            SubscriptionErrorCode.INVALID_TRANSITION,
-            _("Only a subscription awaiting payment can be paid."),
-            status=409,
-        )
-    customer_id = _stripe_customer_for(subscription)
+def _checkout_session_open(
+    subscription: Subscription, customer_id: str, payment_method: str
+) -> stripe_gateway.CheckoutSession:
+    """A Stripe Checkout Session for the price of the subscription (VAT included, in euro
+    cents); its metadata carries the subscription id back in webhooks."""
     try:
-        session = stripe_gateway.checkout_session_create(
+        return stripe_gateway.checkout_session_create(
             customer_id=customer_id,
             amount=subscription.price_incl_vat,
             product_name=f"{subscription.plan.name} "
             f"({subscription.starts_on:%d/%m/%Y}–{subscription.ends_on:%d/%m/%Y})",
-            payment_method_type=subscription.payment_method,
+            payment_method_type=payment_method,
             metadata={"subscription_id": str(subscription.pk)},
             client_reference_id=str(subscription.pk),
         )
     except stripe_gateway.PaymentProviderError as exc:
         raise _provider_error(exc) from exc
-    with transaction.atomic():
-        subscription = lock_subscriptions([subscription.pk])[subscription.pk]
-        if subscription.status != Subscription.Status.AWAITING_PAYMENT:
-            raise ApplicationError(
-                SubscriptionErrorCode.INVALID_TRANSITION,
-                _("Only a subscription awaiting payment can be paid."),
-                status=409,
-            )
-        subscription.stripe_customer_id = customer_id
-        subscription.stripe_checkout_session_id = session.id
-        subscription.save(update_fields=["stripe_customer_id", "stripe_checkout_session_id"])
-    return subscription, session.url

@@ -24,6 +24,8 @@ SYSTEM_RECORDS = [
     "orders.StockMovement",
     "orders.Order",
     "accounts.ApiToken",
+    "stats.StatsExport",
+    "records.RecordsExport",
 ]
 #: inlines showing system-written rows inside another record's page
 SYSTEM_INLINES = [

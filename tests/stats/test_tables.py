@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from institutions.models import Institution
 from orders.models import Order, OrderLine
 from stats.selectors.scope import Period, StatsScope
-from stats.selectors.usage import SOURCES, VIEWS, usage_table
+from stats.selectors.tables import GROUPINGS, TABLES, stats_table, stats_table_size
+from stats.selectors.usage import SOURCES, VIEWS, usage_table, usage_table_size
 from tests.factories import FilmFactory, InstitutionFactory, MembershipFactory, NetworkFactory
 from tests.stats.conftest import make_order, make_screening, make_subscription, make_view
 
@@ -109,6 +110,14 @@ def test_every_grouping_matches_direct_counts(world, generated):
             rows = usage_table(VIEWS, scope=StatsScope(None), period=PERIOD, group_by=[grouping])
             got = {row[key]: (row["views"], row["minutes"], row["viewers"]) for row in rows}
             assert got == _expected(world, generated, grouping), grouping
+            # counted without building it: as many as the groups found by hand
+            for scope in (StatsScope(None), StatsScope(network), StatsScope(libraries[1])):
+                size = usage_table_size(VIEWS, scope=scope, period=PERIOD, group_by=[grouping])
+                built = usage_table(VIEWS, scope=scope, period=PERIOD, group_by=[grouping])
+                assert size == len(built), (grouping, scope)
+            assert usage_table_size(
+                VIEWS, scope=StatsScope(None), period=PERIOD, group_by=[grouping]
+            ) == len(_expected(world, generated, grouping))
         # a network's scope is its members' records while they were members
         network_rows = usage_table(
             VIEWS, scope=StatsScope(network), period=PERIOD, group_by=["month"]
@@ -166,6 +175,38 @@ def test_screenings_and_orders_measures(world, editor_api):
     assert [(r["network_code"], r["copies"]) for r in by_network.json()["rows"]] == [("NET-A", 5)]
 
 
+def test_every_tables_size_is_its_rows_counted_without_building_it(world):
+    """The number the page and the API decide on (a CSV written at once or prepared in
+    the background) is the number of rows the table has: screenings and orders too, the
+    month tables with their empty months, the most watched films at most ten."""
+    network, libraries, films = world
+    films += [FilmFactory() for _ in range(10)]  # 13 films: the top ten is cut
+    subscription = make_subscription(libraries[0])
+    for number, film in enumerate(films):
+        make_view(library=libraries[number % 3], film=film, day=datetime.date(2024, 3, 1))
+    day = datetime.date(2024, 2, 20)
+    make_screening(library=libraries[0], film=films[0], day=day, subscription=subscription)
+    make_screening(library=libraries[1], film=films[1], day=day, subscription=subscription)
+    make_order(library=libraries[1], day=day, lines=[(films[2], 1, "accepted")])
+    make_order(library=libraries[2], day=day, lines=[(films[3], 2, "accepted")])
+    checked = 0
+    for scope in (StatsScope(None), StatsScope(network), StatsScope(libraries[0])):
+        for name in TABLES:
+            if name == "home_areas" and (scope.institution is None or scope.is_network):
+                continue
+            for grouping in GROUPINGS:
+                rows = stats_table(name, scope=scope, period=PERIOD, group_by=grouping)
+                size = stats_table_size(name, scope=scope, period=PERIOD, group_by=grouping)
+                assert size == len(rows), (name, grouping, scope)
+                checked += 1
+    assert checked > 40
+    national = StatsScope(None)
+    assert stats_table_size("top_films", scope=national, period=PERIOD) == 10
+    assert stats_table_size("views", scope=national, period=PERIOD, group_by="film") == 13
+    assert stats_table_size("views", scope=national, period=PERIOD) == 4  # January to April
+    assert stats_table_size("orders", scope=national, period=PERIOD, group_by="library") == 2
+
+
 @pytest.mark.parametrize("source", list(SOURCES))
 @pytest.mark.parametrize("grouping", list(KEY_OF))
 def test_table_endpoints_take_a_constant_number_of_queries(editor_api, world, source, grouping):
@@ -216,6 +257,32 @@ def test_monthly_table_and_chart_for_a_library(library_api, library):
     svg = chart.content.decode()
     assert svg.count("<rect") == 4  # every month of the period, empty ones too
     assert "2024-02 : 0" in svg and "2024-01 : 20" in svg
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_csv_longer_than_the_threshold_is_refused_before_it_is_built(
+    library_api, library, settings, language
+):
+    for title in ("Les Glaneurs", "Sans soleil", "Le Joli Mai"):
+        make_view(library=library, film=FilmFactory(title=title), day=datetime.date(2024, 2, 1))
+    query = {"start": "2024-01-01", "end": "2024-04-30", "group_by": "film", "format": "csv"}
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 3  # three rows: written at once
+    written = library_api.get("/api/v1/stats/views/", query)
+    assert written.status_code == 200 and len(written.content.decode().splitlines()) == 4
+
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    with CaptureQueriesContext(connection) as queries:
+        refused = library_api.get("/api/v1/stats/views/", query, HTTP_ACCEPT_LANGUAGE=language)
+    assert refused.status_code == 400
+    assert refused["Content-Type"].startswith("application/json")
+    body = refused.json()
+    assert (body["code"], body["rows"], body["limit"]) == ("table_too_long", 3, 2)
+    assert ("préparer" if language == "fr" else "prepared") in body["detail"]
+    # the groups were counted, the titles never read
+    assert not any("title" in query["sql"] for query in queries.captured_queries)
+    # the same table in JSON is not a file written: answered
+    as_json = library_api.get("/api/v1/stats/views/", {**query, "format": "json"})
+    assert as_json.status_code == 200 and len(as_json.json()["rows"]) == 3
 
 
 def test_chart_escapes_institution_names(editor_api):

@@ -7,7 +7,12 @@ TCPSite on 127.0.0.1, on a free port, in a background thread.
 
 localstripe has no Checkout Sessions: `POST /v1/checkout/sessions` answers the body Stripe
 documents for a `checkout.session` (for a customer that must exist in localstripe) and
-keeps the form it was sent, so that tests can check what the gateway asked for.
+keeps the form it was sent, so that tests can check what the gateway asked for; with
+`checkout_refusal` set, it answers that Stripe error instead (as Stripe refuses a payment
+method the account has not activated).
+
+localstripe ignores `Idempotency-Key`: here a POST answered 2xx is kept under its key and
+a repeat of the key answered the same, as Stripe does (for 24 hours there).
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ class LocalStripe:
         self.checkout_requests: list[dict[str, str]] = []
         #: webhooks localstripe delivered to `sink_url` (body, headers), as Stripe would
         self.delivered: list[tuple[bytes, dict[str, str]]] = []
+        #: (HTTP status, Stripe error body) the next Checkout Sessions are refused with
+        self.checkout_refusal: tuple[int, dict[str, Any]] | None = None
+        #: Idempotency-Key -> (status, body) of the first answer
+        self.idempotent: dict[str, tuple[int, bytes]] = {}
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner = None
@@ -34,7 +43,9 @@ class LocalStripe:
         from aiohttp import web
         from localstripe import server
 
-        app = web.Application(middlewares=[server.error_middleware, server.auth_middleware])
+        app = web.Application(
+            middlewares=[self._idempotency(), server.error_middleware, server.auth_middleware]
+        )
         app.on_response_prepare.append(server.add_cors_headers)
         app.router.add_post("/v1/checkout/sessions", self._checkout_session_create)
         # under /_config/, which localstripe's auth middleware lets through (no API key)
@@ -74,11 +85,32 @@ class LocalStripe:
         app.router.add_delete("/_config/data", server.flush_store)
         return app
 
+    def _idempotency(self):
+        from aiohttp import web
+
+        @web.middleware
+        async def replay(request, handler):
+            key = request.headers.get("Idempotency-Key")
+            if request.method != "POST" or not key:
+                return await handler(request)
+            if key in self.idempotent:
+                status, body = self.idempotent[key]
+                return web.Response(status=status, body=body, content_type="application/json")
+            response = await handler(request)
+            if 200 <= response.status < 300:
+                self.idempotent[key] = (response.status, response.body)
+            return response
+
+        return replay
+
     async def _checkout_session_create(self, request):
         from localstripe import server
 
         form = {key: value for key, value in (await request.post()).items()}
         self.checkout_requests.append(form)
+        if self.checkout_refusal is not None:
+            status, error = self.checkout_refusal
+            return server.json_response({"error": error}, status=status)
         customer = form.get("customer")
         if customer:
             server.Customer._api_retrieve(customer)  # 404 "No such customer", as Stripe

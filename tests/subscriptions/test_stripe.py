@@ -26,7 +26,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from subscriptions.gateways.stripe import eur_to_cents
-from subscriptions.models import ScreeningCreditEntry, Subscription, WebhookEvent
+from subscriptions.models import Invoice, ScreeningCreditEntry, Subscription, WebhookEvent
 from subscriptions.services.subscriptions import subscription_activate, subscription_payment_request
 from subscriptions.services.webhooks import stripe_webhook_refusals_today
 from tests.subscriptions.localstripe_server import LocalStripe
@@ -63,6 +63,8 @@ def stripe_settings(settings, localstripe):
     settings.STRIPE_API_BASE = localstripe.url
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     localstripe.checkout_requests.clear()
+    localstripe.checkout_refusal = None
+    localstripe.idempotent.clear()
     return settings
 
 
@@ -250,17 +252,128 @@ def test_administrative_invoice_has_no_checkout(library_api, library, platform, 
     assert localstripe.checkout_requests == []
 
 
+QUOTE_AS_IT_WAS = {
+    "status": Subscription.Status.QUOTE,
+    "payment_method": "",
+    "purchase_order_reference": "",
+    "stripe_customer_id": "",
+    "stripe_checkout_session_id": "",
+}
+
+
+def payment_fields(subscription_id) -> dict:
+    return Subscription.objects.filter(pk=subscription_id).values(*QUOTE_AS_IT_WAS).get()
+
+
+def closed_port_url() -> str:
+    """An address where nothing listens: every connection is refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
 def test_stripe_refusing_is_a_provider_error(library_api, library, platform, today, settings):
     settings.STRIPE_API_KEY = "sk_"  # localstripe answers 401, as Stripe for a bad key
     subscription_id = quote(library_api, library, platform, today)
     response = request_payment(library_api, subscription_id, "card")
     assert response.status_code == 502
     assert response.json()["code"] == "payment_provider_error"
-    subscription = Subscription.objects.get(pk=subscription_id)
-    assert subscription.stripe_checkout_session_id == ""
+    assert payment_fields(subscription_id) == QUOTE_AS_IT_WAS
+    assert not Invoice.objects.exists()
     # once Stripe answers again, asking again opens the checkout
     settings.STRIPE_API_KEY = API_KEY
     assert request_payment(library_api, subscription_id, "card").json()["checkout_url"]
+
+
+def test_stripe_unreachable_leaves_the_quote_as_it_was_until_it_answers_again(
+    library_api, library, platform, today, settings, localstripe
+):
+    subscription_id = quote(library_api, library, platform, today)
+    settings.STRIPE_API_BASE = closed_port_url()  # connection refused (after the retries)
+    for method in ("card", "sepa_debit"):
+        response = request_payment(library_api, subscription_id, method)
+        assert response.status_code == 502, response.content
+        assert response.json()["code"] == "payment_provider_error"
+        assert payment_fields(subscription_id) == QUOTE_AS_IT_WAS
+    assert localstripe.checkout_requests == []
+
+    settings.STRIPE_API_BASE = localstripe.url
+    response = request_payment(library_api, subscription_id, "sepa_debit")
+    assert response.status_code == 200, response.content
+    subscription = Subscription.objects.get(pk=subscription_id)
+    assert subscription.status == Subscription.Status.AWAITING_PAYMENT
+    assert subscription.payment_method == "sepa_debit"
+    assert response.json()["checkout_url"].endswith(subscription.stripe_checkout_session_id)
+
+
+def test_a_checkout_refused_after_the_customer_was_created_writes_nothing(
+    library_api, library, platform, today, localstripe
+):
+    """Stripe creates the customer, then refuses the Checkout Session: the quote keeps no
+    Stripe id; the next attempt is answered the same customer (idempotency key), not a
+    second one."""
+    subscription_id = quote(library_api, library, platform, today)
+    customers = len(localstripe_get(localstripe, "/v1/customers?limit=100")["data"])
+    localstripe.checkout_refusal = (
+        400,
+        {
+            "type": "invalid_request_error",
+            "message": "The payment method type provided: sepa_debit is invalid.",
+        },
+    )
+    response = request_payment(library_api, subscription_id, "sepa_debit")
+    assert response.status_code == 502, response.content
+    assert response.json()["code"] == "payment_provider_error"
+    assert "sepa_debit" not in response.json()["detail"]  # Stripe's words stay with us
+    assert payment_fields(subscription_id) == QUOTE_AS_IT_WAS
+    [created] = localstripe_get(localstripe, "/v1/customers?limit=100")["data"][customers:]
+
+    localstripe.checkout_refusal = None
+    response = request_payment(library_api, subscription_id, "card")
+    assert response.status_code == 200, response.content
+    subscription = Subscription.objects.get(pk=subscription_id)
+    assert (subscription.status, subscription.payment_method) == ("awaiting_payment", "card")
+    assert subscription.stripe_customer_id == created["id"]
+    assert len(localstripe_get(localstripe, "/v1/customers?limit=100")["data"]) == customers + 1
+    assert localstripe.checkout_requests[-1]["customer"] == created["id"]
+
+
+def test_asking_again_when_stripe_fails_keeps_the_session_awaited(
+    library_api, awaiting_card, localstripe
+):
+    before = payment_fields(awaiting_card.pk)
+    localstripe.checkout_refusal = (500, {"type": "api_error", "message": "Try again."})
+    response = request_payment(library_api, awaiting_card.pk, "card")
+    assert response.status_code == 502
+    assert payment_fields(awaiting_card.pk) == before
+
+
+def test_a_quote_cancelled_while_stripe_answered_stays_cancelled(
+    library_api, library, platform, today, monkeypatch, caplog
+):
+    """Stripe is asked outside any transaction: the state is checked again under the row
+    lock before anything is written, and a quote cancelled meanwhile is not paid."""
+    from subscriptions.gateways import stripe as stripe_gateway
+    from subscriptions.services.subscriptions import subscription_cancel
+
+    subscription_id = quote(library_api, library, platform, today)
+    opened = stripe_gateway.checkout_session_create
+
+    def cancelled_meanwhile(**kwargs):
+        session = opened(**kwargs)
+        subscription_cancel(subscription=Subscription.objects.get(pk=subscription_id))
+        return session
+
+    monkeypatch.setattr(stripe_gateway, "checkout_session_create", cancelled_meanwhile)
+    with caplog.at_level(logging.WARNING, logger="subscriptions.services.billing"):
+        response = request_payment(library_api, subscription_id, "card")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_status_transition"
+    assert payment_fields(subscription_id) == {**QUOTE_AS_IT_WAS, "status": "cancelled"}
+    assert "left unused" in caplog.text
 
 
 def test_stripe_not_configured_is_refused_before_anything_changes(

@@ -8,6 +8,7 @@ prepared says why; bad input is a 4xx."""
 import csv
 import datetime
 import io
+import time
 from html import unescape
 
 import pytest
@@ -17,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from backend.exports import ExportState, exports_sweep
+from backend.exports import ExportState, export_run, exports_sweep
 from records.models import RecordsExport
 from records.services import records_export_prepare
 from rights.models import Medium
@@ -79,6 +80,45 @@ def test_a_small_table_stays_a_link_a_long_one_is_prepared(staff_web, views, set
     # the film table has 3 rows: prepared; the screenings' (none by film) stays a link
     assert 'name="table" value="views"' in page
     assert "csv=screenings" in page and "csv=views" not in page
+
+
+def test_a_long_tables_csv_typed_by_hand_leads_to_its_preparation(staff_web, views, settings):
+    """`?csv=views` typed for a table longer than the threshold writes no CSV in the
+    request and asks for nothing (a GET): back to the page at the table, whose button
+    prepares it, with a sentence saying so. At the threshold the CSV is written."""
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    query = {"group_by": "film", "start": "2025-01-01", "end": "2025-12-31"}
+    response = staff_web.get(STATS, {**query, "csv": "views"})
+    assert response.status_code == 302
+    assert response["Location"] == (
+        STATS + "?group_by=film&start=2025-01-01&end=2025-12-31#stats-views"
+    )
+    assert not StatsExport.objects.exists()
+    page = unescape(staff_web.get(response["Location"]).content.decode())
+    assert "Ce tableau compte 3 lignes" in page
+    assert 'name="table" value="views"' in page  # the button that prepares it
+    assert "Ce tableau compte" not in staff_web.get(STATS, query).content.decode()  # once
+
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 3
+    written = staff_web.get(STATS, {**query, "csv": "views"})
+    assert written.status_code == 200 and written["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(written.content.decode())))
+    assert sorted(row["film_title"] for row in rows) == [
+        "Le Joli Mai",
+        "Les Glaneurs",
+        "Sans soleil",
+    ]
+
+
+def test_a_short_tables_csv_builds_that_table_only(staff_web, views, settings):
+    settings.STATS_EXPORT_BACKGROUND_ROWS = 2
+    query = {"group_by": "film", "start": "2025-01-01", "end": "2025-12-31", "csv": "screenings"}
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_web.get(STATS, query)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any("subscriptions_screeningbooking" in statement for statement in sql)
+    assert not any("media_viewevent" in statement for statement in sql)  # the views' tables
 
 
 def test_the_stats_csv_is_prepared_polled_and_offered(
@@ -382,3 +422,104 @@ def test_an_export_claimed_late_is_not_taken_for_lost(
     assert export.state == ExportState.RUNNING
     StatsExport.objects.filter(pk=export.pk).update(started_at=now - datetime.timedelta(hours=1))
     assert exports_sweep(StatsExport, now=now)["failed"] == 1  # running an hour: lost
+
+
+# --- the sweep's rule: a worker is lost when it stops beating ---------------------------
+def _running(library, *, started, beat):
+    """A statistics export claimed at `started`, whose worker last beat at `beat`."""
+    now = timezone.now()
+    return StatsExport.objects.create(
+        institution=library,
+        kind="views",
+        parameters={},
+        parameters_key=f"views-{started}-{beat}",
+        state=ExportState.RUNNING,
+        filename="views.csv",
+        content_type="text/csv",
+        created_at=started,
+        started_at=started,
+        heartbeat_at=beat,
+        expires_at=now + datetime.timedelta(hours=24),
+    )
+
+
+def partial_minutes(now):
+    return lambda delta: now + datetime.timedelta(minutes=delta)
+
+
+def test_a_long_file_whose_worker_beats_is_not_taken_for_lost(library, settings):
+    settings.EXPORT_STALE_MINUTES, settings.EXPORT_MAX_RUNNING_MINUTES = 30, 360
+    now = timezone.now()
+    minutes = partial_minutes(now)
+    beating = _running(library, started=minutes(-90), beat=minutes(-1))
+    silent = _running(library, started=minutes(-90), beat=minutes(-31))
+    hanging = _running(library, started=minutes(-361), beat=minutes(-1))
+    claimed_before_heartbeats = _running(library, started=minutes(-31), beat=None)
+    assert exports_sweep(StatsExport, now=now)["failed"] == 3
+    states = dict(StatsExport.objects.values_list("pk", "state"))
+    assert states == {
+        beating.pk: ExportState.RUNNING,  # an hour and a half, alive: still prepared
+        silent.pk: ExportState.FAILED,  # no heartbeat for 31 minutes: its worker died
+        hanging.pk: ExportState.FAILED,  # beating, but six hours: given up
+        claimed_before_heartbeats.pk: ExportState.FAILED,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_beats_while_the_file_is_prepared(library, settings):
+    """A producer slower than EXPORT_STALE_MINUTES (here 0.3 s) is not failed by a sweep
+    run meanwhile: the worker's heartbeat thread (every 0.05 s here) keeps it alive; it
+    ends ready. Its heartbeats are written on the thread's own connection, so the rows are
+    committed (a transactional test)."""
+    settings.EXPORT_STALE_MINUTES = 0.005  # 0.3 s
+    settings.EXPORT_HEARTBEAT_SECONDS = 0.05
+    export = _running(library, started=timezone.now(), beat=None)
+    StatsExport.objects.filter(pk=export.pk).update(state=ExportState.PENDING, started_at=None)
+    swept = []
+
+    def slow(export):
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            swept.append(exports_sweep(StatsExport)["failed"])
+        return b"month,views\n", 1
+
+    assert export_run(StatsExport, export_id=export.pk, produce=slow) == ExportState.READY
+    assert len(swept) >= 8 and set(swept) == {0}
+    export.refresh_from_db()
+    assert export.state == ExportState.READY and export.heartbeat_at > export.started_at
+    export.file.storage.delete(export.file.name)
+    # once the worker is gone, nothing beats: a running export left behind is failed
+    StatsExport.objects.filter(pk=export.pk).update(state=ExportState.RUNNING)
+    time.sleep(0.6)
+    assert exports_sweep(StatsExport)["failed"] == 1
+
+
+# --- the admin reads the exports ----------------------------------------------------------
+@pytest.fixture
+def superuser_web(db):
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "x-Root-2026"))
+    return client
+
+
+def test_the_admin_lists_the_exports(
+    superuser_web, staff_web, views, streamable, background, ask, library
+):
+    ask(staff_web, STATS + "fichiers/", ASK)
+    ask(staff_web, RECORDS + "fichiers/", {"format": "marcxml"}, page=RECORDS)
+    stats_export, records_export = StatsExport.objects.get(), RecordsExport.objects.get()
+    for url, export in (
+        ("/admin/stats/statsexport/", stats_export),
+        ("/admin/records/recordsexport/", records_export),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            listed = superuser_web.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+        assert listed.status_code == 200
+        assert len(queries) <= 12  # as every change list (tests/api/test_admin_pages.py)
+        assert library.name in listed.content.decode()
+        assert superuser_web.get(url, {"state": export.state}).status_code == 200
+        opened = superuser_web.get(f"{url}{export.pk}/change/")
+        assert opened.status_code == 200
+        assert export.filename in opened.content.decode()
+        assert 'name="_save"' not in opened.content.decode()  # read-only

@@ -113,24 +113,44 @@ def test_paying_by_card_goes_to_stripe_checkout(
     assert Invoice.objects.count() == 0
 
 
-def test_a_provider_failure_is_a_sentence_and_changes_nothing_more(
-    staff_web, library, grid, today, settings, monkeypatch
+@pytest.mark.parametrize("failing", ["customer_create", "checkout_session_create"])
+def test_a_provider_failure_is_a_sentence_and_leaves_the_quote_as_it_was(
+    staff_web, library, grid, today, settings, monkeypatch, failing
 ):
     settings.STRIPE_API_KEY = "sk_test_configured"
+    monkeypatch.setattr(stripe_gateway, "customer_create", lambda **kwargs: "cus_test")
 
     def unreachable(**kwargs):
         raise stripe_gateway.PaymentProviderError("connection refused")
 
-    monkeypatch.setattr(stripe_gateway, "customer_create", unreachable)
+    monkeypatch.setattr(stripe_gateway, failing, unreachable)
     quote = subscription_quote_create(
         subscriber=library, plan=grid.plans.get(code="discovery-5"), starts_on=today
     )
-    response = post(
-        staff_web, f"/bibliotheque/abonnement/{quote.pk}/", {"payment_method": "sepa_debit"}
-    )
+    url = f"/bibliotheque/abonnement/{quote.pk}/"
+    response = post(staff_web, url, {"payment_method": "sepa_debit"})
     assert response.status_code == 502
     assert "Le prestataire de paiement" in response.content.decode()
     assert not Invoice.objects.exists()
+    quote.refresh_from_db()
+    assert quote.status == "quote" and quote.payment_method == ""
+    assert (quote.stripe_customer_id, quote.stripe_checkout_session_id) == ("", "")
+
+    # Stripe back: the same form goes to the checkout
+    monkeypatch.setattr(stripe_gateway, "customer_create", lambda **kwargs: "cus_test")
+    monkeypatch.setattr(
+        stripe_gateway,
+        "checkout_session_create",
+        lambda **kwargs: stripe_gateway.CheckoutSession(
+            id="cs_test", url="https://checkout.stripe.test/cs_test"
+        ),
+    )
+    response = post(staff_web, url, {"payment_method": "sepa_debit"})
+    assert response.status_code == 302
+    assert response["Location"] == "https://checkout.stripe.test/cs_test"
+    quote.refresh_from_db()
+    assert (quote.status, quote.payment_method) == ("awaiting_payment", "sepa_debit")
+    assert (quote.stripe_customer_id, quote.stripe_checkout_session_id) == ("cus_test", "cs_test")
 
 
 def test_with_stripe_off_only_the_purchase_order_is_offered_and_the_page_says_why(

@@ -6,7 +6,8 @@ with the key shown once, revoked. A network's administrator reads the network's 
 or one member's. Whose figures a user may read is `stats.selectors.scope`'s answer:
 another library's answer 404. A table longer than `STATS_EXPORT_BACKGROUND_ROWS` offers
 its CSV prepared in the background (`stats.services.stats_export_request`) instead of at
-once: the page lists the files being prepared and ready (`web.views.library.exports`)."""
+once — its `?csv=` address typed by hand leads back to that offer —: the page lists the
+files being prepared and ready (`web.views.library.exports`)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from stats.exports import table_csv_response
 from stats.models import StatsExport, SushiCredential
 from stats.selectors.scope import period_from, stats_scope_get_for
 from stats.selectors.sushi import sushi_manager_required
-from stats.selectors.tables import stats_table
+from stats.selectors.tables import TABLES, stats_table, stats_table_size
 from stats.selectors.territory import home_area_summary
 from stats.selectors.usage import MEASURE_LABELS, SOURCES, monthly_series
 from stats.services import (
@@ -123,6 +124,43 @@ def _asked(request, data):
     return form, status, group_by, period, scope
 
 
+def _tables_of(scope) -> tuple[str, ...]:
+    """The tables the page shows for a scope (where the patrons live: a library's only)."""
+    if scope.institution is not None and not scope.institution.is_network:
+        return TABLES
+    return tuple(name for name in TABLES if name != "home_areas")
+
+
+def _csv_or_background(request, wanted, scope, period, group_by):
+    """`?csv=<table>`: the table's CSV, written at once when it is short. A long one (more
+    than `STATS_EXPORT_BACKGROUND_ROWS` rows, counted by the database, the table not
+    built) is not written in the request even when its address is typed by hand: back to
+    the page, at the table, whose button prepares it in the background, with a message
+    saying so. A GET asks for nothing to be prepared (a prefetched or crawled link would)."""
+    size = stats_table_size(wanted, scope=scope, period=period, group_by=group_by)
+    if size > settings.STATS_EXPORT_BACKGROUND_ROWS:
+        messages.info(
+            request,
+            _(
+                "This table has %(rows)s rows: its CSV is too long to be written at once. "
+                "Press “Prepare the CSV” below the table: the file is prepared in the "
+                "background and offered under “Files prepared for you” when ready."
+            )
+            % {"rows": size},
+        )
+        query = request.GET.copy()
+        query.pop("csv", None)
+        back = reverse("web:library-stats") + (f"?{query.urlencode()}" if query else "")
+        return redirect(f"{back}#stats-{wanted}")
+    rows = stats_table(wanted, scope=scope, period=period, group_by=group_by)
+    who = scope.institution.code if scope.institution else "national"
+    return table_csv_response(
+        f"{wanted}-{who}-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        rows,
+        list(rows[0]) if rows else [],
+    )
+
+
 @never_cache
 @library_staff_required
 @require_GET
@@ -130,12 +168,14 @@ def stats_page(request):
     user = request.user
     own = user.institution
     form, status, group_by, period, scope = _asked(request, request.GET)
-    sections, tables = [], {}
+    wanted = request.GET.get("csv")
+    if wanted in _tables_of(scope) and status == 200:
+        return _csv_or_background(request, wanted, scope, period, group_by)
+    sections = []
     for name, source in SOURCES.items():
         series = monthly_series(source, scope=scope, period=period)
         measure = CHARTED[name]
         grouped = stats_table(name, scope=scope, period=period, group_by=group_by, series=series)
-        tables[name] = grouped
         sections.append(
             {
                 "table": _table(name, SOURCE_TITLES[name], grouped),
@@ -149,7 +189,6 @@ def stats_page(request):
             }
         )
     top = stats_table("top_films", scope=scope, period=period)
-    tables["top_films"] = top
     extra = [
         {
             "table": _table("top_films", _("Most watched films"), top),
@@ -162,10 +201,9 @@ def stats_page(request):
             ),
         }
     ]
-    if scope.institution is not None and not scope.institution.is_network:
+    if "home_areas" in _tables_of(scope):
         areas = stats_table("home_areas", scope=scope, period=period)
         summary = home_area_summary(areas)
-        tables["home_areas"] = areas
         extra.append(
             {
                 "table": _table("home_areas", _("Where the patrons live"), areas),
@@ -177,15 +215,6 @@ def stats_page(request):
                     MEASURE_LABELS["views"],
                 ),
             }
-        )
-    wanted = request.GET.get("csv")
-    if wanted in tables and status == 200:
-        rows = tables[wanted]
-        who = scope.institution.code if scope.institution else "national"
-        return table_csv_response(
-            f"{wanted}-{who}-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-            rows,
-            list(rows[0]) if rows else [],
         )
     query = request.GET.copy()
     query.pop("csv", None)
