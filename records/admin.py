@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from backend.admin import HttpsURLFieldsAdmin
 from records.models import RecordSettings
 
 
 @admin.register(RecordSettings)
-class RecordSettingsAdmin(admin.ModelAdmin):
+class RecordSettingsAdmin(HttpsURLFieldsAdmin, admin.ModelAdmin):
     list_display = ("institution", "proxy_prefix", "updated_at")
     search_fields = ("institution__name", "institution__code")
     autocomplete_fields = ("institution",)
