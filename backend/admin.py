@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import models
+
 
 class SystemRecordAdmin:
     """For records only the system writes — logs, ledgers, deliveries, numbered documents:
@@ -63,3 +65,14 @@ class PreparedExportAdmin(SystemRecordAdmin):
         "expires_at",
     )
     readonly_fields = fields
+
+
+class HttpsURLFieldsAdmin:
+    """Admin forms whose URL fields complete an address typed without a scheme with
+    `https://` — Django 6.0's default, asked for now on each field: `forms.URLField`
+    without `assume_scheme` warns (RemovedInDjango60Warning), and the transitional
+    `FORMS_URLFIELD_ASSUME_HTTPS` setting warns at start-up itself. The suite turns that
+    warning into an error (pyproject.toml). Mix in before `admin.ModelAdmin` or an inline
+    class of any model with a `URLField`."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

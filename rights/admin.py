@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from backend.admin import HttpsURLFieldsAdmin
 from backend.errors import ApplicationError
 from rights import services
 from rights.models import (
@@ -21,7 +22,7 @@ class RightsHolderContactInline(admin.TabularInline):
 
 
 @admin.register(RightsHolder)
-class RightsHolderAdmin(SimpleHistoryAdmin):
+class RightsHolderAdmin(HttpsURLFieldsAdmin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "country", "siret")
     list_filter = ("kind", "country")
     search_fields = ("name", "siret", "contacts__name", "contacts__email")

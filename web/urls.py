@@ -29,6 +29,8 @@ urlpatterns = [
     path("langue/<str:code>/", account.language, name="language"),
     path("mon-espace/", patron.space, name="patron-space"),
     path("mon-espace/donnees/", patron.my_data, name="patron-data"),
+    path("mon-espace/selections/", patron.selection_list, name="patron-selections"),
+    path("mon-espace/selections/<int:pk>", patron.selection_detail, name="patron-selection"),
     path("bibliotheque/", include("web.urls_library")),
     path("ayants-droit/", holder.space, name="holder-space"),
     path("ayants-droit/releves/<int:pk>", holder.statement_detail, name="holder-statement"),

@@ -1,5 +1,6 @@
 """The patron's pages: the watch page (the player is the REST playback API's reference
-client), my space (my list, viewing history, ratings) and my data (export).
+client), my space (my list, viewing history, ratings), my data (export) and my library's
+selections (the lists of films its staff curate in the back office).
 
 A patron is a user with the patron role, signed in with their library card (or the
 library portal's signed link); other users are sent to sign in or refused."""
@@ -11,22 +12,27 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, NotFoundError
 from catalogue import selectors as catalogue_selectors
 from catalogue.models import Film
 from editorial import ratings, saved_films
+from editorial import selectors as editorial_selectors
 from media import selectors as media_selectors
 from subscriptions.models import Patron
 from subscriptions.services import quotas
 from subscriptions.services.patrons import patron_export
 from web import cards, rights
+from web.views import public
+
+#: selections per page of "my library's selections"
+SELECTIONS_PER_PAGE = 20
 
 
 def patron_required(view):
@@ -244,3 +250,53 @@ def my_data(request):
         response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
         return response
     return render(request, "web/patron/my_data.html", {"export": export, "nav_section": "space"})
+
+
+@require_GET
+@patron_required
+def selection_list(request):
+    """My library's selections (`editorial.selectors.library_selections_visible_to`: the
+    patron's own library's, as the API's `/api/v1/library-selections/` lists them), each
+    with its number of films and how many of them the patron may watch today — the rights
+    engine's answers (`library_selections_with_items`), counted here, not decided."""
+    page = public._page(
+        request,
+        editorial_selectors.library_selections_visible_to(request.user),
+        per_page=SELECTIONS_PER_PAGE,
+    )
+    blocks = editorial_selectors.library_selections_with_items(
+        list(page.object_list), rights.audience(request.user)
+    )
+    for block in blocks:
+        block["watchable"] = sum(1 for item in block["items"] if item["film"]["media"])
+    return render(
+        request,
+        "web/patron/selections.html",
+        {"page": page, "blocks": blocks, "query_without_page": "", "nav_section": "selections"},
+    )
+
+
+@require_GET
+@patron_required
+def selection_detail(request, pk):
+    """One selection of my library: its films in the library's order, each linking to its
+    page, with the ways the patron may watch it today (the rights engine's answer, the
+    same as the catalogue's cards) or that they may not. Another library's: 404."""
+    try:
+        selection = editorial_selectors.library_selection_get_for(request.user, pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    block = editorial_selectors.library_selections_with_items(
+        [selection], rights.audience(request.user)
+    )[0]
+    cards.attach_posters([item["film"] for item in block["items"]])
+    return render(
+        request,
+        "web/patron/selection_detail.html",
+        {
+            "selection": selection,
+            "items": block["items"],
+            "crumbs": [(_("My library's selections"), reverse("web:patron-selections"))],
+            "nav_section": "selections",
+        },
+    )

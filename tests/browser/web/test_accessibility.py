@@ -24,9 +24,11 @@ WIDTHS = (1280, 375)
 @pytest.fixture
 def site(watchable, registered, library, streaming_subscription):
     """A little of everything the pages show: the scale film with a director and a theme
-    in a published collection, another film, the patron's list."""
+    in a published collection, another film, the patron's list, a selection of the
+    patron's library with both films (one the patron may watch, one not)."""
     from catalogue.models import Person, Theme
     from editorial.models import SavedFilm
+    from editorial.services import library_selection_create, library_selection_item_add
 
     director = Person.objects.create(
         name="Agnès Varda", sort_name="Varda, Agnès", portrait="Une œuvre."
@@ -37,6 +39,11 @@ def site(watchable, registered, library, streaming_subscription):
     other = film_with(Medium.DVD, title="Sur DVD")
     shown = collection("favourites", [watchable, other], title="Coups de cœur")
     SavedFilm.objects.create(user=registered.user, film=watchable)
+    selection = library_selection_create(
+        institution=library, title="Coups de cœur", description="Ce que l'équipe a aimé."
+    )
+    library_selection_item_add(selection=selection, film=watchable.pk, note="Un classique.")
+    library_selection_item_add(selection=selection, film=other.pk)
     statement = _holder_with_a_statement(watchable)
     return {
         "public": [
@@ -60,6 +67,8 @@ def site(watchable, registered, library, streaming_subscription):
             f"/films/{watchable.reference}/regarder",
             "/mon-espace/",
             "/mon-espace/donnees/",
+            "/mon-espace/selections/",
+            f"/mon-espace/selections/{selection.pk}",
         ],
         "holder": [
             "/ayants-droit/",
@@ -136,7 +145,7 @@ def _check_pages(browser, live_server, paths, *, language, sign_in=None) -> dict
 def test_every_page_passes_axe_in_both_languages_and_widths(
     browser, live_server, site, library, language
 ):
-    """Slow on purpose (42 page checks per language): each page is loaded once and
+    """Slow on purpose (46 page checks per language): each page is loaded once and
     checked at both widths."""
 
     def sign_in(page):
