@@ -68,9 +68,12 @@ def test_the_space_shows_contracts_ending_rights_and_statements(web, holders, ed
     statement = web.get(f"/ayants-droit/releves/{mine['statement'].pk}")
     assert statement.status_code == 200
     body = statement.content.decode()
-    assert (
-        "1,50" in body and "Médiathèque Secrète"
-    )  # French by default; not in body and "patron-secret" not in body
+    assert "1,50" in body  # French by default
+    assert "Médiathèque Secrète" not in body and "patron-secret" not in body
+    # the usage over the year, in March, in the 35 (Brittany): never the library
+    for heading in ("usage-title", "usage-month-title", "usage-department-title"):
+        assert f'id="{heading}"' in body
+    assert "<td>03/2017</td>" in body and "<td>35</td><td>53</td>" in body
     pdf = web.get(f"/ayants-droit/releves/{mine['statement'].pk}/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert web.get(f"/ayants-droit/releves/{mine['statement'].pk}/xls").status_code == 404
