@@ -147,16 +147,19 @@ def records_export_request(*, user, fmt: str, estimated_records: int = 0) -> Rec
 
 
 def _full_file(export: RecordsExport) -> exports.Produced:
-    """The full file of the films the library may stream on the day it is prepared."""
+    """The full file of the films the library may stream at the moment it is prepared
+    (Europe/Paris), named for that day: a file asked for just before midnight and read
+    just after holds, and is named for, the next day (its records' 005 say the same)."""
     institution = export.institution
-    today = timezone.localdate()
+    now = timezone.localtime()
+    today = now.date()
     subscriber_required(institution, on=today)
     films = selectors.film_records(
         selectors.available_films(institution, on=today), institution=institution
     )
-    body, _content_type = marc.file_body(
-        films, [], export.parameters["format"], now=timezone.localtime()
-    )
+    fmt = export.parameters["format"]
+    body, _content_type = marc.file_body(films, [], fmt, now=now)
+    export.filename = marc.file_name(institution.code, fmt, "", today)
     return body, len(films)
 
 

@@ -324,6 +324,45 @@ def test_a_large_full_file_is_prepared_then_offered(
     assert "Prêt" in listed and "2 notices" in listed
 
 
+def test_a_full_file_read_after_midnight_is_named_for_the_day_it_holds(
+    staff_web,
+    streamable,
+    library,
+    library_admin,
+    background,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """Asked at 23:59 (Paris), prepared at 00:01 the next day: the records are read on
+    the next day, so the file is named for it, as its records' 005 say."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as tz
+
+    from records.services import records_export_request
+
+    paris = ZoneInfo("Europe/Paris")
+    today = tz.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    asked_at = datetime.datetime.combine(today, datetime.time(23, 59), tzinfo=paris)
+    read_at = datetime.datetime.combine(tomorrow, datetime.time(0, 1), tzinfo=paris)
+    monkeypatch.setattr(tz, "now", lambda: asked_at.astimezone(datetime.UTC))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        export = records_export_request(user=library_admin, fmt="marc21")
+    assert export.filename == f"{library.code}-marc21-{today:%Y%m%d}.mrc"
+    monkeypatch.setattr(tz, "now", lambda: read_at.astimezone(datetime.UTC))
+    queued[0]()
+    export.refresh_from_db()
+    assert export.state == ExportState.READY
+    assert export.filename == f"{library.code}-marc21-{tomorrow:%Y%m%d}.mrc"
+    assert export.file.name.endswith(f"-{tomorrow:%Y%m%d}.mrc")
+    body = export.file.open("rb").read()
+    assert f"{tomorrow:%Y%m%d}000100.0".encode() in body
+    assert f"{today:%Y%m%d}2359".encode() not in body
+    response = staff_web.get(f"/bibliotheque/fichiers/notices/{export.pk}/telecharger")
+    assert f"-{tomorrow:%Y%m%d}.mrc" in response["Content-Disposition"]
+
+
 def test_a_small_full_file_stays_a_link(staff_web, streamable):
     page = staff_web.get(RECORDS).content.decode()
     assert 'href="/api/v1/records/?format=marc21"' in page
