@@ -80,6 +80,8 @@ def test_a_small_table_stays_a_link_a_long_one_is_prepared(staff_web, views, set
     # the film table has 3 rows: prepared; the screenings' (none by film) stays a link
     assert 'name="table" value="views"' in page
     assert "csv=screenings" in page and "csv=views" not in page
+    # its button says how many rows the file holds (the table's, no count asked)
+    assert "Préparer le CSV : Visionnages (3 lignes)" in unescape(page)
 
 
 def test_a_long_tables_csv_typed_by_hand_leads_to_its_preparation(staff_web, views, settings):
@@ -129,8 +131,10 @@ def test_the_stats_csv_is_prepared_polled_and_offered(
     assert asked.status_code == 302 and asked["Location"].endswith("#exports")
     export = StatsExport.objects.get()
     assert export.state == ExportState.PENDING and len(queued) == 1
+    assert export.estimated_rows == 3  # the film table's rows, counted by the database
     page = unescape(staff_web.get(asked["Location"]).content.decode())
     assert "En cours de préparation" in page and 'hx-trigger="every 2s"' in page
+    assert "environ 3 lignes" in page
     assert 'href="/bibliotheque/statistiques/?' in page  # the refresh link, without JS
     part = polled(staff_web, export).content.decode()
     assert 'hx-trigger="every 2s"' in part and "telecharger" not in part
