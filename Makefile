@@ -36,6 +36,11 @@ js: $(JS_STAMP)
 # The browser tests load hls.js from node_modules/; `make run` will serve it.
 run test-sqlite test-postgres: $(JS_STAMP)
 
+# The address the service gives in what it sends out (the catalogue records' 856 playback
+# link and its example on the records page, e-mails): under `make run`, the one it answers
+# on, unless FRONTEND_BASE_URL is given in the environment or on the command line (it then
+# wins over .env's, as every variable of the environment does).
+run: export FRONTEND_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput

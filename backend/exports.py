@@ -209,7 +209,8 @@ Produced = tuple[bytes, int]
 def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Produced]) -> str:
     """Prepare a pending export (the task's body): claim it (one worker only), produce the
     file, store it, mark it ready — or failed with the reason. Never raises for a
-    producer's failure: the page shows the sentence instead."""
+    producer's failure: the page shows the sentence instead. A producer may rename the
+    file (`export.filename`) after what it read, e.g. the day its content is of."""
     now = timezone.now()
     claimed = model.objects.filter(pk=export_id, state=ExportState.PENDING).update(
         state=ExportState.RUNNING, started_at=now, heartbeat_at=now
@@ -237,6 +238,7 @@ def export_run(model, *, export_id: int, produce: Callable[[PreparedExport], Pro
     done = model.objects.filter(pk=export_id, state=ExportState.RUNNING).update(
         state=ExportState.READY,
         file=name,
+        filename=export.filename,
         rows=rows,
         size=len(body),
         finished_at=timezone.now(),

@@ -111,7 +111,8 @@ class RecordsApi(APIView):
     )
     def get(self, request):
         institution = self._institution(request)
-        today = timezone.localdate()
+        now = timezone.localtime()  # one moment: the records read, their 005, the name
+        today = now.date()
         if not selectors.is_streaming_subscriber(institution, on=today):
             raise ApplicationError(
                 RecordsErrorCode.NOT_A_SUBSCRIBER,
@@ -124,7 +125,7 @@ class RecordsApi(APIView):
         films = selectors.film_records(
             selectors.available_films(institution, on=today), institution=institution
         )
-        response = self._file(films, [], request.accepted_renderer.format)
+        response = self._file(films, [], request.accepted_renderer.format, now=now)
         response["Content-Disposition"] = _attachment(institution, "", today, request)
         return response
 
@@ -141,9 +142,10 @@ class RecordsApi(APIView):
         return institution_private_get_for(request.user, institution_id)
 
     @staticmethod
-    def _file(new, deleted, fmt) -> HttpResponse:
-        """The file of `new` records then delete records (leader status d) of `deleted`."""
-        body, content_type = marc.file_body(new, deleted, fmt, now=timezone.localtime())
+    def _file(new, deleted, fmt, *, now=None) -> HttpResponse:
+        """The file of `new` records then delete records (leader status d) of `deleted`,
+        stamped (005) with `now` (the moment they were read; default: now)."""
+        body, content_type = marc.file_body(new, deleted, fmt, now=now or timezone.localtime())
         response = HttpResponse(body, content_type=content_type)
         response["X-Record-Count"] = str(len(new) + len(deleted))
         response["X-Deleted-Record-Count"] = str(len(deleted))

@@ -19,7 +19,7 @@ from records.locks import lock_record_settings
 from records.models import RecordChange, RecordHolding, RecordSettings, RecordsExport
 from rights.decisions import institution_profile
 from subscriptions.models import Subscription
-from subscriptions.selectors import libraries_covered
+from subscriptions.selectors import libraries_covered, library_ids_with_streaming
 
 
 @transaction.atomic
@@ -49,19 +49,32 @@ def record_subscribers(*, on: datetime.date) -> list:
 
 
 @transaction.atomic
-def record_updates_compute(*, today: datetime.date | None = None) -> dict:
+def record_updates_compute(
+    *, today: datetime.date | None = None, institutions: list | None = None
+) -> dict:
     """Today's update files: for each subscribing library (and each library that holds
     records but no longer subscribes), new records of the films it may now stream and
     delete records of those it no longer may, as the rights engine decides today. Runs
     early every morning (Celery beat; `manage.py record_updates`); a second run the same
     day finds nothing more to change. The rights engine is asked once per profile
-    (territory and kind), not once per library."""
+    (territory and kind), not once per library. `institutions`: only these libraries'
+    files (the demo seed's library), the others left as they are; default every one."""
     today = today or timezone.localdate()
-    subscribers = {library.pk: library for library in record_subscribers(on=today)}
-    holders = set(RecordHolding.objects.values_list("institution_id", flat=True).distinct())
+    only = None if institutions is None else {institution.pk for institution in institutions}
+    if only is None:
+        subscribers = {library.pk: library for library in record_subscribers(on=today)}
+    else:  # these libraries' coverage only: two queries, not every subscription's members
+        covered = library_ids_with_streaming(library_ids=only, on=today)
+        subscribers = {
+            institution.pk: institution for institution in institutions if institution.pk in covered
+        }
+    holdings_of = RecordHolding.objects.all()
+    if only is not None:
+        holdings_of = holdings_of.filter(institution_id__in=only)
+    holders = set(holdings_of.values_list("institution_id", flat=True).distinct())
     others = Institution.objects.in_bulk(list(holders - set(subscribers)))
     held: dict[int, set[int]] = {}
-    for institution_id, film_id in RecordHolding.objects.values_list("institution_id", "film_id"):
+    for institution_id, film_id in holdings_of.values_list("institution_id", "film_id"):
         held.setdefault(institution_id, set()).add(film_id)
     by_profile: dict[tuple, set[int]] = {}
     changes, holdings, gone = [], [], []
@@ -147,16 +160,19 @@ def records_export_request(*, user, fmt: str, estimated_records: int = 0) -> Rec
 
 
 def _full_file(export: RecordsExport) -> exports.Produced:
-    """The full file of the films the library may stream on the day it is prepared."""
+    """The full file of the films the library may stream at the moment it is prepared
+    (Europe/Paris), named for that day: a file asked for just before midnight and read
+    just after holds, and is named for, the next day (its records' 005 say the same)."""
     institution = export.institution
-    today = timezone.localdate()
+    now = timezone.localtime()
+    today = now.date()
     subscriber_required(institution, on=today)
     films = selectors.film_records(
         selectors.available_films(institution, on=today), institution=institution
     )
-    body, _content_type = marc.file_body(
-        films, [], export.parameters["format"], now=timezone.localtime()
-    )
+    fmt = export.parameters["format"]
+    body, _content_type = marc.file_body(films, [], fmt, now=now)
+    export.filename = marc.file_name(institution.code, fmt, "", today)
     return body, len(films)
 
 

@@ -114,3 +114,22 @@ def test_update_files_are_private_and_bad_days_refused(
     response = library_api.get("/api/v1/records/updates/yesterday/", HTTP_ACCEPT_LANGUAGE="en")
     assert (response.status_code, list(response.json()["fields"])) == (400, ["day"])
     assert library_api.get(f"/api/v1/records/updates/{_day(-1)}/").status_code == 404
+
+
+def test_the_files_of_given_libraries_only(library, other_library, network, subscribed):
+    """`institutions`: only these libraries' files (the demo seed's); the others are left
+    to the daily run, which then gives them theirs."""
+    from tests.factories import InstitutionFactory, MembershipFactory
+
+    MembershipFactory(network=network, library=other_library)
+    _film("CN-000201")
+    alone = InstitutionFactory()  # in no subscribing network: no file
+    assert record_updates_compute(today=TODAY, institutions=[alone])["libraries"] == 0
+    done = record_updates_compute(today=TODAY, institutions=[library])
+    assert done == {"libraries": 1, "new": 1, "deleted": 0}
+    assert set(RecordChange.objects.values_list("institution_id", flat=True)) == {library.pk}
+    assert record_updates_compute(today=TODAY)["new"] == 1  # the other's, now
+    assert set(RecordChange.objects.values_list("institution_id", flat=True)) == {
+        library.pk,
+        other_library.pk,
+    }

@@ -131,3 +131,30 @@ def test_the_network_administrator_reads_its_members(demo_data):
     assert 'name="institution"' in page and f'value="{library.pk}">{library.name}<' in page
     member = client.get("/bibliotheque/statistiques/", {"institution": library.pk})
     assert member.status_code == 200
+
+
+def test_the_demo_library_has_daily_update_files(office):
+    """The records page lists the demo library's update files, computed by the daily
+    task's service for the last days: the first holds a new record of every film the
+    rights engine lets the library stream that day (as a library's first file does)."""
+    from records.demo import DAYS
+    from records.models import RecordChange, RecordHolding
+    from records.selectors import available_film_ids
+
+    library = Institution.objects.get(code="BIB-00001")
+    today = timezone.localdate()
+    first_day = today - datetime.timedelta(days=DAYS - 1)
+    changes = RecordChange.objects.filter(institution=library)
+    assert changes.filter(day__gte=first_day, day__lte=today).count() == changes.count() > 0
+    first = changes.filter(day=first_day, kind=RecordChange.Kind.NEW)
+    assert set(first.values_list("film_id", flat=True)) == available_film_ids(library, on=first_day)
+    # what the library holds now is what it may stream today
+    held = set(RecordHolding.objects.filter(institution=library).values_list("film_id", flat=True))
+    assert held == available_film_ids(library, on=today)
+    page = unescape(office.get("/bibliotheque/notices/").content.decode())
+    updates = page[page.index('id="records-updates"') :]
+    assert first_day.strftime("%d/%m/%Y") in updates
+    assert f"/api/v1/records/updates/{first_day:%Y-%m-%d}/?format=marc21" in updates
+    assert "records-updates" in page
+    # the other libraries are left to the daily task
+    assert not RecordChange.objects.exclude(institution=library).exists()

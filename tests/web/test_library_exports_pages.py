@@ -80,6 +80,8 @@ def test_a_small_table_stays_a_link_a_long_one_is_prepared(staff_web, views, set
     # the film table has 3 rows: prepared; the screenings' (none by film) stays a link
     assert 'name="table" value="views"' in page
     assert "csv=screenings" in page and "csv=views" not in page
+    # its button says how many rows the file holds (the table's, no count asked)
+    assert "Préparer le CSV : Visionnages (3 lignes)" in unescape(page)
 
 
 def test_a_long_tables_csv_typed_by_hand_leads_to_its_preparation(staff_web, views, settings):
@@ -129,8 +131,10 @@ def test_the_stats_csv_is_prepared_polled_and_offered(
     assert asked.status_code == 302 and asked["Location"].endswith("#exports")
     export = StatsExport.objects.get()
     assert export.state == ExportState.PENDING and len(queued) == 1
+    assert export.estimated_rows == 3  # the film table's rows, counted by the database
     page = unescape(staff_web.get(asked["Location"]).content.decode())
     assert "En cours de préparation" in page and 'hx-trigger="every 2s"' in page
+    assert "environ 3 lignes" in page
     assert 'href="/bibliotheque/statistiques/?' in page  # the refresh link, without JS
     part = polled(staff_web, export).content.decode()
     assert 'hx-trigger="every 2s"' in part and "telecharger" not in part
@@ -322,6 +326,45 @@ def test_a_large_full_file_is_prepared_then_offered(
     assert b"Les Glaneurs" in body and b"Sans soleil" in body
     listed = unescape(staff_web.get(RECORDS).content.decode())
     assert "Prêt" in listed and "2 notices" in listed
+
+
+def test_a_full_file_read_after_midnight_is_named_for_the_day_it_holds(
+    staff_web,
+    streamable,
+    library,
+    library_admin,
+    background,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """Asked at 23:59 (Paris), prepared at 00:01 the next day: the records are read on
+    the next day, so the file is named for it, as its records' 005 say."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as tz
+
+    from records.services import records_export_request
+
+    paris = ZoneInfo("Europe/Paris")
+    today = tz.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    asked_at = datetime.datetime.combine(today, datetime.time(23, 59), tzinfo=paris)
+    read_at = datetime.datetime.combine(tomorrow, datetime.time(0, 1), tzinfo=paris)
+    monkeypatch.setattr(tz, "now", lambda: asked_at.astimezone(datetime.UTC))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        export = records_export_request(user=library_admin, fmt="marc21")
+    assert export.filename == f"{library.code}-marc21-{today:%Y%m%d}.mrc"
+    monkeypatch.setattr(tz, "now", lambda: read_at.astimezone(datetime.UTC))
+    queued[0]()
+    export.refresh_from_db()
+    assert export.state == ExportState.READY
+    assert export.filename == f"{library.code}-marc21-{tomorrow:%Y%m%d}.mrc"
+    assert export.file.name.endswith(f"-{tomorrow:%Y%m%d}.mrc")
+    body = export.file.open("rb").read()
+    assert f"{tomorrow:%Y%m%d}000100.0".encode() in body
+    assert f"{today:%Y%m%d}2359".encode() not in body
+    response = staff_web.get(f"/bibliotheque/fichiers/notices/{export.pk}/telecharger")
+    assert f"-{tomorrow:%Y%m%d}.mrc" in response["Content-Disposition"]
 
 
 def test_a_small_full_file_stays_a_link(staff_web, streamable):

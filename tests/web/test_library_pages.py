@@ -400,6 +400,70 @@ def test_the_dvd_page_lists_editions_with_free_copies_and_what_the_rights_say(
     assert shown.ean in body
 
 
+ONLY_ORDERABLE = "/bibliotheque/dvd/?available=on"
+
+
+def _refused_editions():
+    """Editions in stock the rights engine refuses on DVD today: a withdrawn film, rights
+    ended, no rights at all."""
+    withdrawn = make_edition(
+        stock=3, film=FilmFactory(title="B Parti", status="withdrawn", withdrawn_on=day(-10))
+    )
+    ended = make_edition(stock=2, rights=False, film=film_with(title="C Droits finis"))
+    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    never = make_edition(stock=2, rights=False, film=FilmFactory(title="D Sans droits"))
+    return [withdrawn, ended, never]
+
+
+def test_only_what_my_library_may_order(librarian, dvd_library):
+    """The filter keeps the editions the rights engine lets the library order on DVD
+    today (each with its add button); the others, listed without it, are left out."""
+    orderable = make_edition(stock=4, film=film_with(title="A Commandable"))
+    refused = _refused_editions()
+    everything = unescape(text(librarian.get("/bibliotheque/dvd/")))
+    assert "4 éditions avec des exemplaires en stock" in everything
+    assert 'name="available" value="on" >' in everything  # offered, not ticked
+    assert "Seulement ce que ma bibliothèque peut commander" in everything
+    body = unescape(text(librarian.get(ONLY_ORDERABLE)))
+    assert "1 édition avec des exemplaires en stock" in body
+    assert 'name="available" value="on" checked' in body
+    assert "Ajouter « A Commandable » au panier" in _entry_of(body, orderable)
+    for edition in refused:
+        assert edition.ean not in body and edition.film.title not in body
+    assert "Cette édition ne peut pas être ajoutée au panier." not in body
+
+
+def test_only_what_my_library_may_order_pages_by_twenty(librarian, dvd_library):
+    """The filter is the list's query: 25 orderable editions among refused ones make two
+    pages of 20 and 5, every one orderable, the pages' links keep the filter."""
+    titles = [f"Film {n:02d}" for n in range(25)]
+    for title in titles:
+        make_edition(stock=1, film=film_with(title=title))
+    for n, edition in zip((3, 12, 21), _refused_editions(), strict=True):  # among them
+        edition.film.title = f"Film {n:02d} refusé"
+        edition.film.save(update_fields=["title"])
+    first = unescape(text(librarian.get(ONLY_ORDERABLE)))
+    assert "25 éditions avec des exemplaires en stock" in first
+    assert first.count("Ajouter « Film ") == 20
+    assert all(f"« {title} »" in first for title in titles[:20])
+    assert "Cette édition ne peut pas être ajoutée au panier." not in first
+    assert "?available=on&amp;page=2" in text(librarian.get(ONLY_ORDERABLE))
+    second = unescape(text(librarian.get(ONLY_ORDERABLE + "&page=2")))
+    assert second.count("Ajouter « Film ") == 5
+    assert all(f"« {title} »" in second for title in titles[20:])
+    assert "Cette édition ne peut pas être ajoutée au panier." not in second
+    assert librarian.get(ONLY_ORDERABLE + "&page=3").status_code == 404
+
+
+def test_the_dvd_list_with_the_filter_costs_a_constant_number_of_queries(librarian, dvd_library):
+    make_edition(stock=1, film=film_with(title="Un"))
+    first = {url: queries(librarian, url) for url in ("/bibliotheque/dvd/", ONLY_ORDERABLE)}
+    for n in range(4):
+        make_edition(stock=2, film=film_with(title=f"Autre {n}"))
+    _refused_editions()
+    assert {url: queries(librarian, url) for url in first} == first
+
+
 def test_cart_lines_are_checked_with_their_reason_and_a_refused_submission_reserves_nothing(
     librarian, dvd_library, settings
 ):

@@ -88,3 +88,18 @@ def test_the_page_costs_the_same_queries_with_more_update_files(staff_web, netwo
             institution=library, film=film, day=today - datetime.timedelta(days=days), kind="new"
         )
     assert count() == few
+
+
+def test_the_856_example_is_the_services_address_and_opens_the_films_page(
+    staff_web, network, library, settings
+):
+    """The example link is the service's public address (FRONTEND_BASE_URL; `make run`
+    sets it to the address it answers on): followed on that server, it opens the film."""
+    settings.FRONTEND_BASE_URL = "http://127.0.0.1:8765"
+    subscribe(network)
+    film_with(Medium.STREAM_HOME, title="Les Glaneurs", reference="CN-000001")
+    page = unescape(staff_web.get("/bibliotheque/notices/").content.decode())
+    link = f"http://127.0.0.1:8765/films/CN-000001?bib={library.code}"
+    assert f'<code class="web-code">{link}</code>' in page
+    opened = staff_web.get(link.removeprefix("http://127.0.0.1:8765"))
+    assert opened.status_code == 200 and "Les Glaneurs" in unescape(opened.content.decode())

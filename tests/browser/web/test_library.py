@@ -264,7 +264,7 @@ def test_every_back_office_page_passes_axe(
     grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
     order_services.cart_line_add(order=cart, edition=ended, quantity=1)
     film_with(Medium.PUBLIC_SCREENING, title="Autre film")
-    """Slow on purpose (16 page checks per language, about 10 s): each back-office page is
+    """Slow on purpose (18 page checks per language, about 10 s): each back-office page is
     loaded once and checked at both widths."""
     paths = [
         "/bibliotheque/",
@@ -272,6 +272,7 @@ def test_every_back_office_page_passes_axe(
         f"/bibliotheque/projections/films/{films['screenable'].reference}/reserver",
         f"/bibliotheque/projections/films/{films['not_yet'].reference}/reserver",
         "/bibliotheque/dvd/",
+        "/bibliotheque/dvd/?available=on",
         "/bibliotheque/dvd/panier/",
         "/bibliotheque/dvd/commandes/",
         f"/bibliotheque/dvd/commandes/{order.pk}/",

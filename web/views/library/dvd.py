@@ -27,12 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 from backend.errors import ApplicationError
 from catalogue import selectors as catalogue_selectors
 from catalogue.filters import FilmFilter
+from catalogue.models import Film
 from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.errors import LineRefusal, OrderErrorCode
 from orders.models import DvdEdition, Order, OrderLine
 from rights.decisions import decide_many
 from rights.models import Medium
+from rights.selectors import films_available
 from web import rights
 from web.views.library.access import library_staff_required
 
@@ -66,6 +68,9 @@ def line_refusal_sentence(code: str) -> str:
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Title, director, theme"), max_length=200, required=False
+    )
+    available = forms.BooleanField(
+        label=gettext_lazy("Only what my library may order"), required=False
     )
 
 
@@ -119,21 +124,31 @@ def _cart_summary(library) -> dict:
 @library_staff_required(libraries_only=True)
 def editions(request):
     """The editions with copies free to order, what the rights say of each film for the
-    library today, and the cart's size."""
+    library today, and the cart's size. "Only what my library may order": the editions
+    of the films the rights engine lets the library order on DVD today, asked in the
+    list's own query (`rights.selectors.films_available`, the engine's SQL form), so the
+    count and the pages are of those only."""
     library = request.user.institution
+    today = timezone.localdate()
     form = SearchForm(request.GET or None)
     queryset = order_selectors.editions_with_stock().filter(stock_available__gt=0)
-    if form.is_valid() and form.cleaned_data["q"]:
-        films = FilmFilter(
-            {"q": form.cleaned_data["q"]},
-            queryset=catalogue_selectors.films_visible_to(request.user),
-            request=request,
-        ).qs
-        queryset = queryset.filter(film__in=films.values("pk"))
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            films = FilmFilter(
+                {"q": form.cleaned_data["q"]},
+                queryset=catalogue_selectors.films_visible_to(request.user),
+                request=request,
+            ).qs
+            queryset = queryset.filter(film__in=films.values("pk"))
+        if form.cleaned_data["available"]:
+            orderable = films_available(
+                Film.objects.all(), institution=library, medium=Medium.DVD, on=today
+            )
+            queryset = queryset.filter(film__in=orderable.values("pk"))
     page = _page(request, queryset.order_by("film__title", "pk"), EDITIONS_PER_PAGE)
     rows = list(page.object_list)
     films = list({edition.film_id: edition.film for edition in rows}.values())
-    decisions = decide_many(library, films, [Medium.DVD], on=timezone.localdate()) if films else {}
+    decisions = decide_many(library, films, [Medium.DVD], on=today) if films else {}
     entries = [
         {
             "edition": edition,

@@ -80,6 +80,8 @@ def _table(key: str, title, rows: list[dict]) -> dict:
         "title": title,
         "headers": [_label(c) for c in columns],
         "rows": [[row[c] for c in columns] for row in rows],
+        # the CSV's rows: the table built (no query to count them)
+        "size": len(rows),
         # its CSV is prepared in the background rather than written at once
         "large": len(rows) > settings.STATS_EXPORT_BACKGROUND_ROWS,
     }
@@ -250,18 +252,27 @@ def stats_page(request):
 def stats_export_new(request):
     """Ask for a table's CSV to be prepared in the background (a long table): the page's
     choices (period, grouping, whose figures) and the table, as the page's form sent
-    them. Bad choices answer 400, another institution's figures 404."""
+    them. Bad choices answer 400, another institution's figures 404. The file's rows are
+    counted by the database (`stats_table_size`, the table not built): the part of the
+    file being prepared says about how many it holds."""
     form, status, group_by, period, scope = _asked(request, request.POST)
     if status != 200:
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return export_refused(request, errors, status=status)
+    table = request.POST.get("table", "")
     try:
+        estimated = (
+            stats_table_size(table, scope=scope, period=period, group_by=group_by)
+            if table in _tables_of(scope) and scope.institution is not None
+            else 0  # refused below, with the reason
+        )
         stats_export_request(
             user=request.user,
-            table=request.POST.get("table", ""),
+            table=table,
             scope=scope,
             period=period,
             group_by=group_by,
+            estimated_rows=estimated,
         )
     except ApplicationError as exc:
         return export_refused(request, exc.message, status=exc.status_code)
