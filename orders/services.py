@@ -200,12 +200,23 @@ def _locked_cart(order: Order) -> Order:
 @transaction.atomic
 def cart_line_add(*, order: Order, edition: DvdEdition, quantity: int) -> OrderLine:
     """Put copies of an edition in the cart; an edition already there gets the copies
-    added to its line."""
+    added to its line. Refused with the rights engine's reason (`no_rights`, `expired`,
+    `film_withdrawn`…, `valid_until` in `extra`) when the library may not order the
+    film's DVD today: what is in a cart can be ordered, unless its rights end while it
+    waits (`cart_check` and the submission then refuse the line)."""
     order = _locked_cart(order)
     line = order.lines.filter(edition=edition).first()
     total = quantity + (line.quantity if line else 0)
     _check_cart_quantity(quantity)
     _check_cart_quantity(total)
+    film = edition.film
+    decision = decide_many(order.library, [film], DVD, on=timezone.localdate())[film.pk][DVD]
+    if not decision.allowed:
+        raise ApplicationError(
+            decision.reason,
+            _("The rights of this film do not allow ordering its DVD today."),
+            extra={"condition": "rights", "valid_until": decision.valid_until},
+        )
     if line is None:
         line = OrderLine(order=order, edition=edition, quantity=quantity)
     else:
@@ -213,6 +224,16 @@ def cart_line_add(*, order: Order, edition: DvdEdition, quantity: int) -> OrderL
     line.full_clean()
     line.save()
     return line
+
+
+@transaction.atomic
+def cart_add(
+    *, library: Institution, by: User | None, edition: DvdEdition, quantity: int
+) -> OrderLine:
+    """`cart_line_add` to the library's cart, opened if absent: a refused line opens no
+    cart (the web client's "Add to cart")."""
+    order, _created = cart_get_or_create(library=library, by=by)
+    return cart_line_add(order=order, edition=edition, quantity=quantity)
 
 
 @transaction.atomic

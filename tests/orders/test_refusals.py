@@ -21,13 +21,17 @@ def _movements():
     return list(StockMovement.objects.values_list("pk", "kind", "quantity").order_by("pk"))
 
 
-def _submit_refused(library_api, cart, edition, quantity=2):
+def _submit_refused(library_api, cart, edition, quantity=2, *, while_waiting=None):
+    """Put the edition in the cart, then (`while_waiting`) change what the submission
+    checks, then submit: refused, nothing written."""
     response = library_api.post(
         f"/api/v1/orders/{cart['id']}/lines/",
         {"edition": edition.pk, "quantity": quantity},
         format="json",
     )
     assert response.status_code == 201, response.json()
+    if while_waiting is not None:
+        while_waiting()
     before = _movements()
     response = library_api.post(f"/api/v1/orders/{cart['id']}/submit/")
     assert response.status_code == 400
@@ -59,12 +63,15 @@ def test_library_suspended(library_api, authorised_library, cart, edition):
     assert _submit_refused(library_api, cart, edition)[0]["code"] == "library_suspended"
 
 
-def test_film_withdrawn(library_api, cart, edition):
-    film = edition.film
-    film.status = "withdrawn"
-    film.withdrawn_on = timezone.localdate()
-    film.save()
-    assert _submit_refused(library_api, cart, edition)[0]["code"] == "film_withdrawn"
+def test_film_withdrawn_while_in_the_cart(library_api, cart, edition):
+    def withdraw():
+        film = edition.film
+        film.status = "withdrawn"
+        film.withdrawn_on = timezone.localdate()
+        film.save()
+
+    lines = _submit_refused(library_api, cart, edition, while_waiting=withdraw)
+    assert lines[0]["code"] == "film_withdrawn"
 
 
 def test_a_film_withdrawn_from_a_later_date_is_ordered_until_then(library_api, cart, edition):
@@ -88,15 +95,44 @@ def test_a_film_withdrawn_from_a_later_date_is_ordered_until_then(library_api, c
     assert decide(library, edition.film, "dvd", on=later).reason == "film_withdrawn"
 
 
-def test_dvd_rights_ended(library_api, cart):
+def test_dvd_rights_ended_while_in_the_cart(library_api, cart):
     edition = make_edition(rights=False)
-    grant_dvd(edition.film, ends_on=timezone.localdate() - datetime.timedelta(days=1))
-    assert _submit_refused(library_api, cart, edition)[0]["code"] == "expired"
+    grant = grant_dvd(edition.film, ends_on=timezone.localdate() + datetime.timedelta(days=30))
+
+    def end_rights():
+        grant.ends_on = timezone.localdate() - datetime.timedelta(days=1)
+        grant.save()
+
+    assert _submit_refused(library_api, cart, edition, while_waiting=end_rights)[0]["code"] == (
+        "expired"
+    )
 
 
-def test_no_dvd_rights(library_api, cart):
+def test_dvd_rights_gone_while_in_the_cart(library_api, cart):
     edition = make_edition(rights=False)
-    assert _submit_refused(library_api, cart, edition)[0]["code"] == "no_rights"
+    grant = grant_dvd(edition.film)
+    lines = _submit_refused(library_api, cart, edition, while_waiting=grant.delete)
+    assert lines[0]["code"] == "no_rights"
+
+
+@pytest.mark.parametrize(
+    ("rights", "code"),
+    [("ended", "expired"), ("none", "no_rights"), ("withdrawn", "film_withdrawn")],
+)
+def test_an_edition_the_rights_refuse_today_is_not_put_in_the_cart(library_api, cart, rights, code):
+    """The cart holds what may be ordered: the engine's reason, nothing written."""
+    edition = make_edition(rights=rights == "withdrawn")
+    if rights == "ended":
+        grant_dvd(edition.film, ends_on=timezone.localdate() - datetime.timedelta(days=1))
+    if rights == "withdrawn":
+        edition.film.status, edition.film.withdrawn_on = "withdrawn", timezone.localdate()
+        edition.film.save()
+    response = library_api.post(
+        f"/api/v1/orders/{cart['id']}/lines/", {"edition": edition.pk, "quantity": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not Order.objects.get(pk=cart["id"]).lines.exists()
 
 
 def test_not_enough_stock(library_api, cart):
@@ -106,9 +142,10 @@ def test_not_enough_stock(library_api, cart):
 
 def test_one_bad_line_refuses_all_and_names_it(library_api, cart, edition):
     library_api.post(f"/api/v1/orders/{cart['id']}/lines/", {"edition": edition.pk, "quantity": 1})
-    no_rights = make_edition(rights=False)
-    lines = _submit_refused(library_api, cart, no_rights)
-    assert [(line["edition"], line["code"]) for line in lines] == [(no_rights.pk, "no_rights")]
+    ending = make_edition(rights=False)
+    grant = grant_dvd(ending.film)
+    lines = _submit_refused(library_api, cart, ending, while_waiting=grant.delete)
+    assert [(line["edition"], line["code"]) for line in lines] == [(ending.pk, "no_rights")]
 
 
 def test_quantity_above_cap_at_submission(library_api, cart, edition, settings):

@@ -470,18 +470,18 @@ def test_cart_lines_are_checked_with_their_reason_and_a_refused_submission_reser
     settings.ORDERS_MAX_QUANTITY_PER_LINE = 5
     good = make_edition(stock=10, film=film_with(title="Bon titre"))
     ended = make_edition(stock=10, rights=False, film=film_with(title="Droits finis"))
-    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    ending = grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(30))
     scarce = make_edition(stock=1, film=film_with(title="Rare"))
-    for edition, copies in ((good, "2"), (scarce, "1")):
+    for edition, copies in ((good, "2"), (ended, "1"), (scarce, "1")):
         response = post(
             librarian,
             "/bibliotheque/dvd/panier/ajouter",
             {"edition": edition.pk, "quantity": copies},
         )
         assert response.status_code == 302
-    # a line whose rights ended while it waited in the cart (the page no longer puts an
-    # edition refused on DVD in the cart: the orders service still takes it)
-    order_services.cart_line_add(order=Order.objects.get(status="cart"), edition=ended, quantity=1)
+    # a line whose rights end while it waits in the cart
+    ending.ends_on = day(-5)
+    ending.save()
     # the stock moves under the cart's feet
     order_services.stock_record(edition=scarce, kind="write_off", quantity=1)
     # above the cap: refused at once, with the sentence
@@ -768,8 +768,10 @@ def test_a_refused_change_of_copies_is_shown_beside_the_line_s_field(
 def test_lines_refused_by_the_checks_say_why_beside_their_field(librarian, dvd_library):
     order, _ = order_services.cart_get_or_create(library=dvd_library)
     ended = make_edition(stock=3, rights=False, film=film_with(title="Droits finis"))
-    grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
+    ending = grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(30))
     no_rights = order_services.cart_line_add(order=order, edition=ended, quantity=1)
+    ending.ends_on = day(-5)  # the rights end while the line waits in the cart
+    ending.save()
     scarce = make_edition(stock=2, film=film_with(title="Rare"))
     short = order_services.cart_line_add(order=order, edition=scarce, quantity=2)
     order_services.stock_record(edition=scarce, kind="write_off", quantity=1)

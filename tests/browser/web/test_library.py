@@ -16,7 +16,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from orders import services as order_services
-from orders.models import Order
+from orders.models import Order, OrderLine
 from rights.models import Medium
 from subscriptions.models import ScreeningBooking, Subscription
 from tests.browser.web.test_accessibility import _check_pages
@@ -195,8 +195,9 @@ def test_journey_2_a_double_click_orders_once_and_the_order_is_followed_to_shipp
     expect(row).to_contain_text("Cette édition ne peut pas être ajoutée au panier.")
     expect(row.get_by_role("button")).to_have_count(0)
     expect(row.get_by_role("spinbutton")).to_have_count(0)
-    # a line whose rights end while it waits in the cart is refused there, with the reason
-    order_services.cart_line_add(order=Order.objects.get(), edition=ended, quantity=1)
+    # a line put in the cart before its rights ended (the service no longer takes it now)
+    # is refused there, with the reason
+    OrderLine.objects.create(order=Order.objects.get(), edition=ended, quantity=1)
 
     page.get_by_role("link", name="Voir le panier").click()
     refused = page.locator(f"#line-{Order.objects.get().lines.get(edition=ended).pk}")
@@ -262,7 +263,7 @@ def test_every_back_office_page_passes_axe(
     cart, _ = order_services.cart_get_or_create(library=dvd_library)
     ended = make_edition(stock=3, rights=False, film=film_with(title="Droits finis"))
     grant_dvd(ended.film, starts_on=datetime.date(2010, 1, 1), ends_on=day(-5))
-    order_services.cart_line_add(order=cart, edition=ended, quantity=1)
+    OrderLine.objects.create(order=cart, edition=ended, quantity=1)  # put before they ended
     film_with(Medium.PUBLIC_SCREENING, title="Autre film")
     """Slow on purpose (18 page checks per language, about 10 s): each back-office page is
     loaded once and checked at both widths."""

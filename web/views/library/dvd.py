@@ -183,9 +183,9 @@ def cart_add(request):
     back (the page stays where it is); otherwise back to the list with a message.
 
     An edition whose film the rights engine refuses the library on DVD today is not put in
-    the cart (the list offers no button for it; a forged request gets the engine's reason,
-    as the list words it). The submission checks every line again, for rights that end
-    while a line waits in the cart."""
+    the cart (`cart_line_add` refuses it; the list offers no button for it, and a forged
+    request gets the engine's reason as the list words it, with no cart created). The
+    submission checks every line again, for rights that end while a line waits."""
     library = request.user.institution
     raw = request.POST.get("edition", "")
     edition = None
@@ -195,18 +195,22 @@ def cart_add(request):
     said, ok = "", False
     if edition is None:
         said = _("No such DVD edition.")
-    elif not (decision := _dvd_decision(library, edition)).allowed:
-        said = _("DVD: %(reason)s") % {"reason": rights.sentence(decision)}
     elif not form.is_valid():
         said = " ".join(form.errors["quantity"])
     else:
         try:
-            order, _created = order_services.cart_get_or_create(library=library, by=request.user)
-            order_services.cart_line_add(
-                order=order, edition=edition, quantity=form.cleaned_data["quantity"]
+            order_services.cart_add(
+                library=library,
+                by=request.user,
+                edition=edition,
+                quantity=form.cleaned_data["quantity"],
             )
         except ApplicationError as exc:
-            said = str(exc.message)
+            if exc.extra.get("condition") == "rights":
+                reason = rights.refusal_sentence(exc.code, exc.extra.get("valid_until"))
+                said = _("DVD: %(reason)s") % {"reason": reason}
+            else:
+                said = str(exc.message)
         else:
             ok = True
             said = _("“%(film)s” is in the cart (%(copies)s copies added).") % {
@@ -224,12 +228,6 @@ def cart_add(request):
     if not back.startswith("/bibliotheque/dvd/"):
         back = reverse("web:library-dvd")
     return redirect(back)
-
-
-def _dvd_decision(library, edition: DvdEdition):
-    """The rights engine's answer for the edition's film on DVD, for the library, today."""
-    decisions = decide_many(library, [edition.film], [Medium.DVD], on=timezone.localdate())
-    return decisions[edition.film_id][Medium.DVD]
 
 
 @require_GET
