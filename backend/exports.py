@@ -156,10 +156,12 @@ def export_request(
     parameters: dict,
     filename: str,
     content_type: str,
-    estimated_rows: int = 0,
+    estimated_rows: int | Callable[[], int] = 0,
 ) -> PreparedExport:
     """Ask for a file to be prepared: the live or ready export of the same file when there
-    is one, else a new pending export whose task is queued once the transaction commits."""
+    is one, else a new pending export whose task is queued once the transaction commits.
+    `estimated_rows` may be a function (a count costing a query): called only for a new
+    export."""
     now = timezone.now()
     key = parameters_key(kind, parameters)
     with transaction.atomic():
@@ -170,6 +172,8 @@ def export_request(
         )
         if found is not None:
             return found
+        if callable(estimated_rows):
+            estimated_rows = estimated_rows()
         try:
             with transaction.atomic():
                 export = model.objects.create(
@@ -269,15 +273,23 @@ class Heartbeat:
     def _run(self) -> None:
         try:
             while not self._stop.wait(self.every):
-                self.model.objects.filter(pk=self.export_id, state=ExportState.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # a missed beat is the sweep's business, never the file's
+                self._beat()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def _beat(self) -> None:
+        """One beat. A failed one (the database restarting, a dropped connection) is
+        logged and its connection closed, so that the next beat opens a fresh one: the
+        beats go on — only beats missed for `EXPORT_STALE_MINUTES` fail the export."""
+        try:
+            self.model.objects.filter(pk=self.export_id, state=ExportState.RUNNING).update(
+                heartbeat_at=timezone.now()
+            )
+        except Exception:  # never the file's business
             logger.exception(
                 "export %s %s: heartbeat failed", self.model._meta.label, self.export_id
             )
-        finally:
-            connections.close_all()  # this thread's connections only
+            connections.close_all()
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()

@@ -125,6 +125,11 @@ def statement_pdf(statement) -> bytes:
             "Annexe : utilisation par département (des établissements)",
             lambda row: f"département {row.department_code}",
         ),
+        (  # statements drafted before 8 December 2026 kept months and departments at once
+            "cell",
+            "Annexe : utilisation par mois et département",
+            lambda row: f"{row.month:%m/%Y}, département {row.department_code}",
+        ),
     ):
         rows = _usage_by(statement, breakdown)
         if rows:
@@ -156,12 +161,13 @@ CSV_HEADER = [
 
 def statement_csv(statement) -> str:
     """The usage rows (breakdown `period`: per film and medium; `month`; `department`,
-    with its region), then the per-use lines, the flat-fee payments and the totals, each
+    with its region; `cell`, month and department at once, in a statement drafted before
+    8 December 2026), then the per-use lines, the flat-fee payments and the totals, each
     block with its own header."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    for breakdown in ("period", "month", "department"):
+    for breakdown in ("period", "month", "department", "cell"):
         for row in _usage_by(statement, breakdown):
             writer.writerow(
                 [

@@ -44,8 +44,13 @@ def invitation_email(user_id: int) -> int:
     which to choose a password (in French and English)."""
     from royalties.services.members import invitation_token
 
-    user = User.objects.select_related("rights_holder_membership__rights_holder").get(pk=user_id)
-    if user.has_usable_password() or not user.email:
+    user = (
+        User.objects.select_related("rights_holder_membership__rights_holder")
+        .filter(pk=user_id)
+        .first()
+    )
+    # cancelled (the account deleted) or accepted since it was queued: nothing to send
+    if user is None or user.has_usable_password() or not user.email:
         return 0
     uid, token = invitation_token(user)
     holder = user.rights_holder_membership.rights_holder.name

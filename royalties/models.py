@@ -319,7 +319,7 @@ class StatementUsageQuerySet(models.QuerySet):
         return self.filter(month__isnull=True, department_code="")
 
     def by_month(self):
-        return self.filter(month__isnull=False)
+        return self.filter(month__isnull=False, department_code="")
 
     def by_department(self):
         return self.filter(month__isnull=True).exclude(department_code="")
@@ -372,9 +372,11 @@ class StatementUsage(models.Model):
     @property
     def breakdown(self) -> str:
         """Which of the statement's tables the row is in: "period", "month" or
-        "department"."""
+        "department" — or "cell" (a month and a department at once): statements drafted
+        before 8 December 2026 kept that cross product, and an approved one keeps its rows
+        as they were approved."""
         if self.month is not None:
-            return "month"
+            return "cell" if self.department_code else "month"
         return "department" if self.department_code else "period"
 
 

@@ -98,8 +98,15 @@ def statement_for_document(pk) -> Statement:
 
 def statement_usage_tables(statement: Statement) -> dict[str, list[StatementUsage]]:
     """A statement's usage rows (prefetched by `statement_for_document`) by breakdown:
-    "period" (per film and medium), "month", "department"; each row with its `minutes`."""
-    tables: dict[str, list[StatementUsage]] = {"period": [], "month": [], "department": []}
+    "period" (per film and medium), "month", "department" (and "cell", month and
+    department at once, in statements drafted before those); each row with its
+    `minutes`."""
+    tables: dict[str, list[StatementUsage]] = {
+        "period": [],
+        "month": [],
+        "department": [],
+        "cell": [],
+    }
     for row in statement.usage.all():
         row.minutes = row.seconds / 60
         tables[row.breakdown].append(row)

@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,11 +74,12 @@ def stats_export_request(
     scope: StatsScope,
     period: Period,
     group_by: str = "month",
-    estimated_rows: int = 0,
+    estimated_rows: int | Callable[[], int] = 0,
 ) -> StatsExport:
     """Ask for a table's CSV to be prepared in the background, for the staff of `user`'s
     institution; the same CSV asked for again while it is prepared or ready is the same
-    export. `scope` is what `stats_scope_get_for` gave the user (checked again when the
+    export. `estimated_rows` may be a function, called only once the request is admitted
+    and only for a new export. `scope` is what `stats_scope_get_for` gave the user (checked again when the
     file is prepared)."""
     if table not in TABLES:
         raise ApplicationError(StatsErrorCode.INVALID_TABLE, _("No such table."), field="table")

@@ -14,6 +14,7 @@ USAGE_PAGE_SIZE = 100
 PAGED = {
     "month": ("mois", "usage-month-title"),
     "department": ("departement", "usage-department-title"),
+    "cell": ("cellules", "usage-cell-title"),
 }
 
 

@@ -197,9 +197,10 @@ class StatementSerializer(serializers.ModelSerializer):
 
 class UsageRowSerializer(serializers.Serializer):
     breakdown = serializers.ChoiceField(
-        choices=["period", "month", "department"],
+        choices=["period", "month", "department", "cell"],
         help_text="period: the film's figures on the medium over the whole period; month:"
-        " in one month; department: at the institutions of one department",
+        " in one month; department: at the institutions of one department; cell: in one"
+        " month and one department at once (statements drafted before 8 December 2026)",
     )
     film = serializers.IntegerField(source="film_id")
     film_reference = serializers.CharField(source="film.reference")

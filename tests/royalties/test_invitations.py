@@ -106,6 +106,16 @@ def test_cancelling_deletes_the_unused_account_and_its_link_opens_nothing(
     assert mail.outbox[-1].to == ["d@prod.example"]
 
 
+def test_an_e_mail_queued_before_a_cancel_sends_nothing(holder, invited, editor_api):
+    """Resent, then cancelled before the worker sends the e-mail: the task finds no
+    account and sends nothing (no error in the worker's log)."""
+    from royalties.emails import invitation_email
+
+    assert editor_api.post(users_url(holder, invited.pk, "cancel-invitation")).status_code == 204
+    assert invitation_email(invited.pk) == 0
+    assert len(mail.outbox) == 1  # the first invitation only
+
+
 @pytest.mark.parametrize("action", ["resend-invitation", "cancel-invitation"])
 def test_an_accepted_invitation_is_neither_sent_again_nor_cancelled(
     holder, invited, editor_api, action, django_capture_on_commit_callbacks

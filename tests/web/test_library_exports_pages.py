@@ -160,9 +160,14 @@ def test_the_stats_csv_is_prepared_polled_and_offered(
 
 def test_asking_twice_prepares_once(staff_web, views, background, ask):
     ask(staff_web, STATS + "fichiers/", ASK)
-    ask(staff_web, STATS + "fichiers/", ASK)
+    token = csrf_of(staff_web, STATS)
+    with CaptureQueriesContext(connection) as queries:
+        again = staff_web.post(STATS + "fichiers/", {"csrfmiddlewaretoken": token, **ASK})
+    assert again.status_code == 302
     assert StatsExport.objects.count() == 1
     assert StatsExport.objects.get().state == ExportState.READY  # tasks run in-process here
+    # the second ask finds the file: the table's rows are not counted again
+    assert not any("media_viewevent" in query["sql"] for query in queries.captured_queries)
 
 
 def test_without_htmx_the_part_is_the_page(staff_web, views, background, ask):
@@ -536,6 +541,40 @@ def test_the_worker_beats_while_the_file_is_prepared(library, settings):
     StatsExport.objects.filter(pk=export.pk).update(state=ExportState.RUNNING)
     time.sleep(0.6)
     assert exports_sweep(StatsExport)["failed"] == 1
+
+
+def test_a_failed_beat_does_not_stop_the_beats():
+    """A beat that fails (the database restarting, a dropped connection) is logged; the
+    next ones go on — else a live export would be failed by the sweep and its file lost."""
+    from django.db import OperationalError
+
+    from backend.exports import Heartbeat
+
+    class Flaky:
+        """A model whose first heartbeat UPDATE fails."""
+
+        calls = 0
+
+        class _meta:
+            label = "tests.Flaky"
+
+        class objects:
+            @staticmethod
+            def filter(**kwargs):
+                return Flaky
+
+        @classmethod
+        def update(cls, **kwargs):
+            cls.calls += 1
+            if cls.calls == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+            return 1
+
+    with Heartbeat(Flaky, 1, every=0.01):
+        deadline = time.monotonic() + 2
+        while Flaky.calls < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert Flaky.calls >= 3
 
 
 # --- the admin reads the exports ----------------------------------------------------------

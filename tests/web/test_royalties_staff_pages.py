@@ -24,6 +24,7 @@ from royalties.models import (
     RightsHolderMember,
     Statement,
     StatementLine,
+    StatementUsage,
 )
 from royalties.periods import quarter, year
 from royalties.services import statement_approve, statement_draft
@@ -298,6 +299,31 @@ def test_the_statement_shows_usage_by_month_and_by_department_a_page_at_a_time(
     assert "?mois=2&amp;departement=1#usage-department-title" in departments
     # a page number out of range or not a number shows a page, never an error
     assert editor_web.get(url, {"departement": "99", "mois": "x"}).status_code == 200
+
+
+def test_a_statement_drafted_with_months_and_departments_at_once_shows_them_as_kept(
+    editor_web, editor_api
+):
+    """Statements drafted before 8 December 2026 kept the cross product of months and
+    departments; an approved one keeps its rows as approved: its page, CSV and API show
+    them as such, never as months without their department."""
+    statement = statement_approve(
+        statement=statement_draft(contract=contracted(), period=year(2017))
+    )
+    film = statement.usage.over_period().get().film
+    statement.usage.exclude(month__isnull=True, department_code="").delete()
+    StatementUsage.objects.create(
+        statement=statement, film=film, medium=Medium.STREAM_HOME, month=D(2017, 2, 1),
+        department_code="35", region_code="53", views=1, seconds=60, viewers=1,
+    )  # fmt: skip
+    html = editor_web.get(f"{BASE}releves/{statement.pk}/").content.decode()
+    assert 'id="usage-month-title"' not in html and 'id="usage-department-title"' not in html
+    cells = _section(html, "usage-cell-title")
+    assert "<td>02/2017</td><td>35</td><td>53</td><td>1</td>" in cells
+    csv_text = editor_web.get(f"{BASE}releves/{statement.pk}/csv").content.decode()
+    assert "\r\ncell,T-" in csv_text and ",stream_home,2017-02,35,53,1,1.00,1," in csv_text
+    rows = editor_api.get(f"/api/v1/royalty-statements/{statement.pk}/").json()["usage"]
+    assert sorted(row["breakdown"] for row in rows) == ["cell", "period"]
 
 
 def test_a_contract_s_terms_their_history_and_a_new_version(editor_web, editor):

@@ -260,12 +260,13 @@ def stats_export_new(request):
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return export_refused(request, errors, status=status)
     table = request.POST.get("table", "")
+
+    def estimated() -> int:  # a COUNT: only for a request admitted, and a new export
+        if table in _tables_of(scope) and scope.institution is not None:
+            return stats_table_size(table, scope=scope, period=period, group_by=group_by)
+        return 0
+
     try:
-        estimated = (
-            stats_table_size(table, scope=scope, period=period, group_by=group_by)
-            if table in _tables_of(scope) and scope.institution is not None
-            else 0  # refused below, with the reason
-        )
         stats_export_request(
             user=request.user,
             table=table,
