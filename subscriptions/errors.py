@@ -46,6 +46,7 @@ class BillingErrorCode(models.TextChoices):
     STRIPE_NOT_CONFIGURED = "stripe_not_configured"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     PAYMENT_PROVIDER = "payment_provider_error"
+    ALREADY_PAID = "already_paid"
 
 
 class QuotaErrorCode(models.TextChoices):

@@ -231,14 +231,15 @@ class SubscriptionViewSet(
 
     @extend_schema(
         request=PaymentRequestSerializer,
-        responses={200: PaymentStartSerializer, 502: ErrorSerializer},
+        responses={200: PaymentStartSerializer, 409: ErrorSerializer, 502: ErrorSerializer},
     )
     @action(detail=True, methods=["post"], url_path="request-payment")
     def request_payment(self, request, pk=None):
         """Accept the quote and choose the payment: card or SEPA debit (Stripe; answers
-        the `checkout_url` to send the payer to, and a fresh one when asked again while the
-        payment is awaited), or an administrative invoice (issued at once). Stripe failing
-        or refusing answers 502 `payment_provider_error` and changes nothing."""
+        the `checkout_url` to send the payer to; asked again while the payment is awaited,
+        the page still open, or a fresh one once it expired — 409 `already_paid` once it
+        was paid), or an administrative invoice (issued at once). Stripe failing or
+        refusing answers 502 `payment_provider_error` and changes nothing."""
         subscription = self.get_object()
         self._check_may_buy(subscription.subscriber_id)
         data = PaymentRequestSerializer(data=request.data)

@@ -37,6 +37,8 @@ class InvalidSignature(Exception):
 class CheckoutSession:
     id: str
     url: str
+    #: open (payable), complete (paid, or a SEPA debit under way) or expired
+    status: str = "open"
 
 
 def eur_to_cents(amount: Decimal) -> int:
@@ -123,7 +125,17 @@ def checkout_session_create(
         raise PaymentProviderError(str(exc)) from exc
     if not session.id or not session.url:
         raise PaymentProviderError("Stripe returned a Checkout Session without id or URL.")
-    return CheckoutSession(id=session.id, url=session.url)
+    return CheckoutSession(id=session.id, url=session.url, status=session.status or "open")
+
+
+def checkout_session_retrieve(session_id: str) -> CheckoutSession:
+    """A Checkout Session opened before, as Stripe has it now (its `status`; its URL is
+    empty once it is not open)."""
+    try:
+        session = _client().v1.checkout.sessions.retrieve(session_id)
+    except stripe.StripeError as exc:
+        raise PaymentProviderError(str(exc)) from exc
+    return CheckoutSession(id=session.id, url=session.url or "", status=session.status or "")
 
 
 def webhook_event_verify(*, payload: bytes, signature: str) -> dict[str, Any]:

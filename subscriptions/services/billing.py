@@ -160,9 +160,11 @@ def subscription_payment_start(
     *, subscription: Subscription, payment_method: str, purchase_order_reference: str = ""
 ) -> PaymentStart:
     """The subscriber accepts the quote and chooses how to pay. By card or SEPA debit, a
-    Stripe Checkout Session is opened and its URL returned; asking again while the
-    payment is awaited opens a fresh session (one expires after a day, or Stripe may have
-    been unreachable the first time) without changing the subscription's status.
+    Stripe Checkout Session is opened and its URL returned. Asking again while the
+    payment is awaited gives the session already open (never two payable at once: both
+    could be paid); once it expired (after a day), a fresh one; once it is complete (paid,
+    or a SEPA debit under way, its webhook still to come) it is refused, 409
+    `already_paid`. The subscription's status does not change.
 
     Stripe is called first, outside any transaction, and the subscription written only
     once it answered: the move to awaiting payment, the payment method and both Stripe
@@ -186,13 +188,30 @@ def subscription_payment_start(
             status=400,
         )
     # a wrong state is refused before Stripe is asked for anything
-    _check_payable_by_stripe(subscription, payment_method)
+    again = _check_payable_by_stripe(subscription, payment_method)
+    if again and subscription.stripe_checkout_session_id:
+        earlier = _checkout_session_now(subscription.stripe_checkout_session_id)
+        if earlier.status == "open":
+            return PaymentStart(subscription=subscription, checkout_url=earlier.url)
+        if earlier.status == "complete":
+            raise ApplicationError(
+                BillingErrorCode.ALREADY_PAID,
+                _("This payment has been made; its confirmation is on its way."),
+                status=409,
+            )
     customer_id = _stripe_customer_for(subscription)
     session = _checkout_session_open(subscription, customer_id, payment_method)
     try:
         with transaction.atomic():
             locked = lock_subscriptions([subscription.pk])[subscription.pk]
-            # checked again under the lock: the subscription may have moved meanwhile
+            # checked again under the lock: the subscription may have moved meanwhile, or
+            # another request opened a session meanwhile (one payable session at a time)
+            if locked.stripe_checkout_session_id != subscription.stripe_checkout_session_id:
+                raise ApplicationError(
+                    SubscriptionErrorCode.INVALID_TRANSITION,
+                    _("A payment page was opened for this subscription meanwhile; ask again."),
+                    status=409,
+                )
             if not _check_payable_by_stripe(locked, payment_method):
                 locked = subscription_payment_request(
                     subscription=locked,
@@ -269,6 +288,13 @@ def _stripe_customer_for(subscription: Subscription) -> str:
         return stripe_gateway.customer_create(
             **params, idempotency_key=f"customer-{subscriber.pk}-{digest}"
         )
+    except stripe_gateway.PaymentProviderError as exc:
+        raise _provider_error(exc) from exc
+
+
+def _checkout_session_now(session_id: str) -> stripe_gateway.CheckoutSession:
+    try:
+        return stripe_gateway.checkout_session_retrieve(session_id)
     except stripe_gateway.PaymentProviderError as exc:
         raise _provider_error(exc) from exc
 

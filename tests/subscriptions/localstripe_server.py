@@ -9,7 +9,9 @@ localstripe has no Checkout Sessions: `POST /v1/checkout/sessions` answers the b
 documents for a `checkout.session` (for a customer that must exist in localstripe) and
 keeps the form it was sent, so that tests can check what the gateway asked for; with
 `checkout_refusal` set, it answers that Stripe error instead (as Stripe refuses a payment
-method the account has not activated).
+method the account has not activated). `GET /v1/checkout/sessions/{id}` answers a session
+it opened, as kept in `sessions` (tests set its `status`: `complete` once paid,
+`expired`), or Stripe's 404.
 
 localstripe ignores `Idempotency-Key`: here a POST answered 2xx is kept under its key and
 a repeat of the key answered the same, as Stripe does (for 24 hours there).
@@ -27,6 +29,8 @@ from typing import Any
 class LocalStripe:
     def __init__(self) -> None:
         self.checkout_requests: list[dict[str, str]] = []
+        #: the Checkout Sessions opened, by id (their bodies, as Stripe answers them)
+        self.sessions: dict[str, dict[str, Any]] = {}
         #: webhooks localstripe delivered to `sink_url` (body, headers), as Stripe would
         self.delivered: list[tuple[bytes, dict[str, str]]] = []
         #: (HTTP status, Stripe error body) the next Checkout Sessions are refused with
@@ -48,6 +52,7 @@ class LocalStripe:
         )
         app.on_response_prepare.append(server.add_cors_headers)
         app.router.add_post("/v1/checkout/sessions", self._checkout_session_create)
+        app.router.add_get("/v1/checkout/sessions/{id}", self._checkout_session_retrieve)
         # under /_config/, which localstripe's auth middleware lets through (no API key)
         app.router.add_post("/_config/test-webhook-sink", self._webhook_sink)
         for method, url, func in server.extra_apis:
@@ -146,7 +151,21 @@ class LocalStripe:
             "success_url": form.get("success_url"),
             "url": f"https://checkout.stripe.com/c/pay/{session_id}",
         }
+        self.sessions[session_id] = body
         return server.json_response(body)
+
+    async def _checkout_session_retrieve(self, request):
+        from localstripe import server
+
+        session = self.sessions.get(request.match_info["id"])
+        if session is None:
+            error = {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "message": f"No such checkout.session: '{request.match_info['id']}'",
+            }
+            return server.json_response({"error": error}, status=404)
+        return server.json_response(session)
 
     async def _webhook_sink(self, request):
         from aiohttp import web

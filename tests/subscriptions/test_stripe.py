@@ -233,15 +233,41 @@ def test_sepa_debit_reuses_the_subscriber_customer(
     assert sent["line_items[0][price_data][unit_amount]"] == "4680"  # 39.00 + 20 % VAT
 
 
-def test_asking_again_opens_a_fresh_session_for_the_same_customer(library_api, awaiting_card):
+def test_asking_again_gives_the_open_session_then_a_fresh_one_once_it_expired(
+    library_api, awaiting_card, localstripe
+):
+    """Never two payable sessions at once (both could be paid): the open one is given
+    again; once it expired, a fresh one for the same customer."""
+    first = awaiting_card.stripe_checkout_session_id
+    before, opened = payment_fields(awaiting_card.pk), len(localstripe.checkout_requests)
     again = request_payment(library_api, awaiting_card.pk, "card")
     assert again.status_code == 200, again.content
+    assert again.json()["checkout_url"] == f"https://checkout.stripe.com/c/pay/{first}"
+    assert len(localstripe.checkout_requests) == opened  # no other session
+    assert payment_fields(awaiting_card.pk) == before
+
+    localstripe.sessions[first]["status"] = "expired"
+    localstripe.sessions[first]["url"] = None
+    fresh = request_payment(library_api, awaiting_card.pk, "card")
+    assert fresh.status_code == 200, fresh.content
     refreshed = Subscription.objects.get(pk=awaiting_card.pk)
     assert refreshed.status == Subscription.Status.AWAITING_PAYMENT
-    assert refreshed.stripe_checkout_session_id != awaiting_card.stripe_checkout_session_id
+    assert refreshed.stripe_checkout_session_id not in ("", first)
+    assert fresh.json()["checkout_url"].endswith(refreshed.stripe_checkout_session_id)
     assert refreshed.stripe_customer_id == awaiting_card.stripe_customer_id
     # another method while one is awaited is a status conflict
     assert request_payment(library_api, awaiting_card.pk, "sepa_debit").status_code == 409
+
+
+def test_a_session_paid_is_not_opened_again(library_api, awaiting_card, localstripe):
+    """Paid (or a SEPA debit under way) before its webhook came: asking again is refused,
+    so that nobody pays twice; nothing changes."""
+    localstripe.sessions[awaiting_card.stripe_checkout_session_id]["status"] = "complete"
+    before, opened = payment_fields(awaiting_card.pk), len(localstripe.checkout_requests)
+    response = request_payment(library_api, awaiting_card.pk, "card")
+    assert (response.status_code, response.json()["code"]) == (409, "already_paid")
+    assert payment_fields(awaiting_card.pk) == before
+    assert len(localstripe.checkout_requests) == opened
 
 
 def test_administrative_invoice_has_no_checkout(library_api, library, platform, today, localstripe):
@@ -344,6 +370,7 @@ def test_a_checkout_refused_after_the_customer_was_created_writes_nothing(
 def test_asking_again_when_stripe_fails_keeps_the_session_awaited(
     library_api, awaiting_card, localstripe
 ):
+    localstripe.sessions[awaiting_card.stripe_checkout_session_id]["status"] = "expired"
     before = payment_fields(awaiting_card.pk)
     localstripe.checkout_refusal = (500, {"type": "api_error", "message": "Try again."})
     response = request_payment(library_api, awaiting_card.pk, "card")
