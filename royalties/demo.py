@@ -1,7 +1,9 @@
 """Demo payment terms: one version per demo contract from 1 January 2017, with its
 contract's fee paid yearly, per-use rates for the media its grants cover, and for some a
-minimum guarantee or an advance — so that `manage.py royalties_draft 2017` gives every
-contract a statement of the demo year (DVD copies shipped, screenings held)."""
+minimum guarantee or an advance; then every contract's statement of the demo year drafted
+(DVD copies shipped, screenings held: what the beat task drafts on a period's first day),
+those of the demo rights holder approved, so that the cinema staff's pages have drafts to
+approve and holder-demo's space statements to read."""
 
 from __future__ import annotations
 
@@ -11,7 +13,16 @@ from decimal import Decimal
 from accounts.models import User
 from demo import plan
 from rights.models import Contract, Medium, RightsHolder
-from royalties.models import FeeSchedule, PaymentTerms, PerUseRate, RightsHolderMember, Unit
+from royalties.models import (
+    FeeSchedule,
+    PaymentTerms,
+    PerUseRate,
+    RightsHolderMember,
+    Statement,
+    Unit,
+)
+from royalties.periods import year
+from royalties.services import statement_approve, statements_draft_period
 
 RATES = {
     Medium.STREAM_ONSITE: [(Unit.VIEW, "0.30")],
@@ -51,6 +62,23 @@ def seed(ctx: plan.DemoContext) -> None:
                 )
     PerUseRate.objects.bulk_create(rates, batch_size=1000)
     ctx.say(f"royalties: payment terms for {len(terms)} contracts, {len(rates)} per-use rates")
+    _seed_statements(ctx)
+
+
+def _seed_statements(ctx: plan.DemoContext) -> None:
+    period = year(plan.YEAR)
+    drafted = statements_draft_period(period=period)["drafted"]
+    holder = RightsHolder.objects.order_by("pk").first()
+    approved = 0
+    for statement in Statement.objects.filter(
+        contract__rights_holder=holder, period_start=period.start, period_end=period.end
+    ).order_by("pk"):
+        statement_approve(statement=statement)
+        approved += 1
+    ctx.say(
+        f"royalties: {drafted} statements of {plan.YEAR} drafted, {approved} approved"
+        f" (those of {holder.name if holder else 'nobody'})"
+    )
 
 
 def _seed_holder_user(ctx: plan.DemoContext) -> None:

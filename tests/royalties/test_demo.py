@@ -10,11 +10,23 @@ from django.utils import timezone
 
 from orders.models import OrderLine
 from rights.models import Contract, RightsGrant
-from royalties.models import PaymentTerms, Statement, StatementUsage
+from royalties.models import PaymentTerms, RightsHolderMember, Statement, StatementUsage
 from royalties.services import statement_approve
 from subscriptions.models import ScreeningBooking
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_seed_drafts_the_demo_year_and_approves_the_demo_holder_s(demo_data):
+    """After `make run`, the cinema staff have drafts to approve and holder-demo has
+    approved statements to read."""
+    statements = Statement.objects.filter(period_kind="year", period_start__year=2017)
+    assert statements.count() == Contract.objects.count() == 80
+    holder = RightsHolderMember.objects.get(user__username="holder-demo").rights_holder
+    approved = statements.filter(status="approved")
+    assert approved.exists()
+    assert set(approved.values_list("contract__rights_holder", flat=True)) == {holder.pk}
+    assert statements.filter(status="draft").count() == 80 - approved.count()
 
 
 @pytest.mark.slow

@@ -127,7 +127,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Cinema staff: editor (password below) at {base}/connexion/ — lands on "
-            f"{base}/equipe/redevances/ (the royalties pages)"
+            f"{base}/equipe/redevances/ (the royalties pages: the demo year's statements,"
+            f" drafts to approve)"
+        )
+        self.stdout.write(
+            f"Rights holder: holder-demo (password below) at {base}/connexion/ — lands on "
+            f"{base}/ayants-droit/ (contracts, rights ending, films' usage, an approved"
+            f" statement)"
         )
         self.stdout.write(f"API:          {base}/api/v1/")
         self.stdout.write(f"API docs:     {base}/api/docs/")
