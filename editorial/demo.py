@@ -24,6 +24,8 @@ from editorial.ratings import appreciated_refresh
 from institutions.demo import DEMO_LIBRARY_CODE
 from institutions.models import Institution
 from media.models import PlaybackSession
+from rights.models import Medium
+from rights.selectors import films_available
 
 #: (title, description) of the demo libraries' selections: the demo accounts' library
 #: has the first two, the next libraries one each.
@@ -95,6 +97,15 @@ def _seed_library_selections(ctx: plan.DemoContext) -> None:
         ).order_by("-pk")
     }
     for library, entries in assignments:
+        # the films its patrons may watch at home today first (the rights engine's rule),
+        # so that a patron of the demo library finds some to watch in its selections
+        watchable = list(
+            films_available(
+                Film.objects.filter(pk__in=[film.pk for film in in_catalogue]).order_by("pk"),
+                institution=library,
+                medium=Medium.STREAM_HOME,
+            )
+        )
         for title, description in entries:
             selection = LibrarySelection.objects.create(
                 institution=library,
@@ -102,9 +113,12 @@ def _seed_library_selections(ctx: plan.DemoContext) -> None:
                 description=description,
                 created_by=admins.get(library.pk),
             )
+            chosen = rng.sample(watchable, min(2, len(watchable)))
+            others = [film for film in in_catalogue if film not in chosen]
+            chosen += rng.sample(others, min(5 - len(chosen), len(others)))
             LibrarySelectionItem.objects.bulk_create(
                 LibrarySelectionItem(selection=selection, film=film, position=position)
-                for position, film in enumerate(rng.sample(in_catalogue, min(5, len(in_catalogue))))
+                for position, film in enumerate(chosen)
             )
     ctx.say(f"editorial: {LibrarySelection.objects.count()} library selections")
 

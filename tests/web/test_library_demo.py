@@ -158,3 +158,20 @@ def test_the_demo_library_has_daily_update_files(office):
     assert "records-updates" in page
     # the other libraries are left to the daily task
     assert not RecordChange.objects.exclude(institution=library).exists()
+
+
+def test_the_demo_library_s_selections_hold_films_its_patrons_may_watch(demo_data):
+    """A patron of the demo library finds films to watch in its selections (the engine's
+    answer for home streaming today), beside others."""
+    from editorial.models import LibrarySelection
+
+    library = Institution.objects.get(code="BIB-00001")
+    selections = LibrarySelection.objects.filter(institution=library).prefetch_related(
+        "items__film"
+    )
+    assert selections.count() == 2
+    for selection in selections:
+        films = [item.film for item in selection.items.all()]
+        assert len(films) == 5
+        watchable = [film for film in films if decide(library, film, Medium.STREAM_HOME).allowed]
+        assert len(watchable) >= 1, selection.title
