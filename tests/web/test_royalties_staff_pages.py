@@ -93,6 +93,11 @@ def test_the_list_shows_states_totals_and_filters(editor_web):
     assert mine.reference in text and other.reference in text
     assert "3,00" in text and "2,00" in text  # 2 views × 1.50, 1 view × 2.00 (French)
     assert "En retard" in text
+    assert "5,00 EUR" in text  # the overdue panel's total, in French, with its cents
+    costly = contracted(title="Cher", rate="600.00")  # 2 views: 1,200.00
+    statement_draft(contract=costly, period=year(2017))
+    text = editor_web.get(BASE).content.decode()
+    assert "1\xa0205,00 EUR" in text  # overdue: 5.00 + 1,200.00, its thousands apart
 
     by_holder = editor_web.get(BASE, {"holder": mine.rights_holder_id}).content.decode()
     assert mine.reference in by_holder and other.reference not in by_holder
